@@ -1,0 +1,298 @@
+import type { Core } from '../context.js';
+import type { Principal, TokenScope } from '../auth/principal.js';
+import type { Role } from '../db/schema.js';
+import { recordAudit } from '../audit/audit.js';
+import { hashPassword } from '../auth/passwords.js';
+import { newTokenSecret } from '../auth/tokens.js';
+import { HttpProblem } from '../shared/errors.js';
+import { isUniqueViolation } from '../db/errors.js';
+
+export const DEPARTMENT_KINDS = [
+  'government_office',
+  'publicity',
+  'opinion_center',
+  'department',
+  'town',
+  'other',
+] as const;
+export type DepartmentKind = (typeof DEPARTMENT_KINDS)[number];
+
+export const DEPARTMENT_KIND_LABELS: Record<DepartmentKind, string> = {
+  government_office: '政府办（政务公开办）',
+  publicity: '宣传部（新闻办）',
+  opinion_center: '舆情中心',
+  department: '职能部门',
+  town: '镇/街道',
+  other: '其他',
+};
+
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: '系统管理员',
+  supervisor: '分管领导/政务公开办',
+  drafter: '起草部门',
+  analyst: '舆情分析员',
+  spokesperson: '新闻发言人',
+  duty: '值班员',
+};
+
+interface Ctx {
+  actor: Principal | undefined;
+  requestId?: string | undefined;
+}
+
+export class AccountsService {
+  constructor(private readonly core: Core) {}
+
+  listDepartments() {
+    return this.core.db.selectFrom('departments').selectAll().orderBy('id').execute();
+  }
+
+  async createDepartment(input: { name: string; kind?: DepartmentKind }, ctx: Ctx) {
+    try {
+      return await this.core.db.transaction().execute(async (trx) => {
+        const row = await trx
+          .insertInto('departments')
+          .values({ name: input.name, kind: input.kind ?? 'department' })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await recordAudit(trx, {
+          actor: ctx.actor,
+          action: 'department.create',
+          subjectKind: 'department',
+          subjectId: row.id,
+          after: row,
+          requestId: ctx.requestId,
+        });
+        return row;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw HttpProblem.conflict(`部门“${input.name}”已存在`);
+      throw err;
+    }
+  }
+
+  listUsers() {
+    return this.core.db
+      .selectFrom('users')
+      .innerJoin('departments', 'departments.id', 'users.department_id')
+      .select([
+        'users.id',
+        'users.username',
+        'users.display_name',
+        'users.department_id',
+        'users.roles',
+        'users.active',
+        'users.created_at',
+        'departments.name as department_name',
+      ])
+      .orderBy('users.id')
+      .execute();
+  }
+
+  async createUser(
+    input: {
+      username: string;
+      password: string;
+      displayName: string;
+      departmentId: number;
+      roles: Role[];
+    },
+    ctx: Ctx,
+  ) {
+    const passwordHash = await hashPassword(input.password);
+    return this.core.db.transaction().execute(async (trx) => {
+      const dept = await trx
+        .selectFrom('departments')
+        .select('id')
+        .where('id', '=', input.departmentId)
+        .executeTakeFirst();
+      if (!dept)
+        throw HttpProblem.unprocessable('部门不存在', [{ field: 'departmentId', message: '没有这个部门' }]);
+      const clash = await trx
+        .selectFrom('users')
+        .select('id')
+        .where((eb) => eb(eb.fn('lower', ['username']), '=', input.username.toLowerCase()))
+        .executeTakeFirst();
+      if (clash) throw HttpProblem.conflict(`用户名“${input.username}”已被使用`);
+      const row = await trx
+        .insertInto('users')
+        .values({
+          username: input.username,
+          password_hash: passwordHash,
+          display_name: input.displayName,
+          department_id: input.departmentId,
+          roles: [...new Set(input.roles)],
+        })
+        .returning(['id', 'username', 'display_name', 'department_id', 'roles', 'active'])
+        .executeTakeFirstOrThrow();
+      await recordAudit(trx, {
+        actor: ctx.actor,
+        action: 'user.create',
+        subjectKind: 'user',
+        subjectId: row.id,
+        after: row,
+        requestId: ctx.requestId,
+      });
+      return row;
+    });
+  }
+
+  async updateUser(
+    id: number,
+    input: {
+      displayName?: string;
+      departmentId?: number;
+      roles?: Role[];
+      active?: boolean;
+      password?: string;
+    },
+    ctx: Ctx,
+  ) {
+    const passwordHash = input.password ? await hashPassword(input.password) : undefined;
+    return this.core.db.transaction().execute(async (trx) => {
+      const before = await trx
+        .selectFrom('users')
+        .select(['id', 'username', 'display_name', 'department_id', 'roles', 'active'])
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!before) throw HttpProblem.notFound('用户不存在');
+      if (input.departmentId !== undefined) {
+        const dept = await trx
+          .selectFrom('departments')
+          .select('id')
+          .where('id', '=', input.departmentId)
+          .executeTakeFirst();
+        if (!dept)
+          throw HttpProblem.unprocessable('部门不存在', [{ field: 'departmentId', message: '没有这个部门' }]);
+      }
+      const after = await trx
+        .updateTable('users')
+        .set({
+          ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
+          ...(input.departmentId !== undefined ? { department_id: input.departmentId } : {}),
+          ...(input.roles !== undefined ? { roles: [...new Set(input.roles)] } : {}),
+          ...(input.active !== undefined ? { active: input.active } : {}),
+          ...(passwordHash ? { password_hash: passwordHash } : {}),
+          updated_at: this.core.clock.now(),
+        })
+        .where('id', '=', id)
+        .returning(['id', 'username', 'display_name', 'department_id', 'roles', 'active'])
+        .executeTakeFirstOrThrow();
+      await recordAudit(trx, {
+        actor: ctx.actor,
+        action: input.password ? 'user.update+password' : 'user.update',
+        subjectKind: 'user',
+        subjectId: id,
+        before,
+        after,
+        requestId: ctx.requestId,
+      });
+      return after;
+    });
+  }
+
+  listTokens() {
+    return this.core.db
+      .selectFrom('api_tokens')
+      .select(['id', 'name', 'token_prefix', 'scopes', 'created_at', 'last_used_at', 'revoked_at'])
+      .orderBy('id', 'desc')
+      .execute();
+  }
+
+  async createToken(input: { name: string; scopes: TokenScope[] }, ctx: Ctx) {
+    const secret = newTokenSecret();
+    const row = await this.core.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('api_tokens')
+        .values({
+          name: input.name,
+          token_hash: secret.hash,
+          token_prefix: secret.prefix,
+          scopes: [...new Set(input.scopes)],
+          created_by: ctx.actor?.kind === 'user' ? ctx.actor.id : null,
+        })
+        .returning(['id', 'name', 'scopes', 'token_prefix'])
+        .executeTakeFirstOrThrow();
+      await recordAudit(trx, {
+        actor: ctx.actor,
+        action: 'token.create',
+        subjectKind: 'api_token',
+        subjectId: row.id,
+        after: row,
+        requestId: ctx.requestId,
+      });
+      return row;
+    });
+    return { ...row, token: secret.token };
+  }
+
+  async revokeToken(id: number, ctx: Ctx) {
+    await this.core.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('api_tokens')
+        .set({ revoked_at: this.core.clock.now() })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .returning(['id', 'name'])
+        .executeTakeFirst();
+      if (!row) throw HttpProblem.notFound('令牌不存在或已吊销');
+      await recordAudit(trx, {
+        actor: ctx.actor,
+        action: 'token.revoke',
+        subjectKind: 'api_token',
+        subjectId: id,
+        before: row,
+        requestId: ctx.requestId,
+      });
+    });
+  }
+
+  /**
+   * Makes sure the configured admin exists. Returns the generated password when one had to be
+   * invented (first start without ADMIN_PASSWORD) so the caller can print it once.
+   */
+  async ensureAdmin(username: string, password: string | undefined): Promise<string | null> {
+    const existing = await this.core.db
+      .selectFrom('users')
+      .select('id')
+      .where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase()))
+      .executeTakeFirst();
+    if (existing) return null;
+    const generated = password ? null : (await import('node:crypto')).randomBytes(12).toString('base64url');
+    const hash = await hashPassword(password ?? generated!);
+    await this.core.db.transaction().execute(async (trx) => {
+      let dept = await trx
+        .selectFrom('departments')
+        .select('id')
+        .where('kind', '=', 'government_office')
+        .orderBy('id')
+        .executeTakeFirst();
+      dept ??= await trx
+        .insertInto('departments')
+        .values({ name: '区政府办公室（政务公开办）', kind: 'government_office' })
+        .onConflict((oc) => oc.column('name').doUpdateSet({ kind: 'government_office' }))
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const user = await trx
+        .insertInto('users')
+        .values({
+          username,
+          password_hash: hash,
+          display_name: '系统管理员',
+          department_id: dept.id,
+          roles: ['admin'],
+        })
+        .returning(['id', 'username'])
+        .executeTakeFirstOrThrow();
+      await recordAudit(trx, {
+        actor: undefined,
+        action: 'user.ensure_admin',
+        subjectKind: 'user',
+        subjectId: user.id,
+        after: user,
+      });
+    });
+    return generated;
+  }
+}

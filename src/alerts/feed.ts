@@ -1,0 +1,141 @@
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import type { Core } from '../context.js';
+import { ALERT_CHANNEL, alertById } from './store.js';
+import type { AlertRow } from './model.js';
+
+export interface AlertFeedEvents {
+  alert: [AlertRow];
+  ack: [AlertRow];
+}
+
+/**
+ * Listens for committed alerts (NOTIFY from `insertAlert`) on a dedicated connection and emits
+ * them to this node's consoles. When the LISTEN connection drops it reconnects and replays every
+ * alert it may have missed, so a network blip loses no push.
+ */
+export class AlertFeed extends EventEmitter<AlertFeedEvents> {
+  private client: pg.Client | null = null;
+  private stopped = false;
+  private lastId = 0;
+  private retryMs = 500;
+  private timer: NodeJS.Timeout | null = null;
+  private queue: Promise<void> = Promise.resolve();
+  /** Ids pushed recently: commits can arrive out of id order, so "id > last" alone would drop some. */
+  private readonly emitted = new Set<number>();
+  private lostAt: Date | null = null;
+
+  constructor(private readonly core: Core) {
+    super();
+  }
+
+  async start(): Promise<void> {
+    const last = await this.core.db
+      .selectFrom('alerts')
+      .select((eb) => eb.fn.max('id').as('max'))
+      .executeTakeFirst();
+    this.lastId = Number(last?.max ?? 0);
+    await this.connect();
+  }
+
+  get connected(): boolean {
+    return this.client !== null;
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.core.databaseUrl, application_name: 'alert-feed' });
+    const lost = (err?: unknown) => {
+      if (this.client !== client) return;
+      this.client = null;
+      this.lostAt ??= new Date();
+      client.removeAllListeners();
+      client.end().catch(() => undefined);
+      if (!this.stopped) {
+        this.core.logger.warn({ err }, 'alert feed connection lost; reconnecting');
+        this.scheduleReconnect();
+      }
+    };
+    client.on('error', lost);
+    client.on('end', () => lost(new Error('connection ended')));
+    client.on('notification', (msg) => {
+      if (msg.channel !== ALERT_CHANNEL || !msg.payload) return;
+      this.enqueue(msg.payload);
+    });
+    try {
+      await client.connect();
+      await client.query(`listen ${ALERT_CHANNEL}`);
+    } catch (err) {
+      client.removeAllListeners();
+      await client.end().catch(() => undefined);
+      if (this.stopped) return;
+      this.core.logger.warn({ err }, 'alert feed could not connect; retrying');
+      this.scheduleReconnect();
+      return;
+    }
+    this.client = client;
+    this.retryMs = 500;
+    // Anything committed while we were not listening is pushed now, in id order.
+    this.queue = this.queue.then(() => this.catchUp());
+  }
+
+  private scheduleReconnect(): void {
+    if (this.timer || this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.connect();
+    }, this.retryMs);
+    this.retryMs = Math.min(this.retryMs * 2, 10_000);
+  }
+
+  private enqueue(payload: string): void {
+    this.queue = this.queue
+      .then(async () => {
+        const ack = payload.startsWith('ack:');
+        const id = Number(ack ? payload.slice(4) : payload);
+        if (!Number.isSafeInteger(id)) return;
+        const row = await alertById(this.core.db, id);
+        if (!row) return;
+        if (ack) this.emit('ack', row);
+        else this.deliver(row);
+      })
+      .catch((err: unknown) => this.core.logger.error({ err }, 'alert feed delivery failed'));
+  }
+
+  private deliver(row: AlertRow): void {
+    if (this.emitted.has(row.id)) return;
+    this.emitted.add(row.id);
+    if (this.emitted.size > 20_000) {
+      const oldest = this.emitted.values().next().value;
+      if (oldest !== undefined) this.emitted.delete(oldest);
+    }
+    this.lastId = Math.max(this.lastId, row.id);
+    this.emit('alert', row);
+  }
+
+  private async catchUp(): Promise<void> {
+    const since = this.lostAt ? new Date(this.lostAt.getTime() - 60_000) : null;
+    this.lostAt = null;
+    let q = this.core.db.selectFrom('alerts').selectAll().orderBy('id').limit(5000);
+    q = since
+      ? q.where((eb) => eb.or([eb('id', '>', this.lastId), eb('created_at', '>=', since)]))
+      : q.where('id', '>', this.lastId);
+    for (const row of await q.execute()) this.deliver(row);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    const c = this.client;
+    this.client = null;
+    if (c) {
+      c.removeAllListeners();
+      await c.end().catch(() => undefined);
+    }
+    await this.queue;
+  }
+
+  /** For tests of the reconnect path: drop the LISTEN connection as a network fault would. */
+  simulateConnectionLoss(): void {
+    this.client?.emit('error', new Error('simulated connection loss'));
+  }
+}

@@ -1,0 +1,87 @@
+import { sql } from 'kysely';
+import type { Core } from '../context.js';
+import type { Principal } from '../auth/principal.js';
+import { authorize, can, departmentFilter } from '../auth/policy.js';
+import { recordAudit } from '../audit/audit.js';
+import { HttpProblem } from '../shared/errors.js';
+import { ALERT_CHANNEL } from './store.js';
+import type { AlertRow } from './model.js';
+
+export interface AlertQuery {
+  acked?: boolean;
+  type?: string;
+  afterId?: number;
+  beforeId?: number;
+  departmentId?: number;
+  limit: number;
+}
+
+export class AlertsService {
+  constructor(private readonly core: Core) {}
+
+  /** Alerts in the caller's scope, newest first. */
+  async list(p: Principal, q: AlertQuery): Promise<AlertRow[]> {
+    authorize(p, 'alert.read');
+    const scope = departmentFilter(p, 'alert.read');
+    let query = this.core.db.selectFrom('alerts').selectAll().orderBy('id', 'desc').limit(q.limit);
+    if (scope !== null) query = query.where('department_id', '=', scope);
+    else if (q.departmentId) query = query.where('department_id', '=', q.departmentId);
+    if (q.acked === true) query = query.where('acked_at', 'is not', null);
+    if (q.acked === false) query = query.where('acked_at', 'is', null);
+    if (q.type) query = query.where('type', '=', q.type);
+    if (q.afterId) query = query.where('id', '>', q.afterId);
+    if (q.beforeId) query = query.where('id', '<', q.beforeId);
+    return query.execute();
+  }
+
+  /** Every alert after `afterId` in the caller's scope, oldest first (console replay). */
+  async replay(p: Principal, afterId: number, limit = 1000): Promise<AlertRow[]> {
+    const scope = departmentFilter(p, 'alert.read');
+    let query = this.core.db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit);
+    if (scope !== null) query = query.where('department_id', '=', scope);
+    return query.execute();
+  }
+
+  /** Records who acknowledged; idempotent for an alert already acknowledged. */
+  async ack(p: Principal, id: number, requestId?: string): Promise<AlertRow> {
+    authorize(p, 'alert.ack');
+    return this.core.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('alerts')
+        .selectAll()
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      // Out-of-scope alerts are reported as missing so their existence is not revealed.
+      if (!row || !can(p, 'alert.ack', { departmentId: row.department_id }))
+        throw HttpProblem.notFound('预警不存在');
+      if (row.acked_at) return row;
+      const updated = await trx
+        .updateTable('alerts')
+        .set({
+          acked_at: this.core.clock.now(),
+          acked_by: p.kind === 'user' ? p.id : null,
+          renotify_at: null,
+        })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await recordAudit(trx, {
+        actor: p,
+        action: 'alert.ack',
+        subjectKind: 'alert',
+        subjectId: id,
+        before: { acked: false },
+        after: { acked: true },
+        requestId,
+      });
+      await sql`select pg_notify(${ALERT_CHANNEL}, ${`ack:${id}`})`.execute(trx);
+      return updated;
+    });
+  }
+}

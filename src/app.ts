@@ -1,0 +1,190 @@
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { csrfSync } from 'csrf-sync';
+import { Server as IoServer } from 'socket.io';
+import type { Core } from './context.js';
+import type { Config } from './shared/config.js';
+import type { DatabaseHandle } from './db/database.js';
+import type { Logger } from './shared/logger.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import { HttpProblem, notFoundHandler, problemHandler } from './shared/errors.js';
+import { createScheduler, type Scheduler } from './shared/scheduler.js';
+import { sessionMiddleware } from './auth/session.js';
+import { authenticate, requirePageLogin } from './auth/authenticate.js';
+import { authRoutes } from './auth/routes.js';
+import { accountsRoutes } from './accounts/routes.js';
+import { auditRoutes } from './audit/routes.js';
+import { setupViews, pageLocals, PUBLIC_DIR } from './web/views.js';
+import { registerPage } from './web/nav.js';
+import { attachConsoleNamespace, serveConsole } from './console/socket.js';
+import { AlertsService } from './alerts/service.js';
+import { AlertFeed } from './alerts/feed.js';
+import { alertsRoutes } from './alerts/routes.js';
+
+export interface PlatformOptions {
+  config: Config;
+  database: DatabaseHandle;
+  logger: Logger;
+  clock?: Clock;
+  /** Distinguishes scheduler instances sharing one database (several app nodes, tests). */
+  instanceName?: string;
+}
+
+export interface Platform {
+  core: Core;
+  app: Express;
+  server: http.Server;
+  io: IoServer;
+  scheduler: Scheduler;
+  alerts: AlertsService;
+  feed: AlertFeed;
+  /** Starts timers and background work; the HTTP server is started separately by `listen`. */
+  start(): Promise<void>;
+  listen(port: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+  isReady(): boolean;
+}
+
+export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
+  const { config, database, logger } = opts;
+  const core: Core = {
+    config,
+    db: database.db,
+    pool: database.pool,
+    databaseUrl: database.url,
+    logger,
+    clock: opts.clock ?? systemClock,
+  };
+  const instanceName = opts.instanceName ?? `node-${process.pid}`;
+  const scheduler = createScheduler(database.pool, logger, instanceName);
+  let schedulerRunning = false;
+  const alerts = new AlertsService(core);
+  const feed = new AlertFeed(core);
+
+  const app = express();
+  app.disable('x-powered-by');
+  if (config.trustProxy) app.set('trust proxy', 1);
+  setupViews(app);
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug',
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          'script-src': ["'self'"],
+          'connect-src': ["'self'", 'ws:', 'wss:'],
+          'img-src': ["'self'", 'data:'],
+          'upgrade-insecure-requests': null,
+        },
+      },
+      strictTransportSecurity: config.cookieSecure,
+    }),
+  );
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await database.pool.query('select 1');
+    } catch {
+      res.status(503).json({ status: 'unavailable', database: 'down' });
+      return;
+    }
+    if (!schedulerRunning) {
+      res.status(503).json({ status: 'starting', scheduler: 'down' });
+      return;
+    }
+    res.json({ status: 'ok' });
+  });
+
+  app.use('/static', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
+
+  const session = sessionMiddleware(database.pool, config);
+  app.use(session);
+  app.use(express.json({ limit: '6mb', strict: true }));
+  app.use(express.urlencoded({ extended: true, limit: '1mb', parameterLimit: 2000 }));
+  app.use(authenticate(core.db, core.clock));
+
+  const { csrfSynchronisedProtection } = csrfSync({
+    getTokenFromRequest: (req) => {
+      const header = req.headers['x-csrf-token'];
+      if (typeof header === 'string') return header;
+      const field = (req.body as Record<string, unknown> | undefined)?._csrf;
+      return typeof field === 'string' ? field : undefined;
+    },
+    // Only a signed-in cookie session carries authority worth forging; Bearer calls carry none.
+    skipCsrfProtection: (req) => req.viaBearer === true || !req.session?.userId,
+    errorConfig: { statusCode: 403, message: 'CSRF 令牌缺失或无效', code: 'EBADCSRFTOKEN' },
+  });
+  app.use((req, res, next) => {
+    csrfSynchronisedProtection(req, res, (err?: unknown) => {
+      if (err) return next(new HttpProblem(403, '禁止访问', 'CSRF 令牌缺失或无效，请刷新页面后重试'));
+      next();
+    });
+  });
+  app.use(pageLocals);
+
+  app.get('/', requirePageLogin, (_req, res) => res.render('home', { title: '首页' }));
+  app.use(authRoutes(core));
+  app.use(accountsRoutes(core));
+  app.use(auditRoutes(core));
+  app.use(alertsRoutes(alerts));
+  for (const href of ['/admin/departments', '/admin/users', '/admin/tokens', '/admin/audit'])
+    registerPage(href);
+
+  app.use(notFoundHandler);
+  app.use(problemHandler(logger));
+
+  const server = http.createServer(app);
+  server.requestTimeout = 60_000;
+  const io = new IoServer(server, { serveClient: true, cors: { origin: false } });
+  attachConsoleNamespace(io, core, session);
+  serveConsole(io, core, alerts, feed);
+
+  return {
+    core,
+    app,
+    server,
+    io,
+    scheduler,
+    alerts,
+    feed,
+    async start() {
+      await feed.start();
+      await scheduler.start();
+      schedulerRunning = true;
+    },
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const addr = server.address();
+          resolve(typeof addr === 'object' && addr ? addr.port : port);
+        });
+      });
+    },
+    async close() {
+      schedulerRunning = false;
+      io.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await scheduler.stop().catch((err: unknown) => logger.warn({ err }, 'scheduler stop'));
+      await feed.stop();
+    },
+    isReady: () => schedulerRunning,
+  };
+}

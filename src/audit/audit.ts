@@ -1,0 +1,30 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { actorLabel, actorUserId, type Principal } from '../auth/principal.js';
+
+export interface AuditEntry {
+  actor: Principal | undefined;
+  action: string;
+  subjectKind: string;
+  subjectId?: string | number | null;
+  before?: unknown;
+  after?: unknown;
+  requestId?: string | undefined;
+}
+
+/** Writes one audit row; call it inside the transaction that makes the change. */
+export async function recordAudit(trx: Transaction<Database>, e: AuditEntry): Promise<void> {
+  await trx
+    .insertInto('audit_log')
+    .values({
+      actor_user_id: actorUserId(e.actor),
+      actor_label: actorLabel(e.actor),
+      action: e.action,
+      subject_kind: e.subjectKind,
+      subject_id: e.subjectId == null ? null : String(e.subjectId),
+      before: e.before === undefined ? null : JSON.stringify(e.before),
+      after: e.after === undefined ? null : JSON.stringify(e.after),
+      request_id: e.requestId ?? null,
+    })
+    .execute();
+}

@@ -1,0 +1,99 @@
+import type { Role } from '../db/schema.js';
+import { HttpProblem } from '../shared/errors.js';
+import type { Principal, TokenScope } from './principal.js';
+
+/**
+ * The one place that answers "may this principal do this to that?". Routes and the Socket.IO
+ * namespace both ask here. Roles listed as `scoped` act only inside their own department.
+ */
+interface Rule {
+  roles: Role[];
+  scoped?: Role[];
+  scopes?: TokenScope[];
+}
+
+const EVERY_ROLE: Role[] = ['admin', 'supervisor', 'drafter', 'analyst', 'spokesperson', 'duty'];
+
+export const RULES = {
+  'admin.manage': { roles: ['admin'] },
+  'audit.read': { roles: ['admin', 'supervisor'] },
+  'department.read': { roles: EVERY_ROLE, scopes: ['read'] },
+  'calendar.read': { roles: EVERY_ROLE, scopes: ['read'] },
+  'calendar.manage': { roles: ['admin'] },
+  'clockpolicy.manage': { roles: ['admin'] },
+  'clock.read': {
+    roles: ['admin', 'supervisor', 'analyst', 'duty'],
+    scoped: ['drafter', 'spokesperson'],
+    scopes: ['read'],
+  },
+  'alert.read': {
+    roles: ['admin', 'supervisor', 'analyst', 'duty'],
+    scoped: ['drafter', 'spokesperson'],
+  },
+  'alert.ack': {
+    roles: ['admin', 'supervisor', 'analyst', 'duty'],
+    scoped: ['drafter', 'spokesperson'],
+  },
+  'policy.read': {
+    roles: ['admin', 'supervisor', 'analyst', 'duty', 'spokesperson'],
+    scoped: ['drafter'],
+    scopes: ['read'],
+  },
+  'policy.create': { roles: ['admin'], scoped: ['drafter'] },
+  'policy.edit': { roles: ['admin'], scoped: ['drafter'] },
+  'policy.submit': { roles: ['admin'], scoped: ['drafter'] },
+  'policy.approve': { roles: ['admin', 'supervisor'] },
+  'policy.publish': { roles: ['admin', 'supervisor'] },
+  'policy.withdraw': { roles: ['admin', 'supervisor'] },
+  'policy.interpret': { roles: ['admin', 'supervisor'], scoped: ['drafter'] },
+  'opinion.ingest': { roles: ['admin', 'analyst'], scopes: ['ingest'] },
+  'opinion.read': {
+    roles: ['admin', 'supervisor', 'analyst', 'duty'],
+    scoped: ['spokesperson', 'drafter'],
+    scopes: ['read'],
+  },
+  'opinion.configure': { roles: ['admin', 'analyst'] },
+  'event.record': { roles: ['admin', 'analyst', 'duty', 'supervisor'], scoped: ['spokesperson'] },
+  'event.triage': { roles: ['admin', 'analyst', 'supervisor'] },
+  'event.act': { roles: ['admin', 'supervisor', 'analyst'], scoped: ['spokesperson'] },
+  'roster.manage': { roles: ['admin', 'supervisor'] },
+} satisfies Record<string, Rule>;
+
+export type Action = keyof typeof RULES;
+
+export interface ResourceScope {
+  /** The department that owns the resource; null or undefined for global resources. */
+  departmentId?: number | null;
+}
+
+export function can(p: Principal | undefined, action: Action, resource?: ResourceScope): boolean {
+  if (!p) return false;
+  const rule: Rule = RULES[action];
+  if (p.kind === 'token') return (rule.scopes ?? []).some((s) => p.scopes.includes(s));
+  if (p.roles.some((r) => rule.roles.includes(r))) return true;
+  if (!p.roles.some((r) => rule.scoped?.includes(r))) return false;
+  // A scoped role acts on its own department's resources only; with no resource given the caller
+  // must filter by `departmentFilter`.
+  if (!resource) return true;
+  return resource.departmentId != null && resource.departmentId === p.departmentId;
+}
+
+/** Throws 401 when anonymous and 403 when not allowed. */
+export function authorize(p: Principal | undefined, action: Action, resource?: ResourceScope): void {
+  if (!p) throw HttpProblem.unauthorized();
+  if (!can(p, action, resource)) throw HttpProblem.forbidden();
+}
+
+/**
+ * For list queries: null means "every department", a number restricts to that department.
+ * Call only after `authorize(p, action)` succeeded.
+ */
+export function departmentFilter(p: Principal, action: Action): number | null {
+  if (p.kind === 'token') return null;
+  const rule: Rule = RULES[action];
+  return p.roles.some((r) => rule.roles.includes(r)) ? null : p.departmentId;
+}
+
+export function isGlobalViewer(p: Principal, action: Action): boolean {
+  return departmentFilter(p, action) === null;
+}

@@ -1,0 +1,122 @@
+import type { RequestHandler, Request } from 'express';
+import type { Server as IoServer, Socket } from 'socket.io';
+import type { Core } from '../context.js';
+import type { Principal } from '../auth/principal.js';
+import { can, departmentFilter } from '../auth/policy.js';
+import { principalFromToken } from '../auth/tokens.js';
+import { loadUserPrincipal } from '../auth/users.js';
+import { HttpProblem } from '../shared/errors.js';
+import type { AlertsService } from '../alerts/service.js';
+import type { AlertFeed } from '../alerts/feed.js';
+import { alertJson, type AlertRow } from '../alerts/model.js';
+
+export const GLOBAL_ROOM = 'scope:global';
+export const deptRoom = (id: number) => `scope:dept:${id}`;
+
+/** The rooms whose members may see an alert: global viewers, plus its department if it has one. */
+export function alertRooms(alert: Pick<AlertRow, 'department_id'>): string[] {
+  return alert.department_id === null ? [GLOBAL_ROOM] : [GLOBAL_ROOM, deptRoom(alert.department_id)];
+}
+
+async function authenticateSocket(socket: Socket, core: Core): Promise<Principal | null> {
+  const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+  if (typeof token === 'string' && token) return principalFromToken(core.db, core.clock, token);
+  const userId = (socket.request as Request).session?.userId;
+  return userId ? loadUserPrincipal(core.db, userId) : null;
+}
+
+/**
+ * `/console`: no anonymous sockets. Each socket joins its scope room (global or its department)
+ * plus department and role rooms; alerts reach it through `alertRooms`.
+ */
+export function attachConsoleNamespace(io: IoServer, core: Core, session: RequestHandler) {
+  // Sessions are read only on the handshake request; later polling requests carry the sid.
+  io.engine.use((req: Request & { _query?: { sid?: string } }, res: never, next: () => void) => {
+    if (req._query?.sid === undefined) session(req, res, next);
+    else next();
+  });
+  const nsp = io.of('/console');
+  nsp.use((socket, next) => {
+    authenticateSocket(socket, core)
+      .then((p) => {
+        if (!p || !can(p, 'alert.read')) return next(new Error('unauthorized'));
+        socket.data.principal = p;
+        next();
+      })
+      .catch(() => next(new Error('unauthorized')));
+  });
+  return nsp;
+}
+
+type Push = (row: AlertRow, payload: ReturnType<typeof alertJson>) => void;
+
+/** Wires the alert feed and acknowledgements to the namespace once the alert service exists. */
+export function serveConsole(io: IoServer, core: Core, alerts: AlertsService, feed: AlertFeed) {
+  const nsp = io.of('/console');
+  nsp.on('connection', async (socket) => {
+    const p = socket.data.principal as Principal;
+    const scope = departmentFilter(p, 'alert.read');
+    socket.data.scope = scope;
+    // Live pushes wait until the replay is out, so the client sees alerts in order, once each.
+    const pending: AlertRow[] = [];
+    const sent = new Set<number>();
+    let replaying = true;
+    const push: Push = (row, payload) => {
+      if (replaying) pending.push(row);
+      else if (!sent.has(row.id)) socket.emit('alert', payload);
+    };
+    socket.data.push = push;
+    await socket.join(scope === null ? GLOBAL_ROOM : deptRoom(scope));
+    if (p.kind === 'user') for (const r of p.roles) await socket.join(`role:${r}`);
+
+    socket.on('alert:ack', async (payload: unknown, cb?: (res: unknown) => void) => {
+      const reply = typeof cb === 'function' ? cb : () => undefined;
+      const id = Number((payload as { id?: unknown } | null)?.id);
+      if (!Number.isSafeInteger(id) || id <= 0) return reply({ ok: false, status: 400, error: 'id 无效' });
+      try {
+        const row = await alerts.ack(p, id);
+        reply({ ok: true, alert: alertJson(row) });
+      } catch (err) {
+        const status = err instanceof HttpProblem ? err.status : 500;
+        if (status >= 500) core.logger.error({ err }, 'socket ack failed');
+        reply({ ok: false, status, error: err instanceof HttpProblem ? err.detail : '服务器错误' });
+      }
+    });
+
+    const auth = (socket.handshake.auth ?? {}) as { lastAlertId?: unknown };
+    const lastAlertId = Number(auth.lastAlertId);
+    try {
+      if (auth.lastAlertId != null && Number.isSafeInteger(lastAlertId) && lastAlertId >= 0) {
+        for (const row of await alerts.replay(p, lastAlertId)) {
+          sent.add(row.id);
+          socket.emit('alert', alertJson(row));
+        }
+      }
+    } catch (err) {
+      core.logger.error({ err }, 'console replay failed');
+    } finally {
+      replaying = false;
+      for (const row of pending) if (!sent.has(row.id)) socket.emit('alert', alertJson(row));
+      sent.clear();
+    }
+    socket.emit('ready', {
+      principal: p.kind === 'user' ? { id: p.id, displayName: p.displayName } : { token: p.name },
+    });
+  });
+
+  feed.on('alert', (row) => {
+    const payload = alertJson(row);
+    for (const [, socket] of nsp.sockets) {
+      const push = socket.data.push as Push | undefined;
+      const scope = socket.data.scope as number | null | undefined;
+      if (push && (scope === null || scope === row.department_id)) push(row, payload);
+    }
+  });
+  feed.on('ack', (row) => {
+    nsp.to(alertRooms(row)).emit('alert:acked', {
+      id: row.id,
+      ackedAt: alertJson(row).ackedAt,
+      ackedBy: row.acked_by,
+    });
+  });
+}

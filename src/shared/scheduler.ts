@@ -1,0 +1,25 @@
+import { Agenda } from 'agenda';
+import { PostgresBackend } from '@agendajs/postgres-backend';
+import type pg from 'pg';
+import type { Logger } from './logger.js';
+
+export type Scheduler = Agenda;
+
+/**
+ * Agenda on PostgreSQL. The scheduler is at-least-once: every job handler must be idempotent
+ * (clock thresholds are keyed per clock and threshold, so a double run cannot double an alert).
+ */
+export function createScheduler(pool: pg.Pool, logger: Logger, name: string): Agenda {
+  const backend = new PostgresBackend({ pool });
+  const agenda = new Agenda({
+    backend,
+    name,
+    processEvery: '1 second',
+    defaultLockLifetime: 60_000,
+    maxConcurrency: 50,
+    defaultConcurrency: 20,
+    removeOnComplete: true,
+  });
+  agenda.on('error', (err: unknown) => logger.error({ err }, 'scheduler error'));
+  return agenda;
+}

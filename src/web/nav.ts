@@ -1,0 +1,36 @@
+import type { Role } from '../db/schema.js';
+
+interface NavItem {
+  href: string;
+  label: string;
+  roles: Role[] | 'all';
+}
+
+/** Navigation per role: each user sees the pages of their work and nothing else. */
+const ITEMS: NavItem[] = [
+  { href: '/console', label: '值班台', roles: 'all' },
+  { href: '/workspace', label: '政策解读工作台', roles: ['drafter', 'admin'] },
+  { href: '/review', label: '审核与督办', roles: ['supervisor', 'admin'] },
+  { href: '/opinion', label: '舆情监测', roles: ['analyst', 'supervisor', 'duty', 'admin'] },
+  { href: '/responses', label: '回应时钟', roles: ['spokesperson', 'supervisor', 'analyst', 'admin'] },
+  { href: '/clocks', label: '全部时钟', roles: ['supervisor', 'admin', 'duty'] },
+  { href: '/policies', label: '政策文件', roles: 'all' },
+  { href: '/admin/calendar', label: '工作日历', roles: ['admin'] },
+  { href: '/admin/clock-policies', label: '时限配置', roles: ['admin'] },
+  { href: '/admin/departments', label: '部门', roles: ['admin'] },
+  { href: '/admin/users', label: '用户', roles: ['admin'] },
+  { href: '/admin/tokens', label: 'API 令牌', roles: ['admin'] },
+  { href: '/admin/audit', label: '审计日志', roles: ['admin', 'supervisor'] },
+];
+
+/** Only pages that exist are linked; later capabilities register theirs here. */
+const available = new Set<string>();
+export function registerPage(href: string): void {
+  available.add(href);
+}
+
+export function navFor(roles: Role[], currentPath: string) {
+  return ITEMS.filter((i) => available.has(i.href))
+    .filter((i) => i.roles === 'all' || i.roles.some((r) => roles.includes(r)))
+    .map((i) => ({ ...i, active: currentPath === i.href || currentPath.startsWith(i.href + '/') }));
+}

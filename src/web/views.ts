@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Express, RequestHandler } from 'express';
+import { engine } from 'express-handlebars';
+import { formatShanghai, toIsoShanghai } from '../shared/time.js';
+import { navFor } from './nav.js';
+import { ROLE_LABELS } from '../accounts/service.js';
+
+export const VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
+export const PUBLIC_DIR = path.resolve(VIEWS_DIR, '../public');
+
+const helpers = {
+  eq: (a: unknown, b: unknown) => a === b,
+  ne: (a: unknown, b: unknown) => a !== b,
+  or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+  and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
+  not: (a: unknown) => !a,
+  includes: (list: unknown, v: unknown) => Array.isArray(list) && list.includes(v),
+  time: (d: Date | string | null | undefined) => formatShanghai(d),
+  date: (d: Date | string | null | undefined) => formatShanghai(d, 'yyyy-MM-dd'),
+  iso: (d: Date | string | null | undefined) =>
+    d ? toIsoShanghai(typeof d === 'string' ? new Date(d) : d) : '',
+  json: (v: unknown) => JSON.stringify(v ?? null).replace(/</g, '\\u003c'),
+  add: (a: number, b: number) => a + b,
+};
+
+export function setupViews(app: Express): void {
+  app.engine(
+    'hbs',
+    engine({
+      extname: '.hbs',
+      defaultLayout: 'main',
+      layoutsDir: path.join(VIEWS_DIR, 'layouts'),
+      partialsDir: path.join(VIEWS_DIR, 'partials'),
+      helpers,
+    }),
+  );
+  app.set('view engine', 'hbs');
+  app.set('views', VIEWS_DIR);
+}
+
+/** Puts the signed-in user, navigation, CSRF token and flash message in every page's locals. */
+export const pageLocals: RequestHandler = (req, res, next) => {
+  const p = req.principal;
+  if (p?.kind === 'user') {
+    res.locals.me = {
+      ...p,
+      roleLabels: p.roles.map((r) => ROLE_LABELS[r]).join('、'),
+    };
+    res.locals.nav = navFor(p.roles, req.path);
+  }
+  // Anonymous visitors get no token: generating one would create a session row per visit.
+  res.locals.csrfToken = req.session?.userId && req.csrfToken ? req.csrfToken() : '';
+  if (req.session?.flash) {
+    res.locals.flash = req.session.flash;
+    delete req.session.flash;
+  }
+  next();
+};

@@ -1,0 +1,3 @@
+export default async function globalTeardown() {
+  await globalThis.__GOP_STOP_DB__?.();
+}

@@ -1,0 +1,70 @@
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent.js';
+import { createPlatform, type Platform } from '../../src/app.js';
+import { loadConfig } from '../../src/shared/config.js';
+import { createLogger } from '../../src/shared/logger.js';
+import type { Clock } from '../../src/shared/clock.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
+import { bootstrap } from '../../src/bootstrap.js';
+
+export interface TestPlatform {
+  platform: Platform;
+  db: TestDatabase;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export const ADMIN = { username: 'admin', password: 'admin-pass-123' };
+
+/** A whole platform (HTTP, Socket.IO, Agenda) on its own database and a random port. */
+export async function startTestPlatform(
+  opts: { clock?: Clock; db?: TestDatabase; start?: boolean; env?: Record<string, string> } = {},
+): Promise<TestPlatform> {
+  const db = opts.db ?? (await createTestDatabase());
+  const config = loadConfig({
+    DATA_DIR: '/tmp/gop-test-data',
+    SESSION_SECRET: 'test-secret-test-secret-test-secret-0123',
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: db.url,
+    ...opts.env,
+  });
+  const logger = createLogger(config.logLevel);
+  const platform = await createPlatform({
+    config,
+    database: db,
+    logger,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    instanceName: `test-${Math.random().toString(36).slice(2, 8)}`,
+  });
+  await bootstrap(platform.core, platform.scheduler);
+  const port = await platform.listen(0, '127.0.0.1');
+  if (opts.start !== false) await platform.start();
+  return {
+    platform,
+    db,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      await platform.close();
+      if (!opts.db) await db.drop();
+    },
+  };
+}
+
+export type Agent = TestAgent;
+
+/** A cookie-keeping client that logged in through the API and sends its CSRF token. */
+export async function login(
+  tp: TestPlatform,
+  username: string,
+  password: string,
+): Promise<{ agent: Agent; csrf: string; cookie: string }> {
+  const agent = request.agent(tp.url);
+  const res = await agent.post('/api/auth/login').send({ username, password }).expect(200);
+  const csrf = res.body.csrfToken as string;
+  const cookie = String(res.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
+  return { agent, csrf, cookie };
+}
