@@ -23,6 +23,7 @@ import { attachConsoleNamespace, serveConsole } from './console/socket.js';
 import { AlertsService } from './alerts/service.js';
 import { AlertFeed } from './alerts/feed.js';
 import { alertsRoutes } from './alerts/routes.js';
+import type { Capability, PlatformParts } from './capability.js';
 
 export interface PlatformOptions {
   config: Config;
@@ -41,6 +42,7 @@ export interface Platform {
   scheduler: Scheduler;
   alerts: AlertsService;
   feed: AlertFeed;
+  capabilities: Capability[];
   /** Starts timers and background work; the HTTP server is started separately by `listen`. */
   start(): Promise<void>;
   listen(port: number, host?: string): Promise<number>;
@@ -146,14 +148,23 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   for (const href of ['/admin/departments', '/admin/users', '/admin/tokens', '/admin/audit'])
     registerPage(href);
 
-  app.use(notFoundHandler);
-  app.use(problemHandler(logger));
-
   const server = http.createServer(app);
   server.requestTimeout = 60_000;
   const io = new IoServer(server, { serveClient: true, cors: { origin: false } });
   attachConsoleNamespace(io, core, session);
   serveConsole(io, core, alerts, feed);
+
+  const parts: PlatformParts = { core, scheduler, alerts, io };
+  // One line per capability; each owns its routes, pages, jobs and workers.
+  const capabilities: Capability[] = [];
+  for (const c of capabilities) {
+    if (c.routes) app.use(c.routes);
+    for (const href of c.pages ?? []) registerPage(href);
+    c.defineJobs?.();
+  }
+
+  app.use(notFoundHandler);
+  app.use(problemHandler(logger));
 
   return {
     core,
@@ -163,9 +174,11 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     scheduler,
     alerts,
     feed,
+    capabilities,
     async start() {
       await feed.start();
       await scheduler.start();
+      for (const c of capabilities) await c.start?.();
       schedulerRunning = true;
     },
     listen(port, host) {
@@ -182,6 +195,8 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
       io.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      for (const c of [...capabilities].reverse())
+        await c.stop?.().catch((err: unknown) => logger.warn({ err, capability: c.name }, 'stop'));
       await scheduler.stop().catch((err: unknown) => logger.warn({ err }, 'scheduler stop'));
       await feed.stop();
     },

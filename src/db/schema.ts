@@ -1,8 +1,11 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { EventTables } from '../events/tables.js';
+import type { PolicyTables } from '../policies/tables.js';
+import type { OpinionTables } from '../opinion/tables.js';
 
-type Timestamp = ColumnType<Date, Date | string, Date | string>;
-type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
-type Json<T extends object | null> = JSONColumnType<T, string, string>;
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+export type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+export type Json<T extends object | null> = JSONColumnType<T, string, string>;
 
 export const ROLES = ['admin', 'supervisor', 'drafter', 'analyst', 'spokesperson', 'duty'] as const;
 export type Role = (typeof ROLES)[number];
@@ -129,7 +132,11 @@ export interface AlertsTable {
   renotify_count: ColumnType<number, number | undefined, number>;
 }
 
-export interface Database {
+/**
+ * The whole database. Each capability declares its own tables next to its code and they are
+ * joined here, so a capability can grow its schema without touching the others' files.
+ */
+export interface Database extends EventTables, PolicyTables, OpinionTables {
   departments: DepartmentsTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;
