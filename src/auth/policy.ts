@@ -26,9 +26,11 @@ export const RULES = {
     scoped: ['drafter', 'spokesperson'],
     scopes: ['read'],
   },
+  // `read` tokens may watch the console (SPEC §4: `/console` accepts `auth: {token}`).
   'alert.read': {
     roles: ['admin', 'supervisor', 'analyst', 'duty'],
     scoped: ['drafter', 'spokesperson'],
+    scopes: ['read'],
   },
   'alert.ack': {
     roles: ['admin', 'supervisor', 'analyst', 'duty'],
