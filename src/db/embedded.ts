@@ -56,15 +56,36 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * A postmaster whose parent died (only the node process was killed with -9) is reparented to
+ * init or a subreaper; one still parented by a node process belongs to a live platform.
+ */
+function orphaned(pid: number): boolean {
+  try {
+    const ppid = Number(/^PPid:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    if (ppid <= 1) return true;
+    return !readFileSync(`/proc/${ppid}/cmdline`, 'utf8').includes('node');
+  } catch {
+    return false;
+  }
+}
+
 /** After `kill -9`, postmaster.pid stays behind; remove it when its process is gone. */
-function clearStalePidFile(dir: string, logger: Logger): void {
+async function clearStalePidFile(dir: string, logger: Logger): Promise<void> {
   const pidFile = path.join(dir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
-    throw new Error(
-      `embedded PostgreSQL in ${dir} is still running as pid ${pid}; stop the other instance first`,
-    );
+    if (!orphaned(pid))
+      throw new Error(
+        `embedded PostgreSQL in ${dir} is still running as pid ${pid}; stop the other instance first`,
+      );
+    // SIGINT is PostgreSQL's fast shutdown: it rolls back open work and checkpoints cleanly.
+    logger.warn({ pid }, 'stopping embedded PostgreSQL orphaned by a killed platform process');
+    process.kill(pid, 'SIGINT');
+    for (let i = 0; i < 300 && processAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+    if (processAlive(pid)) throw new Error(`orphaned embedded PostgreSQL (pid ${pid}) did not stop`);
+    if (!existsSync(pidFile)) return;
   }
   logger.warn({ pidFile, pid }, 'removing stale postmaster.pid left by an unclean stop');
   rmSync(pidFile, { force: true });
@@ -147,7 +168,7 @@ export async function startEmbeddedPostgres(
       );
     }
   } else {
-    clearStalePidFile(databaseDir, logger);
+    await clearStalePidFile(databaseDir, logger);
     if (isRoot) {
       const ids = postgresIds();
       if (ids && statSync(databaseDir).uid !== ids.uid) chownSync(databaseDir, ids.uid, ids.gid);
