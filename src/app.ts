@@ -24,6 +24,7 @@ import { AlertsService } from './alerts/service.js';
 import { AlertFeed } from './alerts/feed.js';
 import { alertsRoutes } from './alerts/routes.js';
 import type { Capability, PlatformParts } from './capability.js';
+import { clocksCapability } from './clocks/capability.js';
 
 export interface PlatformOptions {
   config: Config;
@@ -154,9 +155,11 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   attachConsoleNamespace(io, core, session);
   serveConsole(io, core, alerts, feed);
 
-  const parts: PlatformParts = { core, scheduler, alerts, io };
+  const parts: PlatformParts = { core, scheduler, alerts, feed, io };
   // One line per capability; each owns its routes, pages, jobs and workers.
-  const capabilities: Capability[] = [];
+  const capabilities: Capability[] = [
+    clocksCapability(parts),
+  ];
   for (const c of capabilities) {
     if (c.routes) app.use(c.routes);
     for (const href of c.pages ?? []) registerPage(href);

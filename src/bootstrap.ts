@@ -1,9 +1,11 @@
 import type { Core } from './context.js';
 import type { Scheduler } from './shared/scheduler.js';
 import { AccountsService } from './accounts/service.js';
+import { seedClockReferenceData } from './clocks/capability.js';
 
 /** Work done once per start, before serving: the first admin, reference data. */
 export async function bootstrap(core: Core, _scheduler: Scheduler): Promise<void> {
+  await seedClockReferenceData(core.db);
   const generated = await new AccountsService(core).ensureAdmin(
     core.config.adminUsername,
     core.config.adminPassword,

@@ -3,12 +3,14 @@ import type { Server as IoServer } from 'socket.io';
 import type { Core } from './context.js';
 import type { Scheduler } from './shared/scheduler.js';
 import type { AlertsService } from './alerts/service.js';
+import type { AlertFeed } from './alerts/feed.js';
 
 /** What every capability receives when the platform is assembled. */
 export interface PlatformParts {
   core: Core;
   scheduler: Scheduler;
   alerts: AlertsService;
+  feed: AlertFeed;
   io: IoServer;
 }
 

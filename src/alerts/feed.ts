@@ -7,7 +7,14 @@ import type { AlertRow } from './model.js';
 export interface AlertFeedEvents {
   alert: [AlertRow];
   ack: [AlertRow];
+  /** A clock's timers changed (committed); the clock engine schedules them. */
+  clock: [number];
+  /** The LISTEN connection is back after a loss: listeners re-check what they may have missed. */
+  reconnected: [];
 }
+
+/** Extra channels this connection listens to for other capabilities. */
+const CLOCK_CHANNEL = 'clock_changed';
 
 /**
  * Listens for committed alerts (NOTIFY from `insertAlert`) on a dedicated connection and emits
@@ -58,12 +65,15 @@ export class AlertFeed extends EventEmitter<AlertFeedEvents> {
     client.on('error', lost);
     client.on('end', () => lost(new Error('connection ended')));
     client.on('notification', (msg) => {
-      if (msg.channel !== ALERT_CHANNEL || !msg.payload) return;
-      this.enqueue(msg.payload);
+      if (!msg.payload) return;
+      if (msg.channel === CLOCK_CHANNEL) {
+        const id = Number(msg.payload);
+        if (Number.isSafeInteger(id)) this.emit('clock', id);
+      } else if (msg.channel === ALERT_CHANNEL) this.enqueue(msg.payload);
     });
     try {
       await client.connect();
-      await client.query(`listen ${ALERT_CHANNEL}`);
+      await client.query(`listen ${ALERT_CHANNEL}; listen ${CLOCK_CHANNEL}`);
     } catch (err) {
       client.removeAllListeners();
       await client.end().catch(() => undefined);
@@ -72,8 +82,10 @@ export class AlertFeed extends EventEmitter<AlertFeedEvents> {
       this.scheduleReconnect();
       return;
     }
+    const wasLost = this.lostAt !== null;
     this.client = client;
     this.retryMs = 500;
+    if (wasLost) this.emit('reconnected');
     // Anything committed while we were not listening is pushed now, in id order.
     this.queue = this.queue.then(() => this.catchUp());
   }

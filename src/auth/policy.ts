@@ -21,6 +21,7 @@ export const RULES = {
   'calendar.read': { roles: EVERY_ROLE, scopes: ['read'] },
   'calendar.manage': { roles: ['admin'] },
   'clockpolicy.manage': { roles: ['admin'] },
+  'clock.manage': { roles: ['admin', 'supervisor'], scoped: ['drafter', 'spokesperson'] },
   'clock.read': {
     roles: ['admin', 'supervisor', 'analyst', 'duty'],
     scoped: ['drafter', 'spokesperson'],

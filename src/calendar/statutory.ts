@@ -1,6 +1,9 @@
-import { getSolarDateFromLunar, getSolarTerms } from 'chinese-days';
+import chineseDays from 'chinese-days';
 import { DateTime } from 'luxon';
 import type { DayException } from './workdays.js';
+
+// The package is CommonJS: named imports do not survive Node's ESM loader.
+const { getSolarDateFromLunar, getSolarTerms } = chineseDays;
 
 /**
  * Holidays every year has by law (《全国年节及纪念日放假办法》, 2024 revision), used for a year whose

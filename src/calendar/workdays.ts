@@ -1,6 +1,5 @@
 import { DateTime } from 'luxon';
-
-export const ZONE = 'Asia/Shanghai';
+import { ZONE, shanghaiDate } from '../shared/time.js';
 
 /** A day that differs from the plain Mon–Fri week: a holiday, or a 调休 working weekend day. */
 export interface DayException {
@@ -24,11 +23,6 @@ export function isWorkday(cal: WorkCalendar, isoDate: string): boolean {
   return weekday <= 5;
 }
 
-/** The Shanghai calendar date of an instant. */
-export function shanghaiDateOf(instant: Date): string {
-  return DateTime.fromJSDate(instant, { zone: ZONE }).toISODate()!;
-}
-
 function nextDate(isoDate: string, days = 1): string {
   return DateTime.fromISO(isoDate, { zone: ZONE }).plus({ days }).toISODate()!;
 }
@@ -41,7 +35,7 @@ export function startOfShanghaiDay(isoDate: string): Date {
 /** The n-th working day strictly after the date of `start` (开始的当日不计入). */
 export function nthWorkingDayAfter(cal: WorkCalendar, start: Date, n: number): string {
   if (!Number.isInteger(n) || n < 1) throw new RangeError('working days must be a positive integer');
-  let date = shanghaiDateOf(start);
+  let date = shanghaiDate(start);
   let counted = 0;
   // A working day appears at least every few weeks even in the longest holiday season.
   for (let guard = 0; guard < n * 30 + 60; guard++) {
@@ -64,8 +58,8 @@ export function addHours(start: Date, hours: number): Date {
 
 /** Whether every year the interval touches has an official schedule. */
 export function isCertainBetween(cal: WorkCalendar, from: Date, to: Date): boolean {
-  const y0 = Number(shanghaiDateOf(from).slice(0, 4));
-  const y1 = Number(shanghaiDateOf(to).slice(0, 4));
+  const y0 = Number(shanghaiDate(from).slice(0, 4));
+  const y1 = Number(shanghaiDate(to).slice(0, 4));
   for (let y = y0; y <= y1; y++) if (!cal.certainYears.has(y)) return false;
   return true;
 }

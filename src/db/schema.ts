@@ -94,6 +94,7 @@ export interface ClocksTable {
   breached_at: Timestamp | null;
   paused_at: Timestamp | null;
   paused_seconds: ColumnType<number, number | undefined, number>;
+  paused_working_days: ColumnType<number, number | undefined, number>;
   extended: ColumnType<boolean, boolean | undefined, boolean>;
   policy: Json<object>;
   calendar_certain: ColumnType<boolean, boolean | undefined, boolean>;

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { seedClockReferenceData } from '../../src/clocks/capability.js';
 import { createLogger } from '../../src/shared/logger.js';
 
 const TEMPLATE = 'gop_test_template';
@@ -39,6 +40,8 @@ export async function setupTestDatabase(): Promise<() => Promise<void>> {
   await admin.end();
   const handle = openDatabase(withDatabase(serverUrl, TEMPLATE), 2);
   await migrateToLatest(handle.db);
+  // Reference data every platform loads at start, seeded once into the template to keep files fast.
+  await seedClockReferenceData(handle.db);
   await handle.close();
   process.env.GOP_TEST_SERVER_URL = serverUrl;
   process.env.GOP_TEST_TEMPLATE = TEMPLATE;

@@ -2,11 +2,13 @@ import type { Migration } from 'kysely';
 import * as m001 from './001_foundation.js';
 import * as m002 from './002_calendar_clocks_alerts.js';
 import * as m003 from './003_events_roster.js';
+import * as m004 from './004_clock_pause.js';
 
 /** Every migration, by name; names sort in the order they are applied. Never edit a shipped one. */
 export const migrations: Record<string, Migration> = {
   '001_foundation': m001,
   '002_calendar_clocks_alerts': m002,
   '003_events_roster': m003,
+  '004_clock_pause': m004,
   // 01x: policies, 02x: opinion pipeline (numbers reserved so capabilities can grow independently)
 };

@@ -1,0 +1,30 @@
+import type { Selectable } from 'kysely';
+import type { ClocksTable } from '../db/schema.js';
+import { toIsoShanghai } from '../shared/time.js';
+import { CLOCK_KIND_LABELS, CLOCK_STATE_LABELS } from './policy.js';
+
+export type ClockRow = Selectable<ClocksTable>;
+
+/** The API shape of a clock (SPEC §4); times carry +08:00. */
+export function clockJson(c: ClockRow) {
+  return {
+    id: c.id,
+    kind: c.kind,
+    kindLabel: CLOCK_KIND_LABELS[c.kind] ?? c.kind,
+    title: c.title,
+    subject: { kind: c.subject_kind, id: c.subject_id },
+    departmentId: c.department_id,
+    startAt: toIsoShanghai(c.start_at),
+    dueAt: toIsoShanghai(c.due_at),
+    state: c.state,
+    stateLabel: CLOCK_STATE_LABELS[c.state] ?? c.state,
+    metAt: toIsoShanghai(c.met_at),
+    latenessSeconds: c.lateness_seconds,
+    breachedAt: toIsoShanghai(c.breached_at),
+    paused: c.paused_at !== null,
+    extended: c.extended,
+    calendarCertain: c.calendar_certain,
+    escalationLevel: c.escalation_level,
+  };
+}
+export type ClockJson = ReturnType<typeof clockJson>;

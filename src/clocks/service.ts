@@ -1,0 +1,314 @@
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Db } from '../db/database.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { HttpProblem } from '../shared/errors.js';
+import { formatShanghai, shanghaiDate } from '../shared/time.js';
+import { insertAlert } from '../alerts/store.js';
+import { loadCalendar } from '../calendar/store.js';
+import { workingDaysBetween, type WorkCalendar } from '../calendar/workdays.js';
+import { completion, computeDeadline, thresholdsFor } from './rules.js';
+import { clockPolicySchema, CLOCK_KIND_LABELS, type ClockPolicy } from './policy.js';
+import { advanceClock } from './firing.js';
+import { clockJson, type ClockRow } from './model.js';
+
+export { clockJson, type ClockRow };
+
+type Trx = Transaction<Database>;
+
+/** Tells every node's engine to schedule this clock's timers once the transaction commits. */
+export const CLOCK_CHANNEL = 'clock_changed';
+
+export interface OpenClockInput {
+  kind: string;
+  subjectKind: string;
+  subjectId: number;
+  title: string;
+  departmentId: number | null;
+  startAt: Date;
+}
+
+export interface SubjectKey {
+  subjectKind: string;
+  subjectId: number;
+  kind: string;
+}
+
+async function currentPolicy(trx: Trx, kind: string): Promise<ClockPolicy> {
+  const row = await trx
+    .selectFrom('clock_policies')
+    .select('config')
+    .where('kind', '=', kind)
+    .executeTakeFirst();
+  if (!row)
+    throw HttpProblem.unprocessable(`未知的时钟类型：${kind}`, [
+      { field: 'kind', message: '未知的时钟类型' },
+    ]);
+  return clockPolicySchema.parse(row.config);
+}
+
+function yearOf(d: Date): number {
+  return Number(shanghaiDate(d).slice(0, 4));
+}
+
+async function calendarFor(trx: Trx | Db, start: Date): Promise<WorkCalendar> {
+  return loadCalendar(trx, yearOf(start), yearOf(start) + 1);
+}
+
+function deadlineOf(
+  policy: ClockPolicy,
+  cal: WorkCalendar,
+  c: Pick<ClockRow, 'start_at' | 'paused_seconds' | 'paused_working_days' | 'extended'>,
+) {
+  const ext = c.extended ? policy.extension : undefined;
+  return computeDeadline(policy, cal, {
+    startAt: c.start_at,
+    pausedSeconds: c.paused_seconds,
+    extraWorkingDays: c.paused_working_days + (ext?.unit === 'working_days' ? ext.amount : 0),
+    extraHours: ext?.unit === 'hours' ? ext.amount : 0,
+  });
+}
+
+async function writeThresholds(
+  trx: Trx,
+  clock: ClockRow,
+  policy: ClockPolicy,
+  cal: WorkCalendar,
+): Promise<void> {
+  const fired = new Set(
+    (
+      await trx
+        .selectFrom('clock_thresholds')
+        .select('key')
+        .where('clock_id', '=', clock.id)
+        .where('fired_at', 'is not', null)
+        .execute()
+    ).map((r) => r.key),
+  );
+  await trx
+    .deleteFrom('clock_thresholds')
+    .where('clock_id', '=', clock.id)
+    .where('fired_at', 'is', null)
+    .execute();
+  const workingDays =
+    policy.window.unit === 'working_days'
+      ? policy.window.amount +
+        clock.paused_working_days +
+        (clock.extended && policy.extension?.unit === 'working_days' ? policy.extension.amount : 0)
+      : undefined;
+  const rows = thresholdsFor(policy, cal, clock.start_at, clock.due_at, workingDays)
+    .filter((t) => !fired.has(t.key))
+    .map((t) => ({ clock_id: clock.id, key: t.key, due_at: t.dueAt }));
+  if (rows.length) await trx.insertInto('clock_thresholds').values(rows).execute();
+  await sql`select pg_notify(${CLOCK_CHANNEL}, ${String(clock.id)})`.execute(trx);
+}
+
+/**
+ * Starts a clock inside the caller's transaction, with a snapshot of its kind's policy. Thresholds
+ * already passed (an event recorded late) fire at once, in this transaction, exactly once.
+ */
+export async function openClock(trx: Trx, input: OpenClockInput, now: Date): Promise<ClockRow> {
+  const policy = await currentPolicy(trx, input.kind);
+  const cal = await calendarFor(trx, input.startAt);
+  const deadline = computeDeadline(policy, cal, { startAt: input.startAt });
+  let clock: ClockRow;
+  try {
+    clock = await trx
+      .insertInto('clocks')
+      .values({
+        kind: input.kind,
+        subject_kind: input.subjectKind,
+        subject_id: input.subjectId,
+        title: input.title.slice(0, 300),
+        department_id: input.departmentId,
+        start_at: input.startAt,
+        due_at: deadline.dueAt,
+        policy: JSON.stringify(policy),
+        calendar_certain: deadline.calendarCertain,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw HttpProblem.conflict('该事项已有同类进行中的时钟');
+    throw err;
+  }
+  await writeThresholds(trx, clock, policy, cal);
+  await advanceClock(trx, clock.id, now);
+  return trx.selectFrom('clocks').selectAll().where('id', '=', clock.id).executeTakeFirstOrThrow();
+}
+
+async function closeThresholds(trx: Trx, clockId: number, now: Date): Promise<void> {
+  await trx
+    .updateTable('clock_thresholds')
+    .set({ fired_at: now })
+    .where('clock_id', '=', clockId)
+    .where('fired_at', 'is', null)
+    .execute();
+}
+
+/** Stops the open clock of a subject: `met`, or `met_late` with its lateness. Null when none is open. */
+export async function satisfyClock(
+  trx: Trx,
+  key: SubjectKey,
+  metAt: Date,
+  now: Date,
+): Promise<ClockRow | null> {
+  const clock = await trx
+    .selectFrom('clocks')
+    .selectAll()
+    .where('subject_kind', '=', key.subjectKind)
+    .where('subject_id', '=', key.subjectId)
+    .where('kind', '=', key.kind)
+    .where('state', 'in', ['running', 'breached'])
+    .forUpdate()
+    .executeTakeFirst();
+  if (!clock) return null;
+  const done = completion(clock.due_at, metAt);
+  await closeThresholds(trx, clock.id, now);
+  return trx
+    .updateTable('clocks')
+    .set({
+      state: done.state,
+      met_at: metAt,
+      lateness_seconds: done.latenessSeconds,
+      paused_at: null,
+      updated_at: now,
+    })
+    .where('id', '=', clock.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function cancelClock(trx: Trx, clockId: number, now: Date): Promise<void> {
+  await closeThresholds(trx, clockId, now);
+  await trx
+    .updateTable('clocks')
+    .set({ state: 'cancelled', updated_at: now })
+    .where('id', '=', clockId)
+    .where('state', 'in', ['running', 'breached'])
+    .execute();
+}
+
+export function clocksForSubject(db: Db | Trx, subjectKind: string, subjectId: number): Promise<ClockRow[]> {
+  return db
+    .selectFrom('clocks')
+    .selectAll()
+    .where('subject_kind', '=', subjectKind)
+    .where('subject_id', '=', subjectId)
+    .orderBy('id')
+    .execute();
+}
+
+/**
+ * Re-derives the deadline of a running clock (calendar changed, paused, extended); when it moved,
+ * its pending thresholds are replaced and the responsible department is told.
+ */
+export async function rederiveClock(trx: Trx, clock: ClockRow, now: Date, reason: string): Promise<boolean> {
+  const policy = clockPolicySchema.parse(clock.policy);
+  const cal = await calendarFor(trx, clock.start_at);
+  const d = deadlineOf(policy, cal, clock);
+  if (d.dueAt.getTime() === clock.due_at.getTime() && d.calendarCertain === clock.calendar_certain)
+    return false;
+  const updated = await trx
+    .updateTable('clocks')
+    .set({ due_at: d.dueAt, calendar_certain: d.calendarCertain, updated_at: now })
+    .where('id', '=', clock.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await writeThresholds(trx, updated, policy, cal);
+  if (d.dueAt.getTime() !== clock.due_at.getTime())
+    await insertAlert(
+      trx,
+      {
+        type: 'clock.deadline_moved',
+        severity: 'warning',
+        title: `【期限变更】${CLOCK_KIND_LABELS[clock.kind] ?? clock.kind}：${clock.title} 期限由 ${formatShanghai(
+          clock.due_at,
+        )} 改为 ${formatShanghai(d.dueAt)}（${reason}）`,
+        subjectKind: 'clock',
+        subjectId: clock.id,
+        departmentId: clock.department_id,
+        dueAt: d.dueAt,
+        dedupeKey: `clock:${clock.id}:moved:${d.dueAt.getTime()}:${now.getTime()}`,
+        data: { clockId: clock.id, from: clock.due_at.toISOString(), to: d.dueAt.toISOString(), reason },
+      },
+      now,
+    );
+  await advanceClock(trx, clock.id, now);
+  return true;
+}
+
+/** Every running working-day clock after a calendar change. Returns how many moved. */
+export async function rederiveWorkingDayClocks(trx: Trx, now: Date, reason: string): Promise<number> {
+  const clocks = await trx
+    .selectFrom('clocks')
+    .selectAll()
+    .where('state', '=', 'running')
+    .where(sql<boolean>`policy->'window'->>'unit' = 'working_days'`)
+    .forUpdate()
+    .execute();
+  let moved = 0;
+  for (const c of clocks) if (await rederiveClock(trx, c, now, reason)) moved++;
+  return moved;
+}
+
+async function lockRunning(trx: Trx, id: number): Promise<ClockRow> {
+  const c = await trx.selectFrom('clocks').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!c) throw HttpProblem.notFound('时钟不存在');
+  if (c.state !== 'running') throw HttpProblem.conflict('只有计时中的时钟可以操作');
+  if (!clockPolicySchema.parse(c.policy).pausable) throw HttpProblem.conflict('该类时钟不可暂停或延长');
+  return c;
+}
+
+/** 依申请公开: third-party consultation time is not counted (条例 Art. 33). */
+export async function pauseClock(trx: Trx, id: number, now: Date): Promise<ClockRow> {
+  const c = await lockRunning(trx, id);
+  if (c.paused_at) throw HttpProblem.conflict('时钟已暂停');
+  return trx
+    .updateTable('clocks')
+    .set({ paused_at: now, updated_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function resumeClock(trx: Trx, id: number, now: Date): Promise<ClockRow> {
+  const c = await lockRunning(trx, id);
+  if (!c.paused_at) throw HttpProblem.conflict('时钟未暂停');
+  const policy = clockPolicySchema.parse(c.policy);
+  const cal = await calendarFor(trx, c.start_at);
+  const pausedDays =
+    policy.window.unit === 'working_days'
+      ? workingDaysBetween(cal, shanghaiDate(c.paused_at), shanghaiDate(now))
+      : 0;
+  const pausedSeconds = Math.round((now.getTime() - c.paused_at.getTime()) / 1000);
+  const updated = await trx
+    .updateTable('clocks')
+    .set({
+      paused_at: null,
+      paused_working_days: c.paused_working_days + pausedDays,
+      paused_seconds: c.paused_seconds + (policy.window.unit === 'hours' ? pausedSeconds : 0),
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await rederiveClock(trx, updated, now, '暂停后恢复计时');
+  return trx.selectFrom('clocks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+export async function extendClock(trx: Trx, id: number, now: Date): Promise<ClockRow> {
+  const c = await lockRunning(trx, id);
+  if (c.extended) throw HttpProblem.conflict('时钟已延长过一次');
+  if (!clockPolicySchema.parse(c.policy).extension) throw HttpProblem.conflict('该类时钟不可延长');
+  const updated = await trx
+    .updateTable('clocks')
+    .set({ extended: true, updated_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await rederiveClock(trx, updated, now, '延长答复期限');
+  return trx.selectFrom('clocks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
