@@ -1,0 +1,70 @@
+import { normalize } from '../../text/normalize.js';
+import { cut } from '../../text/segment.js';
+import { termWeights, type WeightedTerm } from '../../text/keywords.js';
+import { contentTokens } from '../../text/segment.js';
+import { classify, type Classification } from './classify.js';
+import type { CompiledLexicons } from './lexicon.js';
+import { minhash } from './minhash.js';
+import { itemVector, type TermVector } from './cluster.js';
+import { matchesScheme, type SchemeRule } from './schemes.js';
+
+/** Everything the pipeline learns from one item without looking at other items. */
+export interface ItemAnalysis {
+  text: string;
+  terms: WeightedTerm[];
+  keywords: string[];
+  vector: TermVector;
+  /** MinHash of the content-token set, for near-duplicate detection. */
+  minhash: Uint32Array;
+  classification: Classification;
+  /** The strongest 突发事件 signal, if any. */
+  signal: string | null;
+  isRepost: boolean;
+  schemeIds: number[];
+}
+
+export interface AnalysisInput {
+  title?: string | null;
+  content: string;
+  channel: string;
+  source: string;
+  isRepost?: boolean | null;
+}
+
+const REPOST_RE = /\/\/@|转发微博|^\s*(?:转发|转|rt)\s*[:：]/i;
+
+/** Category pseudo-terms pull items of the same area together and different areas apart. */
+const CATEGORY_WEIGHT = 0.3;
+
+export function analysisText(title: string | null | undefined, content: string): string {
+  if (!title) return content;
+  return content.startsWith(title) ? content : `${title}。${content}`;
+}
+
+export function analyseItem(
+  input: AnalysisInput,
+  lexicons: CompiledLexicons,
+  schemes: readonly SchemeRule[] = [],
+): ItemAnalysis {
+  const raw = analysisText(input.title, input.content);
+  const text = normalize(raw);
+  const tokens = cut(text);
+  const terms = termWeights(tokens).slice(0, 30);
+  const classification = classify(lexicons, text, tokens);
+  const vector = itemVector(terms);
+  for (const a of classification.areas) vector.set(`#area:${a.label}`, CATEGORY_WEIGHT);
+  for (const s of classification.signals) vector.set(`#signal:${s.label}`, CATEGORY_WEIGHT);
+  const isRepost = input.isRepost ?? REPOST_RE.test(input.content);
+  const subject = { text, channel: input.channel, source: input.source, isRepost };
+  return {
+    text,
+    terms,
+    keywords: terms.slice(0, 8).map((t) => t.word),
+    vector,
+    minhash: minhash(contentTokens(tokens)),
+    classification,
+    signal: classification.signals[0]?.label ?? null,
+    isRepost,
+    schemeIds: schemes.filter((s) => matchesScheme(s, subject)).map((s) => s.id),
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * Near-duplicate detection (reposts, 洗稿) with MinHash over an item's content-token set and LSH
+ * banding. On short Chinese posts, token-set Jaccard separates copies (≥ 0.75) from different
+ * posts about the same incident (≤ 0.45) far more cleanly than a 64-bit SimHash does.
+ */
+export const MINHASH_SIZE = 64;
+const BANDS = 16;
+const ROWS = MINHASH_SIZE / BANDS;
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function fnv(s: string, seed: number): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return fmix(h);
+}
+
+/** The MinHash signature of a token set; an empty set gives all 0xffffffff. */
+export function minhash(tokens: Iterable<string>): Uint32Array {
+  const sig = new Uint32Array(MINHASH_SIZE).fill(0xffffffff);
+  const seen = new Set<string>();
+  for (const t of tokens) {
+    if (seen.has(t)) continue;
+    seen.add(t);
+    // Double hashing: hash i = fmix(h1 + i·h2), independent enough for MinHash.
+    const h1 = fnv(t, 0);
+    const h2 = fnv(t, 0x9e3779b9) | 1;
+    for (let i = 0; i < MINHASH_SIZE; i++) {
+      const h = fmix((h1 + Math.imul(i, h2)) >>> 0);
+      if (h < sig[i]!) sig[i] = h;
+    }
+  }
+  return sig;
+}
+
+/** Estimated Jaccard similarity of the two token sets. */
+export function similarity(a: Uint32Array, b: Uint32Array): number {
+  let same = 0;
+  for (let i = 0; i < MINHASH_SIZE; i++) if (a[i] === b[i] && a[i] !== 0xffffffff) same++;
+  return same / MINHASH_SIZE;
+}
+
+function bandKeys(sig: Uint32Array): number[] {
+  const keys: number[] = [];
+  for (let b = 0; b < BANDS; b++) {
+    let h = 0x12345 + b;
+    for (let r = 0; r < ROWS; r++) h = fmix((h ^ sig[b * ROWS + r]!) >>> 0);
+    keys.push(b * 4294967296 + h);
+  }
+  return keys;
+}
+
+export function toBytes(sig: Uint32Array): Buffer {
+  return Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength);
+}
+
+export function fromBytes(buf: Uint8Array): Uint32Array {
+  const copy = new Uint8Array(buf);
+  return new Uint32Array(copy.buffer, 0, Math.floor(copy.byteLength / 4));
+}
+
+interface Entry<T> {
+  ref: T;
+  sig: Uint32Array;
+  at: number;
+}
+
+/** LSH index over a sliding time window. */
+export class DuplicateIndex<T> {
+  private readonly buckets = new Map<number, Entry<T>[]>();
+  private entries = 0;
+
+  constructor(
+    /** Estimated Jaccard at or above which two items are copies. */
+    readonly threshold: number,
+    readonly windowMs: number,
+  ) {}
+
+  /** The most similar earlier entry at or above the threshold within the time window. */
+  nearest(sig: Uint32Array, at: number): { ref: T; similarity: number } | null {
+    if (sig[0] === 0xffffffff) return null;
+    let best: { ref: T; similarity: number } | null = null;
+    const checked = new Set<Entry<T>>();
+    for (const key of bandKeys(sig)) {
+      for (const e of this.buckets.get(key) ?? []) {
+        if (checked.has(e)) continue;
+        checked.add(e);
+        if (Math.abs(e.at - at) > this.windowMs) continue;
+        const s = similarity(sig, e.sig);
+        if (s >= this.threshold && (!best || s > best.similarity)) best = { ref: e.ref, similarity: s };
+      }
+    }
+    return best;
+  }
+
+  add(ref: T, sig: Uint32Array, at: number): void {
+    if (sig[0] === 0xffffffff) return;
+    const e = { ref, sig, at };
+    for (const key of bandKeys(sig)) {
+      const list = this.buckets.get(key);
+      if (list) list.push(e);
+      else this.buckets.set(key, [e]);
+    }
+    this.entries++;
+  }
+
+  /** Drops entries older than `before` (epoch ms). */
+  prune(before: number): void {
+    const alive = new Set<Entry<T>>();
+    for (const [key, list] of this.buckets) {
+      const kept = list.filter((e) => e.at >= before);
+      for (const e of kept) alive.add(e);
+      if (kept.length) this.buckets.set(key, kept);
+      else this.buckets.delete(key);
+    }
+    this.entries = alive.size;
+  }
+
+  get size(): number {
+    return this.entries;
+  }
+}

@@ -1,0 +1,185 @@
+import type { Severity } from '../../events/tables.js';
+import type { AlertSeverity } from '../../db/schema.js';
+import { AREAS } from './lexicon.js';
+
+/**
+ * Early-warning decisions (及时预警, 苗头性舆情) as pure functions over an event snapshot. All
+ * thresholds are configuration (stored in opinion_settings, edited on the admin page).
+ */
+
+export interface WarningRules {
+  /** Candidate clusters become events at this many items (emergencies at one). */
+  promoteMinItems: number;
+  spike: { enabled: boolean; windowMinutes: number; baselineHours: number; minItems: number; factor: number };
+  negativeArea: { enabled: boolean; areas: string[]; minItems: number; minNegativeRatio: number };
+  emergency: { enabled: boolean };
+  /** Hotness half-life. */
+  hotnessHalfLifeHours: number;
+  cluster: { threshold: number; windowHours: number };
+  /** Estimated token-set Jaccard at which two items are copies (reposts, 洗稿). */
+  dedup: { minSimilarity: number; windowHours: number };
+}
+
+export const DEFAULT_RULES: WarningRules = {
+  promoteMinItems: 3,
+  spike: { enabled: true, windowMinutes: 60, baselineHours: 24, minItems: 20, factor: 3 },
+  negativeArea: { enabled: true, areas: [...AREAS], minItems: 3, minNegativeRatio: 0.5 },
+  emergency: { enabled: true },
+  hotnessHalfLifeHours: 6,
+  cluster: { threshold: 0.3, windowHours: 48 },
+  dedup: { minSimilarity: 0.6, windowHours: 72 },
+};
+
+export type RuleName = 'spike' | 'negative_area' | 'emergency';
+
+export const RULE_LABELS: Record<RuleName, string> = {
+  spike: '声量激增',
+  negative_area: '重点领域负面',
+  emergency: '突发事件信号',
+};
+
+export interface EventSnapshot {
+  itemsCount: number;
+  negativeCount: number;
+  categories: string[];
+  emergencySignal: string | null;
+  /** Items in the spike window ending now. */
+  recentCount: number;
+  /** Items in the baseline period before the spike window. */
+  baselineCount: number;
+  deaths: number;
+  injuries: number;
+  missing: number;
+}
+
+export interface Warning {
+  rule: RuleName;
+  severity: AlertSeverity;
+  reasons: string[];
+}
+
+export function negativeRatio(s: { itemsCount: number; negativeCount: number }): number {
+  return s.itemsCount > 0 ? s.negativeCount / s.itemsCount : 0;
+}
+
+/** Which rules fire for this snapshot, each with the reasons an analyst reads in the alert. */
+export function evaluateWarnings(s: EventSnapshot, r: WarningRules): Warning[] {
+  const out: Warning[] = [];
+  if (r.emergency.enabled && s.emergencySignal) {
+    const reasons = [`突发事件信号：${s.emergencySignal}`];
+    if (s.deaths) reasons.push(`死亡 ${s.deaths} 人`);
+    if (s.injuries) reasons.push(`受伤 ${s.injuries} 人`);
+    if (s.missing) reasons.push(`失联/被困 ${s.missing} 人`);
+    out.push({ rule: 'emergency', severity: 'critical', reasons });
+  }
+  const ratio = negativeRatio(s);
+  const keyAreas = s.categories.filter((c) => r.negativeArea.areas.includes(c));
+  if (
+    r.negativeArea.enabled &&
+    keyAreas.length > 0 &&
+    s.itemsCount >= r.negativeArea.minItems &&
+    ratio >= r.negativeArea.minNegativeRatio
+  ) {
+    out.push({
+      rule: 'negative_area',
+      severity: 'warning',
+      reasons: [
+        `重点领域：${keyAreas.join('、')}`,
+        `负面占比 ${Math.round(ratio * 100)}%（${s.negativeCount}/${s.itemsCount}）`,
+      ],
+    });
+  }
+  if (r.spike.enabled && s.recentCount >= r.spike.minItems) {
+    const windows = (r.spike.baselineHours * 60) / r.spike.windowMinutes;
+    const baseline = s.baselineCount / Math.max(1, windows);
+    if (s.recentCount >= r.spike.factor * Math.max(1, baseline)) {
+      out.push({
+        rule: 'spike',
+        severity: s.recentCount >= 5 * r.spike.minItems ? 'critical' : 'warning',
+        reasons: [
+          `${r.spike.windowMinutes} 分钟内 ${s.recentCount} 条`,
+          `前 ${r.spike.baselineHours} 小时平均每 ${r.spike.windowMinutes} 分钟 ${baseline.toFixed(1)} 条`,
+        ],
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Suggested severity from casualties, after the grading of 生产安全事故 (死亡 ≥30 特别重大,
+ * 10–29 重大, 3–9 较大) and injuries (≥100, 50–99, 10–49); volume alone lifts to 较大 at most.
+ */
+export function suggestSeverity(s: {
+  deaths: number;
+  injuries: number;
+  missing: number;
+  itemsCount: number;
+}): Severity {
+  const dead = s.deaths + s.missing;
+  if (dead >= 30 || s.injuries >= 100) return 'extraordinary';
+  if (dead >= 10 || s.injuries >= 50) return 'major';
+  if (dead >= 3 || s.injuries >= 10) return 'large';
+  if (s.itemsCount >= 200) return 'large';
+  return 'general';
+}
+
+export function shouldPromote(
+  s: { itemsCount: number; uniqueAuthors: number; emergencySignal: string | null },
+  r: WarningRules,
+): boolean {
+  if (s.emergencySignal && r.emergency.enabled) return true;
+  // Several posts by one account are one voice, not an event.
+  return s.itemsCount >= r.promoteMinItems && s.uniqueAuthors >= Math.min(2, r.promoteMinItems);
+}
+
+/** exp-decayed heat: value `h` known at `fromMs`, seen at `toMs`. */
+export function decay(h: number, fromMs: number, toMs: number, halfLifeHours: number): number {
+  if (toMs <= fromMs) return h;
+  return h * Math.pow(0.5, (toMs - fromMs) / (halfLifeHours * 3600_000));
+}
+
+/**
+ * One item's contribution to heat: originals count 1, near-duplicates (reposts) 0.5, plus
+ * engagement on a log scale.
+ */
+export function itemHeat(duplicate: boolean, metrics: Record<string, number> | null | undefined): number {
+  const base = duplicate ? 0.5 : 1;
+  if (!metrics) return base;
+  const engagement =
+    (metrics.shares ?? 0) + (metrics.comments ?? 0) + (metrics.likes ?? 0) / 5 + (metrics.views ?? 0) / 1000;
+  return base + Math.log10(1 + Math.max(0, engagement));
+}
+
+/**
+ * Trend from hourly counts, oldest first, the last element being the current hour: rising when
+ * this hour clearly exceeds the recent average, falling when it is clearly below.
+ */
+export function trendOf(hourly: readonly number[]): 'rising' | 'flat' | 'falling' {
+  if (hourly.length === 0) return 'flat';
+  const current = hourly[hourly.length - 1]!;
+  const prev = hourly.slice(Math.max(0, hourly.length - 4), hourly.length - 1);
+  const avg = prev.length ? prev.reduce((a, b) => a + b, 0) / prev.length : 0;
+  if (current >= 3 && current >= 1.5 * Math.max(1, avg)) return 'rising';
+  if (avg >= 2 && current <= 0.5 * avg) return 'falling';
+  return 'flat';
+}
+
+/** Merges stored settings over the defaults, ignoring unknown or mistyped values. */
+export function mergeRules(stored: unknown): WarningRules {
+  const out: WarningRules = structuredClone(DEFAULT_RULES);
+  if (!stored || typeof stored !== 'object') return out;
+  const merge = (target: Record<string, unknown>, src: Record<string, unknown>) => {
+    for (const [k, v] of Object.entries(src)) {
+      const t = target[k];
+      if (t === undefined) continue;
+      if (Array.isArray(t)) {
+        if (Array.isArray(v) && v.every((x) => typeof x === 'string')) target[k] = [...v];
+      } else if (typeof t === 'object' && t && v && typeof v === 'object')
+        merge(t as Record<string, unknown>, v as Record<string, unknown>);
+      else if (typeof t === typeof v) target[k] = v;
+    }
+  };
+  merge(out as unknown as Record<string, unknown>, stored as Record<string, unknown>);
+  return out;
+}

@@ -1,0 +1,326 @@
+import { analyseItem } from '../../src/opinion/analysis/analyse.js';
+import { classify, parseChineseNumber } from '../../src/opinion/analysis/classify.js';
+import {
+  applyOverrides,
+  compileLexicons,
+  loadShippedLexicons,
+  segmenterWords,
+} from '../../src/opinion/analysis/lexicon.js';
+import {
+  DuplicateIndex,
+  fromBytes,
+  minhash,
+  similarity,
+  toBytes,
+} from '../../src/opinion/analysis/minhash.js';
+import { ClusterIndex, itemVector } from '../../src/opinion/analysis/cluster.js';
+import {
+  DEFAULT_RULES,
+  evaluateWarnings,
+  mergeRules,
+  shouldPromote,
+  suggestSeverity,
+  trendOf,
+  decay,
+} from '../../src/opinion/analysis/rules.js';
+import { matchesScheme, type SchemeRule } from '../../src/opinion/analysis/schemes.js';
+import { addWords, normalize, cut, contentTokens } from '../../src/text/index.js';
+import { crawlerDelivery } from './fixtures.js';
+
+const shipped = loadShippedLexicons();
+addWords(segmenterWords(shipped));
+const lx = compileLexicons(shipped);
+const cls = (text: string) => {
+  const n = normalize(text);
+  return classify(lx, n, cut(n));
+};
+
+describe('民生 area classification', () => {
+  it.each([
+    ['孩子幼升小学位不足，划片入学不合理', '就学'],
+    ['县医院急诊排队四小时，挂号难', '就医'],
+    ['公租房分配不透明，保障房迟迟不交房', '住房保障'],
+    ['工地脚手架坍塌，安全隐患没人管', '安全生产'],
+    ['暴雨导致城市内涝，低洼地区群众转移安置', '防灾减灾救灾'],
+    ['学校食堂发生食物中毒，市场监管局介入', '食品药品安全'],
+    ['社区长者食堂开业，老年人吃饭更方便', '养老服务'],
+    ['征地拆迁补偿款迟迟不到位，村民讨说法', '征收补偿'],
+    ['化工厂夜间偷排废水，河道恶臭', '环境保护'],
+  ])('%s → %s with its trigger words', (text, area) => {
+    const c = cls(text);
+    const hit = c.areas.find((a) => a.label === area);
+    expect(hit).toBeDefined();
+    expect(hit!.triggers.length).toBeGreaterThan(0);
+    for (const w of hit!.triggers) expect(normalize(text)).toContain(w);
+  });
+
+  it('leaves chatter without an area', () => {
+    expect(cls('今天天气真好，和朋友去湖边骑车').areas).toEqual([]);
+  });
+});
+
+describe('突发事件 signals and casualties', () => {
+  it('flags an explosion with casualties and reads the figures', () => {
+    const c = cls('化工厂爆炸，造成3人死亡、十二人受伤，两人失联');
+    expect(c.signals[0]!.label).toBe('灾害事故');
+    expect(c.signals[0]!.triggers).toContain('爆炸');
+    expect(c.casualties).toMatchObject({ deaths: 3, injuries: 12, missing: 2 });
+    expect(c.casualties.evidence).toContain('3人死亡');
+  });
+
+  it('reads 3死5伤 and 死亡3人', () => {
+    expect(cls('爆炸致3死5伤').casualties).toMatchObject({ deaths: 3, injuries: 5 });
+    expect(cls('事故死亡3人').casualties.deaths).toBe(3);
+  });
+
+  it('does not raise a signal for figurative use', () => {
+    expect(cls('这条信息爆炸性地传开了，人气爆炸').signals).toEqual([]);
+    expect(cls('第3名同学受伤的膝盖好了').casualties.injuries).toBe(0);
+  });
+
+  it('recognises public-health and social-safety signals', () => {
+    expect(cls('学校发生集体食物中毒，20多名学生呕吐送医').signals[0]!.label).toBe('公共卫生');
+    expect(cls('商场门口发生持刀伤人事件，民警已控制嫌疑人').signals[0]!.label).toBe('社会安全');
+  });
+
+  it('parses Chinese numerals', () => {
+    expect([parseChineseNumber('三'), parseChineseNumber('十二'), parseChineseNumber('二十三')]).toEqual([
+      3, 12, 23,
+    ]);
+    expect(parseChineseNumber('两百')).toBe(200);
+  });
+});
+
+describe('sentiment with negation', () => {
+  it('negative complaints, positive praise, neutral news', () => {
+    expect(cls('教育局推诿扯皮，家长非常愤怒').sentiment.label).toBe('negative');
+    expect(cls('社区服务很贴心，给工作人员点赞').sentiment.label).toBe('positive');
+    expect(cls('区政府召开常务会议研究部署相关工作').sentiment.label).toBe('neutral');
+  });
+
+  it('negation flips a positive word: 并非满意, 没有及时, 不太方便', () => {
+    expect(cls('对处理结果不满意').sentiment.label).toBe('negative');
+    for (const text of ['并非满意', '没有及时处理', '办事不太方便']) {
+      const s = cls(text).sentiment;
+      expect(s.label).toBe('negative');
+      expect(s.triggers.some((t) => t.negatedBy)).toBe(true);
+    }
+  });
+
+  it('negated worry is not negative: 不担心', () => {
+    const s = cls('大家不担心了').sentiment;
+    expect(s.label).not.toBe('negative');
+    expect(s.triggers[0]).toMatchObject({ word: '担心', negatedBy: '不' });
+  });
+
+  it('blockers do not negate: 不少群众点赞', () => {
+    expect(cls('不少群众点赞').sentiment.label).toBe('positive');
+  });
+
+  it('negation stops at a clause break', () => {
+    const s = cls('虽然没有排队，满意');
+    expect(s.sentiment.label).toBe('positive');
+  });
+
+  it('single-character words count only as whole words', () => {
+    expect(cls('今天出差').sentiment.triggers).toEqual([]);
+  });
+});
+
+describe('lexicon overrides', () => {
+  it('adds and removes words', () => {
+    const edited = compileLexicons(
+      applyOverrides(shipped, [
+        { lexicon: 'area', label: '就医', word: '核磁共振', weight: 1, removed: false },
+        { lexicon: 'sentiment', label: 'negative', word: '投诉', weight: 1, removed: true },
+      ]),
+    );
+    const n = normalize('核磁共振排到下个月');
+    expect(classify(edited, n).areas.map((a) => a.label)).toContain('就医');
+    expect(classify(edited, normalize('我要投诉')).sentiment.label).toBe('neutral');
+    // The shipped lexicons are untouched.
+    expect(cls('我要投诉').sentiment.label).toBe('negative');
+  });
+});
+
+describe('near-duplicates (MinHash)', () => {
+  const sig = (t: string) => minhash(contentTokens(cut(normalize(t))));
+  const original =
+    '城南实验小学今年学位又不够，孩子被调剂到十公里外，每天上学要坐一个小时车，教育局推诿扯皮，太失望了';
+  const repost =
+    '转发 城南实验小学学位不够，孩子被调剂到十公里外，每天上学要坐一个小时的车，教育局推诿扯皮，太失望了！';
+  const other = '城南新区的家长们，实验小学学位不足被调剂的集合一下，教育局一直没有回应，我们要一起维权';
+
+  it('scores a repost high and a different post on the same topic low', () => {
+    expect(similarity(sig(original), sig(repost))).toBeGreaterThanOrEqual(0.6);
+    expect(similarity(sig(original), sig(other))).toBeLessThan(0.6);
+  });
+
+  it('finds the earlier copy within the window only', () => {
+    const idx = new DuplicateIndex<string>(0.6, 3600_000);
+    idx.add('a', sig(original), 0);
+    expect(idx.nearest(sig(repost), 60_000)?.ref).toBe('a');
+    expect(idx.nearest(sig(repost), 7200_000)).toBeNull();
+    expect(idx.nearest(sig(other), 60_000)).toBeNull();
+  });
+
+  it('round-trips through bytes', () => {
+    const s = sig(original);
+    expect(fromBytes(toBytes(s))).toEqual(s);
+  });
+});
+
+describe('online clustering of the crawler delivery', () => {
+  it('forms one cluster per incident and keeps chatter apart', () => {
+    const items = crawlerDelivery();
+    const ci = new ClusterIndex();
+    const byIncident = new Map<string, Set<number>>();
+    let next = 1;
+    for (const it of items) {
+      const a = analyseItem(it, lx);
+      const at = it.minutes * 60_000;
+      const best = ci.best(a.vector, at);
+      let id: number;
+      if (best) {
+        id = best.id;
+        ci.addItem(id, a.vector, at);
+      } else {
+        id = next++;
+        ci.put({ id, terms: new Map(a.vector), firstSeen: at, lastSeen: at, items: 1 });
+      }
+      const set = byIncident.get(it.incident) ?? new Set();
+      set.add(id);
+      byIncident.set(it.incident, set);
+    }
+    for (const incident of ['explosion', 'school', 'hospital', 'elderly']) {
+      expect(byIncident.get(incident)!.size).toBe(1);
+    }
+    const incidentClusters = new Set(
+      ['explosion', 'school', 'hospital', 'elderly'].map((i) => [...byIncident.get(i)!][0]),
+    );
+    for (const c of byIncident.get('chatter')!) expect(incidentClusters.has(c)).toBe(false);
+  });
+
+  it('does not join clusters outside the time window', () => {
+    const ci = new ClusterIndex({ threshold: 0.3, windowMs: 3600_000, maxTerms: 60 });
+    const v = itemVector([
+      { word: '青石镇', weight: 10 },
+      { word: '爆炸', weight: 8 },
+    ]);
+    ci.put({ id: 1, terms: new Map(v), firstSeen: 0, lastSeen: 0, items: 1 });
+    expect(ci.best(v, 1000)?.id).toBe(1);
+    expect(ci.best(v, 3 * 3600_000)).toBeNull();
+  });
+});
+
+describe('early-warning rules', () => {
+  const base = {
+    itemsCount: 5,
+    negativeCount: 4,
+    categories: ['就学'],
+    emergencySignal: null,
+    recentCount: 5,
+    baselineCount: 0,
+    deaths: 0,
+    injuries: 0,
+    missing: 0,
+  };
+
+  it('negative sentiment in a key area', () => {
+    const w = evaluateWarnings(base, DEFAULT_RULES);
+    expect(w.map((x) => x.rule)).toEqual(['negative_area']);
+    expect(w[0]!.reasons.join()).toContain('80%');
+    const notKey = mergeRules({ negativeArea: { areas: ['就医'] } });
+    expect(evaluateWarnings(base, notKey)).toEqual([]);
+  });
+
+  it('emergency signal is critical and names casualties', () => {
+    const w = evaluateWarnings(
+      { ...base, emergencySignal: '灾害事故', deaths: 3, negativeCount: 0 },
+      DEFAULT_RULES,
+    );
+    expect(w).toEqual([expect.objectContaining({ rule: 'emergency', severity: 'critical' })]);
+    expect(w[0]!.reasons).toContain('死亡 3 人');
+  });
+
+  it('volume spike against the recent baseline', () => {
+    const quiet = { ...base, negativeCount: 0, recentCount: 30, baselineCount: 24 * 20 };
+    expect(evaluateWarnings(quiet, DEFAULT_RULES)).toEqual([]);
+    const spike = { ...quiet, baselineCount: 24 * 2 };
+    expect(evaluateWarnings(spike, DEFAULT_RULES).map((w) => w.rule)).toEqual(['spike']);
+  });
+
+  it('suggests severity from casualties', () => {
+    const s = (deaths: number, injuries = 0) =>
+      suggestSeverity({ deaths, injuries, missing: 0, itemsCount: 1 });
+    expect([s(0), s(3), s(10), s(30), s(0, 60)]).toEqual([
+      'general',
+      'large',
+      'major',
+      'extraordinary',
+      'major',
+    ]);
+  });
+
+  it('promotes clusters by volume and authors, emergencies at once', () => {
+    expect(shouldPromote({ itemsCount: 3, uniqueAuthors: 1, emergencySignal: null }, DEFAULT_RULES)).toBe(
+      false,
+    );
+    expect(shouldPromote({ itemsCount: 3, uniqueAuthors: 2, emergencySignal: null }, DEFAULT_RULES)).toBe(
+      true,
+    );
+    expect(
+      shouldPromote({ itemsCount: 1, uniqueAuthors: 1, emergencySignal: '灾害事故' }, DEFAULT_RULES),
+    ).toBe(true);
+  });
+
+  it('trend and decay', () => {
+    expect(trendOf([1, 1, 1, 6])).toBe('rising');
+    expect(trendOf([6, 6, 6, 1])).toBe('falling');
+    expect(trendOf([2, 2, 2, 2])).toBe('flat');
+    expect(decay(8, 0, 6 * 3600_000, 6)).toBeCloseTo(4);
+  });
+
+  it('merges stored settings, ignoring bad values', () => {
+    const r = mergeRules({ promoteMinItems: 5, spike: { factor: 'x', minItems: 50 }, nonsense: 1 });
+    expect(r.promoteMinItems).toBe(5);
+    expect(r.spike.minItems).toBe(50);
+    expect(r.spike.factor).toBe(DEFAULT_RULES.spike.factor);
+  });
+});
+
+describe('监测方案 matching', () => {
+  const scheme: SchemeRule = {
+    id: 1,
+    regionWords: ['青石镇', '城南'],
+    subjectWords: ['爆炸', '学位'],
+    mustWords: [],
+    excludeWords: ['演习'],
+    channels: [],
+    sources: [],
+    repost: 'all',
+  };
+  const subject = (text: string, extra: Partial<{ channel: string; isRepost: boolean }> = {}) => ({
+    text,
+    channel: 'weibo',
+    source: 's',
+    isRepost: false,
+    ...extra,
+  });
+
+  it('needs a region word and a subject word, and no excluded word', () => {
+    expect(matchesScheme(scheme, subject('青石镇化工厂爆炸'))).toBe(true);
+    expect(matchesScheme(scheme, subject('化工厂爆炸'))).toBe(false);
+    expect(matchesScheme(scheme, subject('青石镇爆炸演习'))).toBe(false);
+  });
+
+  it('applies channel and original/repost filters', () => {
+    expect(matchesScheme({ ...scheme, channels: ['news'] }, subject('青石镇爆炸'))).toBe(false);
+    expect(matchesScheme({ ...scheme, repost: 'original' }, subject('青石镇爆炸', { isRepost: true }))).toBe(
+      false,
+    );
+    expect(matchesScheme({ ...scheme, repost: 'repost' }, subject('青石镇爆炸', { isRepost: true }))).toBe(
+      true,
+    );
+  });
+});
