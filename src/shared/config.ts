@@ -28,6 +28,7 @@ const envSchema = z.object({
   EMBEDDED_PG_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  OPINION_RETENTION_DAYS: z.coerce.number().int().min(7).max(3650).default(365),
 });
 
 export interface Config {
@@ -44,6 +45,8 @@ export interface Config {
   embeddedPgPort: number;
   loginRateLimit: number;
   sweepIntervalSeconds: number;
+  /** Opinion items older than this (by publication time) are dropped, partition by partition. */
+  opinionRetentionDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -71,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     sweepIntervalSeconds: e.SWEEP_INTERVAL_SECONDS,
+    opinionRetentionDays: e.OPINION_RETENTION_DAYS,
   };
 }
 
