@@ -25,6 +25,7 @@ import { AlertFeed } from './alerts/feed.js';
 import { alertsRoutes } from './alerts/routes.js';
 import type { Capability, PlatformParts } from './capability.js';
 import { clocksCapability } from './clocks/capability.js';
+import { eventsCapability } from './events/capability.js';
 
 export interface PlatformOptions {
   config: Config;
@@ -159,6 +160,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   // One line per capability; each owns its routes, pages, jobs and workers.
   const capabilities: Capability[] = [
     clocksCapability(parts),
+    eventsCapability(parts),
   ];
   for (const c of capabilities) {
     if (c.routes) app.use(c.routes);

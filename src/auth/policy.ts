@@ -60,6 +60,7 @@ export const RULES = {
   'event.triage': { roles: ['admin', 'analyst', 'supervisor'] },
   'event.act': { roles: ['admin', 'supervisor', 'analyst'], scoped: ['spokesperson'] },
   'roster.manage': { roles: ['admin', 'supervisor'] },
+  'roster.read': { roles: EVERY_ROLE, scopes: ['read'] },
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof RULES;

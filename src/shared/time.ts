@@ -19,3 +19,20 @@ export function formatShanghai(d: Date | string | null | undefined, fmt = 'yyyy-
 export function shanghaiDate(d: Date): string {
   return DateTime.fromJSDate(d, { zone: ZONE }).toISODate()!;
 }
+
+/**
+ * A form's `datetime-local` value ("2026-11-23T14:30") is wall-clock time in Asia/Shanghai;
+ * returns it as ISO 8601 with the offset, or the input unchanged when it already has one.
+ */
+export function fromLocalInput(v: unknown): unknown {
+  if (typeof v !== 'string' || v.trim() === '') return undefined;
+  const s = v.trim();
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(s)) return s;
+  const dt = DateTime.fromISO(s, { zone: ZONE });
+  return dt.isValid ? dt.toISO({ suppressMilliseconds: true }) : s;
+}
+
+/** The `datetime-local` value for an instant, in Asia/Shanghai. */
+export function toLocalInput(d: Date): string {
+  return DateTime.fromJSDate(d, { zone: ZONE }).toFormat("yyyy-MM-dd'T'HH:mm");
+}

@@ -9,6 +9,7 @@ interface NavItem {
 /** Navigation per role: each user sees the pages of their work and nothing else. */
 const ITEMS: NavItem[] = [
   { href: '/console', label: '值班台', roles: 'all' },
+  { href: '/roster', label: '值班表', roles: ['duty', 'supervisor', 'analyst', 'admin'] },
   { href: '/workspace', label: '政策解读工作台', roles: ['drafter', 'admin'] },
   { href: '/review', label: '审核与督办', roles: ['supervisor', 'admin'] },
   { href: '/opinion', label: '舆情监测', roles: ['analyst', 'supervisor', 'duty', 'admin'] },

@@ -1,0 +1,260 @@
+// 值班台: unacknowledged alerts (critical first) with 确认, running clocks with live countdowns.
+// Every (re)connection asks the server for alerts after the last one seen (auth.lastAlertId) and
+// also resyncs by REST, so a disconnect or a server restart neither loses nor duplicates an alert.
+(function () {
+  'use strict';
+  var root = document.getElementById('console');
+  if (!root) return;
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || '';
+  var departments = JSON.parse(root.getAttribute('data-departments') || '{}');
+  var alerts = new Map();
+  var clocks = [];
+  var lastAlertId = Number(sessionStorage.getItem('gop.lastAlertId') || 0);
+  var soundOn = false;
+  var el = function (id) {
+    return document.getElementById(id);
+  };
+
+  function setConn(kind, text) {
+    var c = el('conn');
+    c.className = 'conn conn-' + kind;
+    c.textContent = text;
+  }
+  function remember(id) {
+    if (id > lastAlertId) {
+      lastAlertId = id;
+      sessionStorage.setItem('gop.lastAlertId', String(id));
+    }
+  }
+  function fmt(iso) {
+    if (!iso) return '';
+    var d = new Date(iso);
+    return d.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+  }
+  function api(path, opts) {
+    opts = opts || {};
+    opts.credentials = 'same-origin';
+    opts.headers = Object.assign({ accept: 'application/json', 'x-csrf-token': csrf }, opts.headers || {});
+    return fetch(path, opts).then(function (r) {
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      return r.status === 204 ? null : r.json();
+    });
+  }
+
+  function visible(a) {
+    var dept = el('filter-dept') ? el('filter-dept').value : '';
+    var type = el('filter-type').value;
+    if (dept && String(a.departmentId) !== dept) return false;
+    if (type && a.type !== type) return false;
+    return true;
+  }
+
+  function renderAlerts() {
+    var list = Array.from(alerts.values()).filter(visible);
+    list.sort(function (a, b) {
+      var ca = a.severity === 'critical' ? 0 : 1;
+      var cb = b.severity === 'critical' ? 0 : 1;
+      return ca - cb || b.id - a.id;
+    });
+    var ul = el('alerts');
+    ul.textContent = '';
+    list.forEach(function (a) {
+      var li = document.createElement('li');
+      li.className = 'alert sev-' + a.severity;
+      li.setAttribute('data-alert-id', String(a.id));
+      var head = document.createElement('div');
+      head.className = 'alert-head';
+      var badge = document.createElement('span');
+      badge.className = 'badge sev-' + a.severity;
+      badge.textContent = (a.severityLabel || a.severity) + ' · ' + (a.typeLabel || a.type);
+      var title = document.createElement('span');
+      title.className = 'alert-title';
+      title.textContent = a.title;
+      head.appendChild(badge);
+      head.appendChild(title);
+      var meta = document.createElement('div');
+      meta.className = 'alert-meta muted';
+      meta.textContent =
+        fmt(a.createdAt) +
+        (a.departmentId ? ' · ' + (departments[a.departmentId] || '单位 ' + a.departmentId) : ' · 全局') +
+        (a.dueAt ? ' · 期限 ' + fmt(a.dueAt) : '');
+      var btn = document.createElement('button');
+      btn.type = 'button';
+      btn.className = 'primary ack';
+      btn.textContent = '确认';
+      btn.addEventListener('click', function () {
+        ack(a.id, btn);
+      });
+      li.appendChild(head);
+      li.appendChild(meta);
+      li.appendChild(btn);
+      ul.appendChild(li);
+    });
+    el('alert-count').textContent = String(list.length);
+    el('alerts-empty').style.display = list.length ? 'none' : '';
+  }
+
+  function renderClocks() {
+    var tb = el('clocks');
+    tb.textContent = '';
+    var dept = el('filter-dept') ? el('filter-dept').value : '';
+    var shown = clocks.filter(function (c) {
+      return !dept || String(c.departmentId) === dept;
+    });
+    shown.forEach(function (c) {
+      var tr = document.createElement('tr');
+      tr.className = 'clock state-' + c.state;
+      tr.setAttribute('data-clock-id', String(c.id));
+      [c.kindLabel, c.title, c.departmentId ? departments[c.departmentId] || '' : '', fmt(c.dueAt)].forEach(function (t) {
+        var td = document.createElement('td');
+        td.textContent = t;
+        tr.appendChild(td);
+      });
+      var td = document.createElement('td');
+      var span = document.createElement('span');
+      span.className = 'countdown';
+      span.setAttribute('data-due', c.dueAt);
+      span.setAttribute('data-start', c.startAt);
+      span.setAttribute('data-state', c.state);
+      td.appendChild(span);
+      tr.appendChild(td);
+      tb.appendChild(tr);
+    });
+    el('clocks-empty').style.display = shown.length ? 'none' : '';
+    if (window.gopCountdownTick) window.gopCountdownTick();
+  }
+
+  var clockTimer = null;
+  function refreshClocks() {
+    if (clockTimer) return;
+    clockTimer = setTimeout(function () {
+      clockTimer = null;
+      api('/api/clocks?state=running&state=breached&limit=300')
+        .then(function (body) {
+          clocks = body.clocks;
+          renderClocks();
+        })
+        .catch(function () {});
+    }, 150);
+  }
+
+  function resync() {
+    return api('/api/alerts?acked=false&limit=500')
+      .then(function (body) {
+        alerts = new Map();
+        body.alerts.forEach(function (a) {
+          alerts.set(a.id, a);
+          remember(a.id);
+        });
+        renderAlerts();
+        refreshClocks();
+      })
+      .catch(function () {});
+  }
+
+  function beep() {
+    if (!soundOn) return;
+    try {
+      var ctx = new (window.AudioContext || window.webkitAudioContext)();
+      var o = ctx.createOscillator();
+      o.frequency.value = 880;
+      o.connect(ctx.destination);
+      o.start();
+      o.stop(ctx.currentTime + 0.4);
+    } catch (e) {
+      /* no audio device */
+    }
+  }
+  function notify(a) {
+    if (!('Notification' in window) || Notification.permission !== 'granted') return;
+    try {
+      new Notification('紧急预警', { body: a.title, tag: 'alert-' + a.id });
+    } catch (e) {
+      /* notifications unavailable */
+    }
+  }
+
+  function ack(id, btn) {
+    btn.disabled = true;
+    var done = function () {
+      alerts.delete(id);
+      renderAlerts();
+    };
+    var fail = function (msg) {
+      btn.disabled = false;
+      btn.textContent = '确认失败，重试';
+      btn.title = msg || '';
+    };
+    if (socket.connected) {
+      socket.timeout(5000).emit('alert:ack', { id: id }, function (err, res) {
+        if (!err && res && res.ok) done();
+        else fail(res && res.error);
+      });
+    } else {
+      api('/api/alerts/' + id + '/ack', { method: 'POST' }).then(done, function (e) {
+        fail(e.message);
+      });
+    }
+  }
+
+  var socket = io('/console', {
+    transports: ['websocket', 'polling'],
+    auth: function (cb) {
+      cb({ lastAlertId: lastAlertId });
+    },
+  });
+  socket.on('connect', function () {
+    setConn('ok', '已连接 · 实时推送');
+  });
+  socket.on('ready', function () {
+    resync();
+  });
+  socket.on('disconnect', function () {
+    setConn('down', '连接中断，正在重连…');
+  });
+  socket.io.on('reconnect_attempt', function () {
+    setConn('connecting', '正在重连…');
+  });
+  socket.on('connect_error', function (err) {
+    setConn('down', err && err.message === 'unauthorized' ? '未登录或会话已过期，请刷新页面' : '无法连接，正在重试…');
+  });
+  socket.on('alert', function (a) {
+    remember(a.id);
+    if (a.type.indexOf('clock.') === 0 || a.type === 'event.escalated') refreshClocks();
+    if (a.acked || alerts.has(a.id)) return;
+    alerts.set(a.id, a);
+    renderAlerts();
+    if (a.severity === 'critical') {
+      beep();
+      notify(a);
+    }
+  });
+  socket.on('alert:acked', function (msg) {
+    if (alerts.delete(msg.id)) renderAlerts();
+  });
+
+  el('sound-toggle').addEventListener('click', function (e) {
+    soundOn = !soundOn;
+    e.target.textContent = soundOn ? '关闭提示音' : '开启提示音';
+    if (soundOn) beep();
+  });
+  el('notify-toggle').addEventListener('click', function (e) {
+    if (!('Notification' in window)) {
+      e.target.textContent = '浏览器不支持通知';
+      return;
+    }
+    Notification.requestPermission().then(function (p) {
+      e.target.textContent = p === 'granted' ? '桌面通知已开启' : '桌面通知未授权';
+    });
+  });
+  ['filter-dept', 'filter-type'].forEach(function (id) {
+    if (el(id))
+      el(id).addEventListener('change', function () {
+        renderAlerts();
+        renderClocks();
+      });
+  });
+  // A slow safety net: even a silent socket cannot leave the page stale for long.
+  setInterval(resync, 60000);
+  resync();
+})();

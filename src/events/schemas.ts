@@ -1,0 +1,61 @@
+import { z, fields } from '../shared/validation.js';
+import { ACTION_KINDS, SEVERITIES } from './tables.js';
+
+const url = z
+  .string()
+  .trim()
+  .max(2000)
+  .refine((s) => s === '' || /^https?:\/\/\S+$/i.test(s), '须为 http(s) 网址')
+  .optional();
+
+export const recordEventSchema = z.object({
+  title: fields.text(200),
+  summary: fields.optionalText(5000),
+  detectedAt: fields.isoDateTime,
+  severity: z.enum(SEVERITIES),
+  emergency: z.boolean(),
+  responsibleDepartmentId: fields.id.optional(),
+  spokespersonId: fields.id.optional(),
+});
+
+export const triageSchema = z
+  .object({
+    severity: z.enum(SEVERITIES).optional(),
+    emergency: z.boolean().optional(),
+    responsibleDepartmentId: fields.id.nullable().optional(),
+    spokespersonId: fields.id.nullable().optional(),
+  })
+  .strict();
+
+export const actionSchema = z
+  .object({
+    kind: z.enum(ACTION_KINDS),
+    occurredAt: fields.isoDateTime.optional(),
+    /** A press conference can be planned before it is held. */
+    planned: z.boolean().default(false),
+    plannedAt: fields.isoDateTime.optional(),
+    place: fields.optionalText(200),
+    spokesperson: fields.optionalText(100),
+    keyPoints: fields.optionalText(5000),
+    channel: fields.optionalText(100),
+    url,
+    text: fields.optionalText(20000),
+  })
+  .superRefine((a, ctx) => {
+    if (a.planned) {
+      if (a.kind !== 'press_conference')
+        ctx.addIssue({ code: 'custom', path: ['planned'], message: '只有新闻发布会可以先计划' });
+      if (!a.plannedAt) ctx.addIssue({ code: 'custom', path: ['plannedAt'], message: '请填写计划召开时间' });
+    } else if (!a.occurredAt)
+      ctx.addIssue({ code: 'custom', path: ['occurredAt'], message: '请填写发生时间' });
+  });
+export type ActionInput = z.infer<typeof actionSchema>;
+
+export const heldSchema = z.object({
+  occurredAt: fields.isoDateTime,
+  channel: fields.optionalText(100),
+  url,
+  text: fields.optionalText(20000),
+});
+
+export const reasonSchema = z.object({ reason: fields.optionalText(500) });
