@@ -288,3 +288,48 @@ describe('real timers (Agenda on PostgreSQL)', () => {
     }
   }, 30_000);
 });
+
+describe('pausable clocks (依申请公开) and admin pages', () => {
+  let tp: TestPlatform;
+  const clock = new ManualClock(sh('2026-03-02T09:00:00'));
+  beforeAll(async () => {
+    tp = await startTestPlatform({ clock, start: false });
+  });
+  afterAll(() => tp.close());
+
+  test('20 working days, paused days not counted, extended once by 20 more', async () => {
+    const admin = await login(tp, ADMIN.username, ADMIN.password);
+    const c = await openTestClock(tp, { kind: 'disclosure_request', startAt: clock.now() });
+    expect(c.due_at.toISOString()).toBe(sh('2026-03-31T00:00:00').toISOString());
+    clock.set(sh('2026-03-03T10:00:00'));
+    await admin.agent.post(`/api/clocks/${c.id}/pause`).set('x-csrf-token', admin.csrf).expect(200);
+    await admin.agent.post(`/api/clocks/${c.id}/pause`).set('x-csrf-token', admin.csrf).expect(409);
+    clock.set(sh('2026-03-06T10:00:00')); // Wed, Thu, Fri not counted
+    const resumed = await admin.agent
+      .post(`/api/clocks/${c.id}/resume`)
+      .set('x-csrf-token', admin.csrf)
+      .expect(200);
+    expect(resumed.body.dueAt).toBe('2026-04-03T00:00:00+08:00');
+    const extended = await admin.agent
+      .post(`/api/clocks/${c.id}/extend`)
+      .set('x-csrf-token', admin.csrf)
+      .expect(200);
+    expect(extended.body.extended).toBe(true);
+    expect(extended.body.dueAt).toBe('2026-05-07T00:00:00+08:00'); // 清明 and 劳动节 skipped
+    await admin.agent.post(`/api/clocks/${c.id}/extend`).set('x-csrf-token', admin.csrf).expect(409);
+    const fixed = await openTestClock(tp, { kind: 'response', startAt: clock.now() });
+    await admin.agent.post(`/api/clocks/${fixed.id}/pause`).set('x-csrf-token', admin.csrf).expect(409);
+  });
+
+  test('the calendar, clock-policy and clock pages render for an admin', async () => {
+    const admin = await login(tp, ADMIN.username, ADMIN.password);
+    const cal = await admin.agent.get('/admin/calendar?year=2026').expect(200);
+    expect(cal.text).toContain('工作日历 2026');
+    expect(cal.text).toContain('swap-work');
+    const prov = await admin.agent.get('/admin/calendar?year=2027').expect(200);
+    expect(prov.text).toContain('暂定');
+    const pol = await admin.agent.get('/admin/clock-policies').expect(200);
+    expect(pol.text).toContain('initial_release');
+    await admin.agent.get('/clocks').expect(200);
+  });
+});
