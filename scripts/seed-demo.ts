@@ -18,6 +18,7 @@ import { openDatabase } from '../src/db/database.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { AccountsService, ROLE_LABELS, type DepartmentKind } from '../src/accounts/service.js';
+import { seedResponses } from '../src/events/demo.js';
 
 /** The one password of every demo account. Demo data only: never seed a production database. */
 export const DEMO_PASSWORD = 'demo1234';
@@ -128,7 +129,9 @@ export async function seedAccounts(core: Core): Promise<DemoAccounts> {
 /** A step of the demo seed. Capabilities append theirs to DEMO_STEPS; each must be idempotent. */
 export type DemoSeedStep = (core: Core, accounts: DemoAccounts) => Promise<void>;
 
-export const DEMO_STEPS: { name: string; run: DemoSeedStep }[] = [];
+export const DEMO_STEPS: { name: string; run: DemoSeedStep }[] = [
+  { name: '值班表与舆情回应事件', run: seedResponses },
+];
 
 /** Display width in a terminal: CJK characters take two columns. */
 function width(s: string): number {

@@ -1,0 +1,81 @@
+import type { Core } from '../context.js';
+import { loadUserPrincipal } from '../auth/users.js';
+import { seedClockReferenceData } from '../clocks/capability.js';
+import { shanghaiDate } from '../shared/time.js';
+import { EventsService } from './service.js';
+
+interface Accounts {
+  departments: Record<string, number>;
+  users: Record<string, number>;
+}
+
+/**
+ * Demo cases for the response pages and the console: today's duty roster and three events at
+ * different stages (an emergency inside its 5 h window, a complaint answered, one awaiting a
+ * press conference). Idempotent: events are matched by title.
+ */
+export async function seedResponses(core: Core, accounts: Accounts): Promise<void> {
+  await seedClockReferenceData(core.db);
+  const today = shanghaiDate(core.clock.now());
+  const roster: [number, string][] = [
+    [0, 'yj.fayan'],
+    [1, 'yq.duty'],
+    [2, 'duty.gov'],
+  ];
+  for (const [level, username] of roster) {
+    const userId = accounts.users[username];
+    if (!userId) continue;
+    await core.db
+      .insertInto('duty_roster')
+      .values({ date: today, level, user_id: userId, department_id: null, note: '演示排班' })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+
+  const analyst = await loadUserPrincipal(core.db, accounts.users['yq.analyst']!);
+  if (!analyst) return;
+  const svc = new EventsService(core);
+  const ctx = { actor: analyst, requestId: 'seed-demo' };
+  const hoursAgo = (h: number) => new Date(core.clock.now().getTime() - h * 3_600_000).toISOString();
+  const exists = async (title: string) =>
+    (await core.db.selectFrom('opinion_events').select('id').where('title', '=', title).executeTakeFirst()) !== undefined;
+
+  const blast = '青石镇化工厂爆炸，网传多人受伤';
+  if (!(await exists(blast)))
+    await svc.record(ctx, {
+      title: blast,
+      summary: '12345 热线与微博同时出现现场视频，应急管理局已赶赴现场。',
+      detectedAt: hoursAgo(3.5),
+      severity: 'major',
+      emergency: true,
+      responsibleDepartmentId: accounts.departments.emergency,
+    });
+
+  const water = '城关街道幸福小区连续三天停水';
+  if (!(await exists(water))) {
+    const e = await svc.record(ctx, {
+      title: water,
+      summary: '居民在领导留言板集中反映，情绪较大。',
+      detectedAt: hoursAgo(20),
+      severity: 'general',
+      emergency: false,
+    });
+    await svc.addAction(ctx, e.id, {
+      kind: 'response',
+      planned: false,
+      occurredAt: hoursAgo(2),
+      channel: '领导留言板',
+      text: '城关街道已协调供水公司抢修，预计今晚 20 时前恢复供水。',
+    });
+  }
+
+  const school = '区教育局学区划分调整引发家长质疑';
+  if (!(await exists(school)))
+    await svc.record(ctx, {
+      title: school,
+      detectedAt: hoursAgo(40),
+      severity: 'large',
+      emergency: false,
+      responsibleDepartmentId: accounts.departments.education,
+    });
+}
