@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import multer from 'multer';
+import { HttpProblem } from '../shared/errors.js';
+
+export const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
+
+export interface SniffedType {
+  mime: string;
+  ext: string;
+}
+
+/**
+ * The file's real type from its first bytes: a renamed .exe is refused even when called .pdf.
+ * DOCX is a ZIP whose entries include word/document.xml; other ZIPs (xlsx, jar) are refused.
+ */
+export function sniff(buf: Buffer): SniffedType | null {
+  const starts = (sig: number[], at = 0) => sig.every((b, i) => buf[at + i] === b);
+  if (starts([0x25, 0x50, 0x44, 0x46, 0x2d])) return { mime: 'application/pdf', ext: 'pdf' };
+  if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return { mime: 'image/png', ext: 'png' };
+  if (starts([0xff, 0xd8, 0xff])) return { mime: 'image/jpeg', ext: 'jpg' };
+  if (starts([0x47, 0x49, 0x46, 0x38])) return { mime: 'image/gif', ext: 'gif' };
+  if (starts([0x52, 0x49, 0x46, 0x46]) && starts([0x57, 0x45, 0x42, 0x50], 8))
+    return { mime: 'image/webp', ext: 'webp' };
+  if (starts([0x50, 0x4b, 0x03, 0x04]) && buf.includes('word/document.xml', 0, 'latin1'))
+    return {
+      mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      ext: 'docx',
+    };
+  return null;
+}
+
+/** Multipart parsing for one file in field `file`, kept in memory up to the size limit. */
+export const uploadOne = multer({
+  storage: multer.memoryStorage(),
+  limits: { fileSize: MAX_ATTACHMENT_BYTES, files: 1, fields: 20 },
+}).single('file');
+
+/** Turns multer's errors into problems instead of 500s. */
+export function uploadProblem(err: unknown): HttpProblem {
+  if (err instanceof multer.MulterError) {
+    if (err.code === 'LIMIT_FILE_SIZE')
+      return new HttpProblem(413, '文件过大', `附件不能超过 ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB`);
+    return HttpProblem.badRequest(
+      `上传无效：${err.code === 'LIMIT_UNEXPECTED_FILE' ? '文件字段须为 file' : err.code}`,
+    );
+  }
+  return HttpProblem.badRequest('上传无效');
+}
+
+/** Original names arrive as latin1-decoded UTF-8 from browsers; keep a safe, readable name. */
+export function cleanFileName(raw: string, ext: string): string {
+  const utf8 = Buffer.from(raw, 'latin1').toString('utf8');
+  const name = (utf8.includes('\ufffd') ? raw : utf8)
+    .normalize('NFC')
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+    .replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_')
+    .trim()
+    .slice(0, 200);
+  return name || `附件.${ext}`;
+}
+
+export function sha256(buf: Buffer): string {
+  return createHash('sha256').update(buf).digest('hex');
+}
+
+export function attachmentPath(dataDir: string, hash: string): string {
+  return path.join(dataDir, 'attachments', hash.slice(0, 2), hash);
+}
+
+/**
+ * Stores the bytes under their hash. Identical files share one copy, and a file written for a
+ * transaction that later fails is harmless: nothing points at it.
+ */
+export async function storeBytes(dataDir: string, buf: Buffer): Promise<string> {
+  const hash = sha256(buf);
+  const file = attachmentPath(dataDir, hash);
+  const exists = await stat(file).then(
+    (s) => s.size === buf.length,
+    () => false,
+  );
+  if (!exists) {
+    await mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    await writeFile(tmp, buf, { mode: 0o640 });
+    await rename(tmp, file);
+  }
+  return hash;
+}

@@ -1,0 +1,202 @@
+import { Router, type Request, type RequestHandler } from 'express';
+import type { Core } from '../context.js';
+import { authorize } from '../auth/policy.js';
+import { parse, fields } from '../shared/validation.js';
+import { HttpProblem } from '../shared/errors.js';
+import { clockJson, type ClockRow } from '../clocks/service.js';
+import { PolicyService, type Ctx } from './service.js';
+import {
+  commentSchema,
+  createPolicySchema,
+  interpretationSchema,
+  listQuerySchema,
+  publishSchema,
+  returnSchema,
+  updatePolicySchema,
+} from './schemas.js';
+import {
+  interpretationJson,
+  policyEventJson,
+  policyJson,
+  policySummaryJson,
+  attachmentJson,
+} from './model.js';
+import { cleanFileName, sniff, storeBytes, uploadOne, uploadProblem, attachmentPath } from './files.js';
+
+export const ctxOf = (req: Request): Ctx => ({ actor: req.principal, requestId: String(req.id ?? '') });
+
+/** The document's clock as SPEC §4 shows it ({id, dueAt, state, calendarCertain, …}), or null. */
+export function clockBrief(c: ClockRow | null) {
+  return c ? clockJson(c) : null;
+}
+
+/** Multer as a promise-returning middleware whose errors become problems. */
+export const receiveFile: RequestHandler = (req, res, next) => {
+  uploadOne(req, res, (err: unknown) => (err ? next(uploadProblem(err)) : next()));
+};
+
+/** Checks the bytes, stores them and returns what the attachment row needs. */
+export async function acceptUpload(core: Core, req: Request) {
+  const file = req.file;
+  if (!file || file.size === 0)
+    throw HttpProblem.badRequest('请选择要上传的文件', [{ field: 'file', message: '缺少文件' }]);
+  const type = sniff(file.buffer);
+  if (!type)
+    throw new HttpProblem(415, '不支持的文件类型', '附件只能是 PDF、DOCX 或图片（PNG、JPEG、GIF、WebP）');
+  const hash = await storeBytes(core.config.dataDir, file.buffer);
+  return { name: cleanFileName(file.originalname, type.ext), mime: type.mime, size: file.size, sha256: hash };
+}
+
+export async function policyDetail(svc: PolicyService, row: Awaited<ReturnType<PolicyService['load']>>) {
+  const [interps, events, clock, attachments] = await Promise.all([
+    svc.interpretationsOf(row.id),
+    svc.eventsOf(row.id),
+    svc.interpretationClock(row.id),
+    svc.attachmentsOf('policy', [row.id]),
+  ]);
+  const interpAttachments = await svc.attachmentsOf(
+    'interpretation',
+    interps.map((i) => i.id),
+  );
+  return {
+    ...policyJson(row),
+    attachments: attachments.map(attachmentJson),
+    interpretations: interps.map((i) =>
+      interpretationJson(
+        i,
+        interpAttachments.filter((a) => a.owner_id === i.id),
+      ),
+    ),
+    interpretationClock: clockBrief(clock),
+    events: events.map(policyEventJson),
+  };
+}
+
+export function policyApiRoutes(core: Core): Router {
+  const r = Router();
+  const svc = new PolicyService(core);
+  const idOf = (req: Request) => parse(fields.id, req.params.id, '文件编号');
+
+  r.get('/api/policies', async (req, res) => {
+    const q = parse(listQuerySchema, req.query, '查询');
+    const { rows, ...page } = await svc.list(req.principal, q);
+    res.json({ ...page, policies: rows.map(policySummaryJson) });
+  });
+
+  r.post('/api/policies', async (req, res) => {
+    if (!req.principal) throw HttpProblem.unauthorized();
+    const input = parse(createPolicySchema, req.body, '政策文件');
+    const row = await svc.create(input, ctxOf(req));
+    res.status(201).json({ id: row.id, status: row.status, docNumber: row.doc_number });
+  });
+
+  r.get('/api/policies/:id', async (req, res) => {
+    const row = await svc.get(req.principal, idOf(req));
+    res.json(await policyDetail(svc, row));
+  });
+
+  r.patch('/api/policies/:id', async (req, res) => {
+    if (!req.principal) throw HttpProblem.unauthorized();
+    const id = idOf(req);
+    const input = parse(updatePolicySchema, req.body, '政策文件');
+    const row = await svc.update(id, input, ctxOf(req));
+    res.json(policyJson(row));
+  });
+
+  r.post('/api/policies/:id/submit', async (req, res) => {
+    if (!req.principal) throw HttpProblem.unauthorized();
+    const row = await svc.submit(idOf(req), ctxOf(req));
+    res.json({ id: row.id, status: row.status });
+  });
+
+  r.post('/api/policies/:id/approve', async (req, res) => {
+    authorize(req.principal, 'policy.approve');
+    const { comment } = parse(commentSchema, req.body ?? {}, '审核意见');
+    const row = await svc.approve(idOf(req), comment, ctxOf(req));
+    res.json({ id: row.id, status: row.status });
+  });
+
+  r.post('/api/policies/:id/return', async (req, res) => {
+    authorize(req.principal, 'policy.approve');
+    const { comment } = parse(returnSchema, req.body ?? {}, '退回意见');
+    const row = await svc.returnForRevision(idOf(req), comment, ctxOf(req));
+    res.json({ id: row.id, status: row.status, returnComment: row.return_comment });
+  });
+
+  r.post('/api/policies/:id/publish', async (req, res) => {
+    authorize(req.principal, 'policy.publish');
+    const { publishedAt } = parse(publishSchema, req.body ?? {}, '发布');
+    const { policy, clock } = await svc.publish(
+      idOf(req),
+      publishedAt ? new Date(publishedAt) : undefined,
+      ctxOf(req),
+    );
+    const j = policyJson(policy);
+    res.json({
+      id: j.id,
+      status: j.status,
+      publishedAt: j.publishedAt,
+      interpretationClock: clockBrief(clock),
+    });
+  });
+
+  r.post('/api/policies/:id/withdraw', async (req, res) => {
+    authorize(req.principal, 'policy.withdraw');
+    const { comment } = parse(commentSchema, req.body ?? {}, '撤回');
+    const row = await svc.withdraw(idOf(req), comment, ctxOf(req));
+    res.json({
+      id: row.id,
+      status: row.status,
+      interpretationClock: clockBrief(await svc.interpretationClock(row.id)),
+    });
+  });
+
+  r.post('/api/policies/:id/interpretations', async (req, res) => {
+    if (!req.principal) throw HttpProblem.unauthorized();
+    const id = idOf(req);
+    const input = parse(interpretationSchema, req.body, '解读');
+    const { interpretation, clock } = await svc.addInterpretation(id, input, ctxOf(req));
+    res.status(201).json({ ...interpretationJson(interpretation), interpretationClock: clockBrief(clock) });
+  });
+
+  r.get('/api/interpretations/:id', async (req, res) => {
+    const { interpretation } = await svc.getInterpretation(
+      req.principal,
+      parse(fields.id, req.params.id, '解读编号'),
+    );
+    const attachments = await svc.attachmentsOf('interpretation', [interpretation.id]);
+    res.json(interpretationJson(interpretation, attachments));
+  });
+
+  r.post('/api/policies/:id/attachments', receiveFile, async (req, res) => {
+    if (!req.principal) throw HttpProblem.unauthorized();
+    const id = idOf(req);
+    const file = await acceptUpload(core, req);
+    const row = await svc.addAttachment({ kind: 'policy', id }, file, ctxOf(req));
+    res.status(201).json(attachmentJson(row));
+  });
+
+  r.post('/api/interpretations/:id/attachments', receiveFile, async (req, res) => {
+    if (!req.principal) throw HttpProblem.unauthorized();
+    const id = parse(fields.id, req.params.id, '解读编号');
+    const file = await acceptUpload(core, req);
+    const row = await svc.addAttachment({ kind: 'interpretation', id }, file, ctxOf(req));
+    res.status(201).json(attachmentJson(row));
+  });
+
+  // Downloads share the document's visibility, so public pages can link them.
+  r.get('/attachments/:id', async (req, res) => {
+    const a = await svc.attachment(req.principal, parse(fields.id, req.params.id, '附件编号'));
+    res.setHeader('Content-Type', a.mime);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader(
+      'Content-Disposition',
+      `${a.mime.startsWith('image/') || a.mime === 'application/pdf' ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(a.file_name)}`,
+    );
+    res.sendFile(attachmentPath(core.config.dataDir, a.sha256), (err) => {
+      if (err && !res.headersSent) res.status(404).end();
+    });
+  });
+
+  return r;
+}

@@ -1,0 +1,71 @@
+import type { Browser } from 'playwright-core';
+import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { launchBrowser } from './browser.js';
+import { cast, published } from '../policies/support.js';
+
+let tp: TestPlatform;
+let browser: Browser;
+beforeAll(async () => {
+  tp = await startTestPlatform();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await tp?.close();
+});
+
+it('a drafter sees the live countdown, adds an interpretation and the clock shows 已按时解读', async () => {
+  const c = await cast(tp);
+  const { publish } = await published(c.drafterA, c.supervisor, {
+    title: '关于实施城乡居民医保缴费补助的通知',
+  });
+  expect(publish.interpretationClock.state).toBe('running');
+
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${tp.url}/workspace`);
+  await page.fill('input[name=username]', c.drafterA.username);
+  await page.fill('input[name=password]', c.drafterA.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${tp.url}/workspace`);
+
+  const row = page.locator('#to-interpret tr', { hasText: '关于实施城乡居民医保缴费补助的通知' });
+  const countdown = row.locator('.countdown[data-due]');
+  await expect(countdown.getAttribute('data-due')).resolves.toBe(publish.interpretationClock.dueAt);
+  // The script replaces the server's label with the time left; with the browser's clock moved
+  // on it turns amber in the last 24 hours and red once the deadline has passed.
+  await page.clock.install();
+  await page.reload();
+  await page.waitForFunction(
+    (el) => /^剩余 \d+天/.test(el?.textContent ?? ''),
+    await countdown.elementHandle(),
+  );
+  expect(await countdown.getAttribute('class')).toBe('countdown');
+  const left = Date.parse(publish.interpretationClock.dueAt) - Date.now();
+  await page.clock.fastForward(left - 3_600_000);
+  await page.waitForFunction((el) => el?.classList.contains('amber'), await countdown.elementHandle());
+  expect(await countdown.textContent()).toMatch(/^剩余 (59分|1小时0分)/);
+  await page.clock.fastForward(2 * 3_600_000);
+  await page.waitForFunction((el) => el?.classList.contains('red'), await countdown.elementHandle());
+  expect(await countdown.textContent()).toMatch(/^已超时 /);
+
+  await row.locator('summary', { hasText: '添加解读' }).click();
+  const form = row.locator('form');
+  await form.locator('select[name=form]').selectOption('graphic');
+  await form.locator('input[name=title]').fill('一图读懂城乡居民医保缴费补助');
+  await form.locator('input[name=interpreter]').fill('医保局局长');
+  await form.locator('input[name=interpreterIsPrincipal]').check();
+  await form.locator('button[type=submit]').click();
+  await page.waitForURL(`${tp.url}/workspace`);
+  await expect(page.textContent('.flash-ok')).resolves.toContain('已按时解读');
+  const done = page.locator('#published tr', { hasText: '关于实施城乡居民医保缴费补助的通知' });
+  await expect(done.locator('.clock-state').textContent()).resolves.toBe('已按时解读');
+  expect(errors).toEqual([]);
+
+  // The public page lists the interpretation.
+  await page.goto(`${tp.url}/policies`);
+  await page.click('text=关于实施城乡居民医保缴费补助的通知');
+  await expect(page.textContent('#related')).resolves.toContain('一图读懂城乡居民医保缴费补助');
+  await page.close();
+});
