@@ -81,6 +81,21 @@ export class AlertsService {
         requestId,
       });
       await sql`select pg_notify(${ALERT_CHANNEL}, ${`ack:${id}`})`.execute(trx);
+      // A re-notification and the alert it repeats are one matter: acknowledging either settles both.
+      const original = Number((row.data as { originalAlertId?: unknown }).originalAlertId) || 0;
+      const related = await trx
+        .updateTable('alerts')
+        .set({ acked_at: updated.acked_at, acked_by: updated.acked_by, renotify_at: null })
+        .where('acked_at', 'is', null)
+        .where((eb) =>
+          eb.or([
+            eb('id', '=', original),
+            eb(sql<string>`data->>'originalAlertId'`, '=', String(original || id)),
+          ]),
+        )
+        .returning('id')
+        .execute();
+      for (const r of related) await sql`select pg_notify(${ALERT_CHANNEL}, ${`ack:${r.id}`})`.execute(trx);
       return updated;
     });
   }

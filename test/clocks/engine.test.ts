@@ -333,3 +333,46 @@ describe('pausable clocks (依申请公开) and admin pages', () => {
     await admin.agent.get('/clocks').expect(200);
   });
 });
+
+describe('unacknowledged critical alerts', () => {
+  let tp: TestPlatform;
+  const clock = new ManualClock(sh('2026-04-01T08:00:00'));
+  beforeAll(async () => {
+    tp = await startTestPlatform({ clock, start: false });
+  });
+  afterAll(() => tp.close());
+
+  test('re-notify one level up until acknowledged; acknowledging settles the whole chain', async () => {
+    const { renotifyDueAlerts } = await import('../../src/clocks/renotify.js');
+    await makeDepartment(tp, '舆情中心R', 'opinion_center');
+    const c = await openTestClock(tp, { kind: 'initial_release', startAt: sh('2026-04-01T02:00:00') });
+    const breach = (await alertsOf(tp, 'clock.breached')).find((a) => a.subject_id === String(c.id))!;
+    expect(breach.renotify_at?.toISOString()).toBe(sh('2026-04-01T08:10:00').toISOString());
+    clock.set(sh('2026-04-01T08:09:59'));
+    expect(await renotifyDueAlerts(tp.platform.core, clock.now())).toBe(0);
+    clock.set(sh('2026-04-01T08:10:00'));
+    // The breach and the escalation raised with it (the clock was recorded after both were due).
+    expect(await renotifyDueAlerts(tp.platform.core, clock.now())).toBe(2);
+    expect(await renotifyDueAlerts(tp.platform.core, clock.now())).toBe(0); // once per round
+    const renotified = (await alertsOf(tp, 'alert.renotified')).filter(
+      (a) => (a.data as { originalAlertId?: number }).originalAlertId === breach.id,
+    );
+    expect(renotified).toHaveLength(1);
+    expect(renotified[0]!.escalation_level).toBe(1);
+    const admin = await login(tp, ADMIN.username, ADMIN.password);
+    await admin.agent
+      .post(`/api/alerts/${renotified[0]!.id}/ack`)
+      .set('x-csrf-token', admin.csrf)
+      .expect(200);
+    const open = await admin.agent.get('/api/alerts?acked=false').expect(200);
+    const ids = open.body.alerts.map((a: { id: number }) => a.id);
+    expect(ids).not.toContain(breach.id);
+    clock.set(sh('2026-04-01T09:00:00'));
+    const next = await renotifyDueAlerts(tp.platform.core, clock.now());
+    const again = (await alertsOf(tp, 'alert.renotified')).filter(
+      (a) => (a.data as { originalAlertId?: number }).originalAlertId === breach.id,
+    );
+    expect(again).toHaveLength(1); // the acknowledged chain stays quiet; only the escalation repeats
+    expect(next).toBe(1);
+  });
+});
