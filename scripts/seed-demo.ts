@@ -19,6 +19,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded
 import { migrateToLatest } from '../src/db/migrate.js';
 import { AccountsService, ROLE_LABELS, type DepartmentKind } from '../src/accounts/service.js';
 import { seedResponses } from '../src/events/demo.js';
+import { seedPolicies } from '../src/policies/demo.js';
 
 /** The one password of every demo account. Demo data only: never seed a production database. */
 export const DEMO_PASSWORD = 'demo1234';
@@ -130,6 +131,12 @@ export async function seedAccounts(core: Core): Promise<DemoAccounts> {
 export type DemoSeedStep = (core: Core, accounts: DemoAccounts) => Promise<void>;
 
 export const DEMO_STEPS: { name: string; run: DemoSeedStep }[] = [
+  {
+    name: '政策文件与解读',
+    run: async (core, accounts) => {
+      await seedPolicies(core, accounts);
+    },
+  },
   { name: '值班表与舆情回应事件', run: seedResponses },
 ];
 
