@@ -26,6 +26,7 @@ import { alertsRoutes } from './alerts/routes.js';
 import type { Capability, PlatformParts } from './capability.js';
 import { clocksCapability } from './clocks/capability.js';
 import { eventsCapability } from './events/capability.js';
+import { reportsCapability } from './reports/capability.js';
 import { policiesCapability } from './policies/capability.js';
 
 export interface PlatformOptions {
@@ -162,6 +163,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   const capabilities: Capability[] = [
     clocksCapability(parts),
     eventsCapability(parts),
+    reportsCapability(parts),
     policiesCapability(parts),
   ];
   for (const c of capabilities) {

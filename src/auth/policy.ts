@@ -61,6 +61,7 @@ export const RULES = {
   'event.act': { roles: ['admin', 'supervisor', 'analyst'], scoped: ['spokesperson'] },
   'roster.manage': { roles: ['admin', 'supervisor'] },
   'roster.read': { roles: EVERY_ROLE, scopes: ['read'] },
+  'report.read': { roles: ['admin', 'supervisor'], scopes: ['read'] },
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof RULES;

@@ -15,6 +15,7 @@ const ITEMS: NavItem[] = [
   { href: '/opinion', label: '舆情监测', roles: ['analyst', 'supervisor', 'duty', 'admin'] },
   { href: '/responses', label: '回应时钟', roles: ['spokesperson', 'supervisor', 'analyst', 'admin'] },
   { href: '/clocks', label: '全部时钟', roles: ['supervisor', 'admin', 'duty'] },
+  { href: '/reports', label: '时效统计', roles: ['supervisor', 'admin'] },
   { href: '/policies', label: '政策文件', roles: 'all' },
   { href: '/admin/calendar', label: '工作日历', roles: ['admin'] },
   { href: '/admin/clock-policies', label: '时限配置', roles: ['admin'] },
