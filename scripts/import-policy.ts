@@ -9,16 +9,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Core } from '../src/context.js';
-import { loadConfig, ConfigError } from '../src/shared/config.js';
-import { createLogger } from '../src/shared/logger.js';
-import { systemClock } from '../src/shared/clock.js';
-import { openDatabase } from '../src/db/database.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded.js';
-import { migrateToLatest } from '../src/db/migrate.js';
+import { ConfigError } from '../src/shared/config.js';
+import { withCore } from './lib/with-core.js';
 import { loadUserPrincipal } from '../src/auth/users.js';
 import { HttpProblem } from '../src/shared/errors.js';
 import { parsePolicyFile, importParsed } from '../src/policies/import-file.js';
+import type { ParsedPolicy } from '../src/policies/importer.js';
 
 interface Args {
   files: string[];
@@ -49,7 +45,7 @@ export function parseArgs(argv: string[]): Args {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const parsed = [];
+  const parsed: { file: string; doc: ParsedPolicy }[] = [];
   for (const f of args.files) parsed.push({ file: f, doc: await parsePolicyFile(await readFile(f), f) });
   if (args.dryRun) {
     for (const p of parsed)
@@ -59,25 +55,8 @@ async function main(): Promise<void> {
     return;
   }
 
-  const config = loadConfig();
-  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
-  let embedded: EmbeddedDatabase | null = null;
-  let url = config.databaseUrl;
-  if (!url) {
-    embedded = await startEmbeddedPostgres(config.dataDir, logger, config.embeddedPgPort);
-    url = embedded.url;
-  }
-  const database = openDatabase(url, 2);
-  try {
-    await migrateToLatest(database.db);
-    const core: Core = {
-      config,
-      db: database.db,
-      pool: database.pool,
-      databaseUrl: url,
-      logger,
-      clock: systemClock,
-    };
+  await withCore(async (core) => {
+    const config = core.config;
     // Imports are recorded in the audit log as the work of the first admin.
     const admin = await core.db
       .selectFrom('users')
@@ -113,10 +92,7 @@ async function main(): Promise<void> {
         process.exitCode = 1;
       }
     }
-  } finally {
-    await database.close();
-    if (embedded) await embedded.stop();
-  }
+  }, 2);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -11,12 +11,8 @@
 import { pathToFileURL } from 'node:url';
 import type { Core } from '../src/context.js';
 import type { Role } from '../src/db/schema.js';
-import { loadConfig, ConfigError } from '../src/shared/config.js';
-import { createLogger } from '../src/shared/logger.js';
-import { systemClock } from '../src/shared/clock.js';
-import { openDatabase } from '../src/db/database.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded.js';
-import { migrateToLatest } from '../src/db/migrate.js';
+import { ConfigError } from '../src/shared/config.js';
+import { withCore } from './lib/with-core.js';
 import { AccountsService, ROLE_LABELS, type DepartmentKind } from '../src/accounts/service.js';
 import { seedResponses } from '../src/events/demo.js';
 import { seedPolicies } from '../src/policies/demo.js';
@@ -178,25 +174,7 @@ async function accountsTable(core: Core): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
-  let embedded: EmbeddedDatabase | null = null;
-  let url = config.databaseUrl;
-  if (!url) {
-    embedded = await startEmbeddedPostgres(config.dataDir, logger, config.embeddedPgPort);
-    url = embedded.url;
-  }
-  const database = openDatabase(url, 4);
-  try {
-    await migrateToLatest(database.db);
-    const core: Core = {
-      config,
-      db: database.db,
-      pool: database.pool,
-      databaseUrl: url,
-      logger,
-      clock: systemClock,
-    };
+  await withCore(async (core) => {
     const accounts = await seedAccounts(core);
     for (const step of DEMO_STEPS) {
       process.stdout.write(`示例数据：${step.name}\n`);
@@ -206,10 +184,7 @@ async function main(): Promise<void> {
       `\n示例区演示数据已就绪（新建部门 ${accounts.created.departments} 个、用户 ${accounts.created.users} 个；` +
         `已存在的保持不变）。\n演示账号统一密码：${DEMO_PASSWORD}\n\n${await accountsTable(core)}\n\n`,
     );
-  } finally {
-    await database.close();
-    if (embedded) await embedded.stop();
-  }
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
