@@ -27,6 +27,7 @@ import type { Capability, PlatformParts } from './capability.js';
 import { clocksCapability } from './clocks/capability.js';
 import { eventsCapability } from './events/capability.js';
 import { reportsCapability } from './reports/capability.js';
+import { opinionCapability } from './opinion/capability.js';
 import { policiesCapability } from './policies/capability.js';
 
 export interface PlatformOptions {
@@ -164,6 +165,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     clocksCapability(parts),
     eventsCapability(parts),
     reportsCapability(parts),
+    opinionCapability(parts),
     policiesCapability(parts),
   ];
   for (const c of capabilities) {

@@ -1,3 +1,146 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { CreatedAt, Timestamp } from '../db/schema.js';
+
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+
+export type ItemStatus = 'pending' | 'analysed' | 'failed';
+export type SentimentLabel = 'negative' | 'neutral' | 'positive';
+
+export interface OpinionItemsTable {
+  id: Generated<number>;
+  published_at: Timestamp;
+  received_at: Timestamp;
+  source: string;
+  channel: string;
+  external_id: string | null;
+  url: string | null;
+  title: Defaulted<string>;
+  content: string;
+  author: Defaulted<string>;
+  metrics: ColumnType<Record<string, number> | null, string | null | undefined, string | null>;
+  is_repost: boolean | null;
+  status: Defaulted<ItemStatus>;
+  analysed_at: Timestamp | null;
+  sentiment: SentimentLabel | null;
+  sentiment_score: number | null;
+  categories: Defaulted<string[]>;
+  signal: string | null;
+  keywords: Defaulted<string[]>;
+  labels: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  minhash: Buffer | null;
+  duplicate_of: number | null;
+  cluster_id: number | null;
+  scheme_ids: Defaulted<number[]>;
+}
+
+export interface OpinionItemKeysTable {
+  key: string;
+  item_id: number;
+  published_at: Timestamp;
+}
+
+export interface OpinionQueueTable {
+  item_id: number;
+  published_at: Timestamp;
+  enqueued_at: CreatedAt;
+}
+
+export interface OpinionClustersTable {
+  id: Generated<number>;
+  event_id: number | null;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+  items_count: Defaulted<number>;
+  unique_authors: Defaulted<number>;
+  negative_count: Defaulted<number>;
+  positive_count: Defaulted<number>;
+  duplicates_count: Defaulted<number>;
+  hotness: Defaulted<number>;
+  hotness_at: Timestamp;
+  terms: ColumnType<Record<string, number>, string | undefined, string>;
+  stats: ColumnType<Record<string, unknown>, string | undefined, string>;
+  updated_at: Defaulted<Date>;
+}
+
+export interface OpinionClusterAuthorsTable {
+  cluster_id: number;
+  author: string;
+}
+
+export interface OpinionClusterHoursTable {
+  cluster_id: number;
+  hour: Timestamp;
+  items: Defaulted<number>;
+  negative: Defaulted<number>;
+}
+
+export interface OpinionSchemesTable {
+  id: Generated<number>;
+  name: string;
+  enabled: Defaulted<boolean>;
+  region_words: Defaulted<string[]>;
+  subject_words: Defaulted<string[]>;
+  must_words: Defaulted<string[]>;
+  exclude_words: Defaulted<string[]>;
+  channels: Defaulted<string[]>;
+  sources: Defaulted<string[]>;
+  repost: Defaulted<'all' | 'original' | 'repost'>;
+  duty_department_id: number | null;
+  created_by: number | null;
+  created_at: CreatedAt;
+  updated_at: Defaulted<Date>;
+}
+
+export interface OpinionLocalTermsTable {
+  id: Generated<number>;
+  word: string;
+  kind: Defaulted<'place' | 'institution' | 'other'>;
+  created_by: number | null;
+  created_at: CreatedAt;
+}
+
+export interface OpinionLexiconOverridesTable {
+  id: Generated<number>;
+  lexicon: 'area' | 'signal' | 'sentiment';
+  label: string;
+  word: string;
+  weight: Defaulted<number>;
+  removed: Defaulted<boolean>;
+  created_by: number | null;
+  created_at: CreatedAt;
+}
+
+export interface OpinionSettingsTable {
+  key: string;
+  value: ColumnType<unknown, string, string>;
+  updated_at: Defaulted<Date>;
+  updated_by: number | null;
+}
+
+/** Columns migration 020 adds to opinion_events (declared in events/tables.ts by the lead). */
+export interface OpinionEventPipelineColumns {
+  duplicates_count: Defaulted<number>;
+  hotness_at: Timestamp | null;
+  analysis: ColumnType<Record<string, unknown>, string | undefined, string>;
+  scheme_ids: Defaulted<number[]>;
+}
+
 /** Tables owned by the opinion pipeline (migrations 02x); opinion_events lives in events/tables.ts. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface OpinionTables {}
+export interface OpinionTables {
+  opinion_items: OpinionItemsTable;
+  opinion_item_keys: OpinionItemKeysTable;
+  opinion_queue: OpinionQueueTable;
+  opinion_clusters: OpinionClustersTable;
+  opinion_cluster_authors: OpinionClusterAuthorsTable;
+  opinion_cluster_hours: OpinionClusterHoursTable;
+  opinion_schemes: OpinionSchemesTable;
+  opinion_local_terms: OpinionLocalTermsTable;
+  opinion_lexicon_overrides: OpinionLexiconOverridesTable;
+  opinion_settings: OpinionSettingsTable;
+}
+
+declare module '../events/tables.js' {
+  // Merges the pipeline's columns into the lead's opinion_events type.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface OpinionEventsTable extends OpinionEventPipelineColumns {}
+}

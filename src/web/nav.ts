@@ -13,6 +13,7 @@ const ITEMS: NavItem[] = [
   { href: '/workspace', label: '政策解读工作台', roles: ['drafter', 'admin'] },
   { href: '/review', label: '审核与督办', roles: ['supervisor', 'admin'] },
   { href: '/opinion', label: '舆情监测', roles: ['analyst', 'supervisor', 'duty', 'admin'] },
+  { href: '/opinion/settings', label: '监测方案', roles: ['admin', 'analyst'] },
   { href: '/responses', label: '回应时钟', roles: ['spokesperson', 'supervisor', 'analyst', 'admin'] },
   { href: '/clocks', label: '全部时钟', roles: ['supervisor', 'admin', 'duty'] },
   { href: '/reports', label: '时效统计', roles: ['supervisor', 'admin'] },

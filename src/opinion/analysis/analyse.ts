@@ -1,7 +1,8 @@
 import { normalize } from '../../text/normalize.js';
 import { cut } from '../../text/segment.js';
 import { termWeights, type WeightedTerm } from '../../text/keywords.js';
-import { contentTokens } from '../../text/segment.js';
+import { contentTokens, isContentToken } from '../../text/segment.js';
+import { idfTable } from '../../text/idf.js';
 import { classify, type Classification } from './classify.js';
 import type { CompiledLexicons } from './lexicon.js';
 import { minhash } from './minhash.js';
@@ -36,6 +37,26 @@ const REPOST_RE = /\/\/@|转发微博|^\s*(?:转发|转|rt)\s*[:：]/i;
 /** Category pseudo-terms pull items of the same area together and different areas apart. */
 const CATEGORY_WEIGHT = 0.3;
 
+/**
+ * Long words also contribute the dictionary words inside them at half weight, so a post naming
+ * "城南实验小学" and one naming "实验小学" in "城南新区" still share terms.
+ */
+function withSubwords(terms: readonly WeightedTerm[]): WeightedTerm[] {
+  const dict = idfTable();
+  const out = new Map<string, number>();
+  for (const t of terms) out.set(t.word, (out.get(t.word) ?? 0) + t.weight);
+  for (const t of terms) {
+    const w = t.word;
+    if (w.length < 4 || !/^\p{Script=Han}+$/u.test(w)) continue;
+    for (let len = 2; len < w.length; len++)
+      for (let i = 0; i + len <= w.length; i++) {
+        const sub = w.slice(i, i + len);
+        if (dict.has(sub) && isContentToken(sub)) out.set(sub, (out.get(sub) ?? 0) + t.weight * 0.5);
+      }
+  }
+  return [...out].map(([word, weight]) => ({ word, weight })).sort((a, b) => b.weight - a.weight);
+}
+
 export function analysisText(title: string | null | undefined, content: string): string {
   if (!title) return content;
   return content.startsWith(title) ? content : `${title}。${content}`;
@@ -51,7 +72,7 @@ export function analyseItem(
   const tokens = cut(text);
   const terms = termWeights(tokens).slice(0, 30);
   const classification = classify(lexicons, text, tokens);
-  const vector = itemVector(terms);
+  const vector = itemVector(withSubwords(terms));
   for (const a of classification.areas) vector.set(`#area:${a.label}`, CATEGORY_WEIGHT);
   for (const s of classification.signals) vector.set(`#signal:${s.label}`, CATEGORY_WEIGHT);
   const isRepost = input.isRepost ?? REPOST_RE.test(input.content);

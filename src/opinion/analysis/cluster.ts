@@ -16,7 +16,7 @@ export interface ClusterOptions {
 }
 
 export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {
-  threshold: 0.3,
+  threshold: 0.25,
   windowMs: 48 * 3600_000,
   maxTerms: 60,
 };

@@ -26,7 +26,7 @@ export const DEFAULT_RULES: WarningRules = {
   negativeArea: { enabled: true, areas: [...AREAS], minItems: 3, minNegativeRatio: 0.5 },
   emergency: { enabled: true },
   hotnessHalfLifeHours: 6,
-  cluster: { threshold: 0.3, windowHours: 48 },
+  cluster: { threshold: 0.25, windowHours: 48 },
   dedup: { minSimilarity: 0.6, windowHours: 72 },
 };
 
@@ -74,8 +74,10 @@ export function evaluateWarnings(s: EventSnapshot, r: WarningRules): Warning[] {
   }
   const ratio = negativeRatio(s);
   const keyAreas = s.categories.filter((c) => r.negativeArea.areas.includes(c));
+  // An emergency alert already tells the duty desk everything a negative-area warning would.
   if (
     r.negativeArea.enabled &&
+    !(r.emergency.enabled && s.emergencySignal) &&
     keyAreas.length > 0 &&
     s.itemsCount >= r.negativeArea.minItems &&
     ratio >= r.negativeArea.minNegativeRatio

@@ -1,0 +1,25 @@
+import { Router } from 'express';
+import type { Capability, PlatformParts } from '../capability.js';
+import { OpinionService } from './service.js';
+import { OpinionConfigService } from './config-service.js';
+import { opinionApiRoutes } from './routes.js';
+import { opinionPageRoutes } from './pages.js';
+import { OpinionWorker } from './worker.js';
+
+/** Opinion monitoring (SPEC §2.2): ingest, the analysis pipeline, events, 监测方案 and pages. */
+export function opinionCapability(parts: PlatformParts): Capability & { worker: OpinionWorker } {
+  const svc = new OpinionService(parts.core);
+  const cfg = new OpinionConfigService(parts.core);
+  const worker = new OpinionWorker(parts.core);
+  const routes = Router();
+  routes.use(opinionApiRoutes(svc, cfg));
+  routes.use(opinionPageRoutes(parts.core, svc, cfg));
+  return {
+    name: 'opinion',
+    routes,
+    pages: ['/opinion', '/opinion/settings'],
+    worker,
+    start: () => worker.start(),
+    stop: () => worker.stop(),
+  };
+}

@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import { HttpProblem, type FieldError } from '../shared/errors.js';
+import { check, fields, z } from '../shared/validation.js';
+import { CHANNELS, channelCode } from './channels.js';
+import { ensureItemPartitions } from './partitions.js';
+
+export const MAX_BATCH_ITEMS = 1000;
+export const MAX_BATCH_BYTES = 5 * 1024 * 1024;
+/** Crawler clocks drift: publication times up to this far in the future are accepted. */
+export const FUTURE_SKEW_MS = 5 * 60_000;
+export const QUEUE_CHANNEL = 'opinion_items';
+
+const channelList = Object.entries(CHANNELS)
+  .map(([code, label]) => `${code}(${label})`)
+  .join('、');
+
+const metricsSchema = z
+  .record(z.string().max(40), z.number().finite().min(0, '不能为负数'))
+  .refine((m) => Object.keys(m).length <= 20, '最多 20 项指标');
+
+export const itemSchema = z.object({
+  source: fields.text(100),
+  channel: z.string().transform((v, ctx) => {
+    const code = channelCode(v);
+    if (!code) ctx.addIssue({ code: 'custom', message: `未知渠道，可选：${channelList}` });
+    return code ?? 'other';
+  }),
+  externalId: fields.optionalText(200),
+  url: z
+    .url({ protocol: /^https?$/, message: '须为 http(s) 地址' })
+    .max(2000, '不能超过 2000 个字符')
+    .optional(),
+  title: fields.optionalText(500),
+  content: fields.text(100_000),
+  author: fields.optionalText(200),
+  publishedAt: fields.isoDateTime,
+  metrics: metricsSchema.optional(),
+  isRepost: z.boolean().optional(),
+});
+export type IngestItem = z.output<typeof itemSchema>;
+
+export interface Rejected {
+  index: number;
+  field: string;
+  error: string;
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  rejected: Rejected[];
+}
+
+function uuidOf(kind: string, ...parts: string[]): string {
+  const h = createHash('md5').update(kind).update('\u0000').update(parts.join('\u0000')).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * The idempotency key: (source, externalId) when the crawler has ids, else the URL, else a
+ * fingerprint of who said what when (two people posting the same words stay two items).
+ */
+export function itemKey(i: IngestItem, publishedAt: Date): string {
+  if (i.externalId) return uuidOf('x', i.source, i.externalId);
+  if (i.url) return uuidOf('u', i.url);
+  return uuidOf('h', i.source, i.channel, i.author ?? '', publishedAt.toISOString(), i.content);
+}
+
+function describe(errors: FieldError[]): Rejected {
+  const first = errors[0]!;
+  return {
+    index: -1,
+    field: first.field,
+    error: errors.map((e) => `${e.field}: ${e.message}`).join('；'),
+  };
+}
+
+interface Prepared {
+  key: string;
+  publishedAt: Date;
+  item: IngestItem;
+}
+
+/** Validates a batch item by item; bad items are reported, good ones prepared for storage. */
+export function prepareBatch(
+  body: unknown,
+  now: Date,
+  retentionDays: number,
+): { prepared: Prepared[]; rejected: Rejected[]; withinBatchDuplicates: number } {
+  const items = (body as { items?: unknown } | null)?.items;
+  if (!body || typeof body !== 'object' || !Array.isArray(items))
+    throw HttpProblem.badRequest('请求体须为 {"items": [...]}', [{ field: 'items', message: '须为数组' }]);
+  if (items.length > MAX_BATCH_ITEMS)
+    throw new HttpProblem(413, '批量过大', `每批最多 ${MAX_BATCH_ITEMS} 条，本批 ${items.length} 条`);
+  const oldest = now.getTime() - retentionDays * 86400_000;
+  const prepared: Prepared[] = [];
+  const rejected: Rejected[] = [];
+  const seen = new Set<string>();
+  let withinBatchDuplicates = 0;
+  items.forEach((raw, index) => {
+    const r = check(itemSchema, raw);
+    if (!r.ok) {
+      rejected.push({ ...describe(r.errors), index });
+      return;
+    }
+    const publishedAt = new Date(r.value.publishedAt);
+    if (publishedAt.getTime() > now.getTime() + FUTURE_SKEW_MS) {
+      rejected.push({ index, field: 'publishedAt', error: 'publishedAt: 发布时间晚于当前时间' });
+      return;
+    }
+    if (publishedAt.getTime() < oldest) {
+      rejected.push({
+        index,
+        field: 'publishedAt',
+        error: `publishedAt: 早于保留期限（${retentionDays} 天）`,
+      });
+      return;
+    }
+    const key = itemKey(r.value, publishedAt);
+    if (seen.has(key)) {
+      withinBatchDuplicates++;
+      return;
+    }
+    seen.add(key);
+    prepared.push({ key, publishedAt, item: r.value });
+  });
+  return { prepared, rejected, withinBatchDuplicates };
+}
+
+/**
+ * Stores new items, their idempotency keys and their queue rows in ONE statement (so one
+ * transaction): once this returns, every accepted item survives a crash and will be analysed.
+ * Returns how many were new.
+ */
+export async function storeBatch(db: Db, prepared: Prepared[], now: Date): Promise<number> {
+  if (prepared.length === 0) return 0;
+  await ensureItemPartitions(
+    db,
+    prepared.map((p) => p.publishedAt),
+  );
+  const rows = prepared.map(({ key, publishedAt, item }) => ({
+    k: key,
+    p: publishedAt.toISOString(),
+    s: item.source,
+    c: item.channel,
+    e: item.externalId ?? null,
+    u: item.url ?? null,
+    t: item.title ?? '',
+    b: item.content,
+    a: item.author ?? '',
+    m: item.metrics ?? null,
+    r: item.isRepost ?? null,
+  }));
+  const result = await sql<{ accepted: number }>`
+    with input as (
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(
+        k uuid, p timestamptz, s text, c text, e text, u text, t text, b text, a text, m jsonb, r boolean)
+    ), keys as (
+      insert into opinion_item_keys (key, item_id, published_at)
+      select k, nextval('opinion_items_id_seq'), p from input
+      on conflict (key) do nothing
+      returning key, item_id
+    ), items as (
+      insert into opinion_items
+        (id, published_at, received_at, source, channel, external_id, url, title, content, author, metrics, is_repost)
+      select keys.item_id, i.p, ${now}, i.s, i.c, i.e, i.u, i.t, i.b, i.a, i.m, i.r
+      from input i join keys on keys.key = i.k
+      order by keys.item_id
+      returning id, published_at
+    ), queued as (
+      insert into opinion_queue (item_id, published_at, enqueued_at)
+      select id, published_at, ${now} from items
+      returning item_id
+    )
+    select n as accepted, case when n > 0 then pg_notify(${QUEUE_CHANNEL}, n::text) end
+    from (select count(*)::int as n from queued) q
+  `.execute(db);
+  return result.rows[0]?.accepted ?? 0;
+}

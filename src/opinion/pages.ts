@@ -1,0 +1,212 @@
+import { Router } from 'express';
+import { sql } from 'kysely';
+import type { Core } from '../context.js';
+import { requirePageLogin } from '../auth/authenticate.js';
+import { authorize, can, departmentFilter } from '../auth/policy.js';
+import { parse, fields } from '../shared/validation.js';
+import { withFlash } from '../web/flash.js';
+import type { OpinionService } from './service.js';
+import type { OpinionConfigService } from './config-service.js';
+import { schemeSchema, lexiconSchema, termSchema } from './config-service.js';
+import { sparkline } from './sparkline.js';
+import { CHANNELS, channelLabel } from './channels.js';
+import { AREAS, SIGNALS } from './analysis/lexicon.js';
+import { ctxOf } from './routes.js';
+
+const TREND_LABELS: Record<string, string> = { rising: '上升', flat: '平稳', falling: '回落' };
+const SEVERITY_LABELS: Record<string, string> = {
+  general: '一般',
+  large: '较大',
+  major: '重大',
+  extraordinary: '特别重大',
+};
+const REPOST_LABELS = { all: '全部', original: '仅原创', repost: '仅转发' } as const;
+
+/** Form textareas: words separated by newlines, commas, 、 or spaces. */
+const splitWords = (v: unknown) =>
+  String(v ?? '')
+    .split(/[\s,，、;；]+/)
+    .map((w) => w.trim())
+    .filter(Boolean);
+const asArray = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+
+export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionConfigService): Router {
+  const r = Router();
+
+  r.get('/opinion', requirePageLogin, async (req, res) => {
+    const p = req.principal!;
+    authorize(p, 'opinion.read');
+    const [events, stats] = await Promise.all([svc.events(p, { limit: 50, offset: 0 }), svc.stats(p)]);
+    const hourly = await svc.hourly(events.map((e) => e.id));
+    res.render('opinion/index', {
+      title: '舆情监测',
+      stats,
+      events: events.map((e) => ({
+        ...e,
+        trendLabel: TREND_LABELS[e.trend] ?? e.trend,
+        suggestedLabel: e.suggestedSeverity ? SEVERITY_LABELS[e.suggestedSeverity] : '',
+        negativePercent: Math.round(e.negativeRatio * 100),
+        spark: sparkline(hourly.get(e.id) ?? []),
+      })),
+      canConfigure: can(p, 'opinion.configure'),
+      canSeeItems: departmentFilter(p, 'opinion.read') === null,
+    });
+  });
+
+  r.get('/opinion/events/:id', requirePageLogin, async (req, res) => {
+    const p = req.principal!;
+    const id = parse(fields.id, req.params.id, '事件编号');
+    const event = await svc.event(p, id);
+    const items = await svc.eventItems(p, id, { limit: 200, offset: 0 });
+    const hourly = (await svc.hourly([id])).get(id) ?? [];
+    const analysis = (event.analysis ?? {}) as {
+      sentiment?: { negative: number; neutral: number; positive: number };
+      triggers?: Record<string, { word: string; items: number }[]>;
+      negativeWords?: { word: string; items: number }[];
+      channels?: Record<string, number>;
+      casualties?: { deaths: number; injuries: number; missing: number; evidence: string[] };
+      fired?: string[];
+    };
+    const policies = event.policyIds.length
+      ? (
+          await sql<{ id: number; title: string }>`
+            select id, title from policies where id = any(${event.policyIds}::int[]) order by id
+          `.execute(core.db)
+        ).rows
+      : [];
+    res.render('opinion/event', {
+      title: event.title,
+      event: {
+        ...event,
+        trendLabel: TREND_LABELS[event.trend] ?? event.trend,
+        suggestedLabel: event.suggestedSeverity ? SEVERITY_LABELS[event.suggestedSeverity] : '',
+        negativePercent: Math.round(event.negativeRatio * 100),
+      },
+      spark: sparkline(hourly, 360, 60),
+      sentiment: analysis.sentiment ?? { negative: 0, neutral: 0, positive: 0 },
+      triggers: Object.entries(analysis.triggers ?? {}).map(([label, words]) => ({ label, words })),
+      negativeWords: analysis.negativeWords ?? [],
+      channels: Object.entries(analysis.channels ?? {})
+        .sort((a, b) => b[1] - a[1])
+        .map(([code, n]) => ({ label: channelLabel(code), n })),
+      casualties: analysis.casualties,
+      policies,
+      items,
+      canTriage: can(p, 'event.triage') && !['closed', 'dismissed'].includes(event.status),
+    });
+  });
+
+  // ---- 监测方案、本地词、词库、预警规则 ----
+  r.get('/opinion/settings', requirePageLogin, async (req, res) => {
+    const p = req.principal!;
+    authorize(p, 'opinion.configure');
+    const [schemes, terms, lexicon, rules, departments] = await Promise.all([
+      cfg.listSchemes(p),
+      cfg.listTerms(p),
+      cfg.listLexicon(p),
+      cfg.rules(p),
+      core.db.selectFrom('departments').select(['id', 'name']).orderBy('id').execute(),
+    ]);
+    res.render('opinion/admin', {
+      title: '监测方案与词库',
+      schemes: schemes.map((s) => ({
+        ...s,
+        repostLabel: REPOST_LABELS[s.repost],
+        dutyName: departments.find((d) => d.id === s.dutyDepartmentId)?.name ?? '舆情中心（默认）',
+      })),
+      terms,
+      overrides: lexicon.overrides,
+      rulesJson: JSON.stringify(rules.rules, null, 2),
+      departments,
+      channels: Object.entries(CHANNELS).map(([value, label]) => ({ value, label })),
+      areas: AREAS,
+      signals: SIGNALS,
+    });
+  });
+
+  const back = '/opinion/settings';
+  r.post('/opinion/settings/schemes', requirePageLogin, async (req, res) => {
+    await withFlash(req, res, back, async () => {
+      const b = req.body as Record<string, unknown>;
+      const input = parse(
+        schemeSchema,
+        {
+          name: b.name,
+          enabled: true,
+          regionWords: splitWords(b.regionWords),
+          subjectWords: splitWords(b.subjectWords),
+          mustWords: splitWords(b.mustWords),
+          excludeWords: splitWords(b.excludeWords),
+          channels: asArray(b.channels),
+          sources: splitWords(b.sources),
+          repost: b.repost || 'all',
+          dutyDepartmentId: b.dutyDepartmentId ? Number(b.dutyDepartmentId) : null,
+        },
+        '监测方案',
+      );
+      const s = await cfg.createScheme(ctxOf(req), input);
+      return `已添加监测方案“${s.name}”`;
+    });
+  });
+  r.post('/opinion/settings/schemes/:id/toggle', requirePageLogin, async (req, res) => {
+    await withFlash(req, res, back, async () => {
+      const id = parse(fields.id, req.params.id, '编号');
+      const enabled = (req.body as Record<string, unknown>).enabled === 'true';
+      const s = await cfg.updateScheme(ctxOf(req), id, { enabled });
+      return `监测方案“${s.name}”已${enabled ? '启用' : '停用'}`;
+    });
+  });
+  r.post('/opinion/settings/schemes/:id/delete', requirePageLogin, async (req, res) => {
+    await withFlash(req, res, back, async () => {
+      await cfg.deleteScheme(ctxOf(req), parse(fields.id, req.params.id, '编号'));
+      return '已删除监测方案';
+    });
+  });
+  r.post('/opinion/settings/terms', requirePageLogin, async (req, res) => {
+    await withFlash(req, res, back, async () => {
+      const b = req.body as Record<string, unknown>;
+      const terms = splitWords(b.words).map((word) => parse(termSchema, { word, kind: b.kind }, '本地词'));
+      const { added } = await cfg.addTerms(ctxOf(req), terms);
+      return `已添加 ${added} 个本地词`;
+    });
+  });
+  r.post('/opinion/settings/terms/:id/delete', requirePageLogin, async (req, res) => {
+    await withFlash(req, res, back, async () => {
+      await cfg.deleteTerm(ctxOf(req), parse(fields.id, req.params.id, '编号'));
+      return '已删除本地词（分词在重启后生效）';
+    });
+  });
+  r.post('/opinion/settings/lexicon', requirePageLogin, async (req, res) => {
+    await withFlash(req, res, back, async () => {
+      const b = req.body as Record<string, unknown>;
+      const [lexicon, label] = String(b.target ?? '').split(':');
+      const input = parse(
+        lexiconSchema,
+        { lexicon, label, word: b.word, weight: b.weight || 1, removed: b.removed === 'true' },
+        '词库',
+      );
+      await cfg.setLexiconWord(ctxOf(req), input);
+      return `词库已更新：${input.word}`;
+    });
+  });
+  r.post('/opinion/settings/lexicon/:id/delete', requirePageLogin, async (req, res) => {
+    await withFlash(req, res, back, async () => {
+      await cfg.deleteLexiconWord(ctxOf(req), parse(fields.id, req.params.id, '编号'));
+      return '已撤销词库修改';
+    });
+  });
+  r.post('/opinion/settings/rules', requirePageLogin, async (req, res) => {
+    await withFlash(req, res, back, async () => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(String((req.body as Record<string, unknown>).rules ?? ''));
+      } catch {
+        parsed = null;
+      }
+      await cfg.setRules(ctxOf(req), parsed);
+      return '预警规则已保存';
+    });
+  });
+
+  return r;
+}

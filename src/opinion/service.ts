@@ -1,0 +1,222 @@
+import { sql, type Selectable } from 'kysely';
+import type { Core } from '../context.js';
+import type { Principal } from '../auth/principal.js';
+import { authorize, can, departmentFilter } from '../auth/policy.js';
+import { HttpProblem } from '../shared/errors.js';
+import { toIsoShanghai } from '../shared/time.js';
+import type { ClockRow } from '../clocks/model.js';
+import { eventJson, type EventRow } from '../events/model.js';
+import { channelLabel } from './channels.js';
+import { MAX_BATCH_BYTES, prepareBatch, storeBatch, type IngestResult } from './ingest.js';
+import type { OpinionItemsTable } from './tables.js';
+
+export type ItemRow = Selectable<OpinionItemsTable>;
+
+const SENTIMENT_LABELS: Record<string, string> = { negative: '负面', neutral: '中性', positive: '正面' };
+
+export function itemJson(i: Omit<ItemRow, 'minhash'>) {
+  return {
+    id: i.id,
+    source: i.source,
+    channel: i.channel,
+    channelLabel: channelLabel(i.channel),
+    externalId: i.external_id,
+    url: i.url,
+    title: i.title,
+    content: i.content,
+    author: i.author,
+    publishedAt: toIsoShanghai(i.published_at),
+    receivedAt: toIsoShanghai(i.received_at),
+    metrics: i.metrics,
+    isRepost: i.is_repost,
+    status: i.status,
+    analysedAt: toIsoShanghai(i.analysed_at),
+    sentiment: i.sentiment,
+    sentimentLabel: i.sentiment ? SENTIMENT_LABELS[i.sentiment] : null,
+    sentimentScore: i.sentiment_score,
+    categories: i.categories,
+    emergencySignal: i.signal,
+    keywords: i.keywords,
+    duplicateOf: i.duplicate_of,
+    clusterId: i.cluster_id,
+    schemeIds: i.scheme_ids,
+    /** Why each label was given: trigger words per area / signal, sentiment words, casualties. */
+    explanation: i.labels,
+  };
+}
+export type ItemJson = ReturnType<typeof itemJson>;
+
+/** The SPEC §4 event shape plus what the pipeline adds (duplicates, channels with labels, analysis). */
+export function opinionEventJson(e: EventRow, clocks: ClockRow[] = []) {
+  return {
+    ...eventJson(e, clocks),
+    channels: e.channels,
+    channelLabels: e.channels.map(channelLabel),
+    duplicatesCount: e.duplicates_count,
+    schemeIds: e.scheme_ids,
+    analysis: e.analysis,
+  };
+}
+
+const ITEM_COLUMNS = [
+  'id',
+  'published_at',
+  'received_at',
+  'source',
+  'channel',
+  'external_id',
+  'url',
+  'title',
+  'content',
+  'author',
+  'metrics',
+  'is_repost',
+  'status',
+  'analysed_at',
+  'sentiment',
+  'sentiment_score',
+  'categories',
+  'signal',
+  'keywords',
+  'labels',
+  'duplicate_of',
+  'cluster_id',
+  'scheme_ids',
+] as const;
+
+export class OpinionService {
+  constructor(private readonly core: Core) {}
+
+  async ingest(p: Principal | undefined, body: unknown, bodyBytes: number): Promise<IngestResult> {
+    authorize(p, 'opinion.ingest');
+    if (bodyBytes > MAX_BATCH_BYTES)
+      throw new HttpProblem(413, '批量过大', `每批不超过 ${MAX_BATCH_BYTES / 1024 / 1024} MB`);
+    const now = this.core.clock.now();
+    const { prepared, rejected, withinBatchDuplicates } = prepareBatch(
+      body,
+      now,
+      this.core.config.opinionRetentionDays,
+    );
+    const accepted = await storeBatch(this.core.db, prepared, now);
+    return { accepted, duplicates: prepared.length - accepted + withinBatchDuplicates, rejected };
+  }
+
+  async stats(p: Principal | undefined) {
+    authorize(p, 'opinion.read');
+    const r = await sql<{ items: number; analysed: number; failed: number; pending: number; events: number }>`
+      select
+        (select count(*)::int from opinion_items) as items,
+        (select count(*)::int from opinion_items where status = 'analysed') as analysed,
+        (select count(*)::int from opinion_items where status = 'failed') as failed,
+        (select count(*)::int from opinion_queue) as pending,
+        (select count(*)::int from opinion_events where origin = 'detected') as events
+    `.execute(this.core.db);
+    return r.rows[0]!;
+  }
+
+  /** Newest items first; `before` pages backwards, `after` polls for new ones. */
+  async items(p: Principal | undefined, q: { limit: number; before?: number; after?: number }) {
+    authorize(p, 'opinion.read');
+    if (p && departmentFilter(p, 'opinion.read') !== null)
+      throw HttpProblem.forbidden('仅舆情岗位可查看原始信息');
+    let query = this.core.db
+      .selectFrom('opinion_items')
+      .select(ITEM_COLUMNS)
+      .orderBy('id', 'desc')
+      .limit(q.limit);
+    if (q.before) query = query.where('id', '<', q.before);
+    if (q.after) query = query.where('id', '>', q.after);
+    return (await query.execute()).map(itemJson);
+  }
+
+  async events(
+    p: Principal | undefined,
+    q: { limit: number; offset: number; status?: string; origin?: string; category?: string },
+  ) {
+    authorize(p, 'opinion.read');
+    const dept = p ? departmentFilter(p, 'opinion.read') : null;
+    let query = this.core.db
+      .selectFrom('opinion_events')
+      .selectAll()
+      .orderBy('detected_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(q.limit)
+      .offset(q.offset);
+    if (dept !== null) query = query.where('responsible_department_id', '=', dept);
+    if (q.status) query = query.where('status', '=', q.status as EventRow['status']);
+    if (q.origin) query = query.where('origin', '=', q.origin as EventRow['origin']);
+    if (q.category) query = query.where(sql<boolean>`${q.category} = any(categories)`);
+    const rows = await query.execute();
+    const clocks = await this.clocksOf(rows.map((r) => r.id));
+    return rows.map((r) => opinionEventJson(r, clocks.get(r.id) ?? []));
+  }
+
+  private async clocksOf(ids: number[]): Promise<Map<number, ClockRow[]>> {
+    const out = new Map<number, ClockRow[]>();
+    if (!ids.length) return out;
+    const rows = await this.core.db
+      .selectFrom('clocks')
+      .selectAll()
+      .where('subject_kind', '=', 'event')
+      .where('subject_id', 'in', ids)
+      .orderBy('id')
+      .execute();
+    for (const c of rows) {
+      const list = out.get(c.subject_id) ?? [];
+      list.push(c as ClockRow);
+      out.set(c.subject_id, list);
+    }
+    return out;
+  }
+
+  async event(p: Principal | undefined, id: number) {
+    authorize(p, 'opinion.read');
+    const e = await this.core.db
+      .selectFrom('opinion_events')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!e || !can(p, 'opinion.read', { departmentId: e.responsible_department_id }))
+      throw HttpProblem.notFound('舆情事件不存在');
+    const clocks = await this.clocksOf([id]);
+    return opinionEventJson(e, clocks.get(id) ?? []);
+  }
+
+  async eventItems(p: Principal | undefined, id: number, q: { limit: number; offset: number }) {
+    await this.event(p, id);
+    const rows = await this.core.db
+      .selectFrom('opinion_items')
+      .select(ITEM_COLUMNS)
+      .where('cluster_id', 'in', (qb) =>
+        qb.selectFrom('opinion_clusters').select('id').where('event_id', '=', id),
+      )
+      .orderBy('published_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(q.limit)
+      .offset(q.offset)
+      .execute();
+    return rows.map(itemJson);
+  }
+
+  /** Hourly volume of events' clusters for sparklines (oldest first, `hours` buckets ending now). */
+  async hourly(eventIds: number[], hours = 24): Promise<Map<number, number[]>> {
+    const out = new Map<number, number[]>();
+    if (!eventIds.length) return out;
+    const now = this.core.clock.now().getTime();
+    const end = Math.floor(now / 3600_000) * 3600_000;
+    const start = end - (hours - 1) * 3600_000;
+    const rows = await sql<{ event_id: number; hour: Date; items: number }>`
+      select c.event_id, h.hour, sum(h.items)::int as items
+      from opinion_cluster_hours h join opinion_clusters c on c.id = h.cluster_id
+      where c.event_id = any(${eventIds}::int[]) and h.hour >= ${new Date(start)}
+      group by c.event_id, h.hour
+    `.execute(this.core.db);
+    for (const id of eventIds) out.set(id, new Array<number>(hours).fill(0));
+    for (const r of rows.rows) {
+      const i = Math.round((r.hour.getTime() - start) / 3600_000);
+      const series = out.get(r.event_id);
+      if (series && i >= 0 && i < hours) series[i] = r.items;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,35 @@
+import request from 'supertest';
+import type { TestPlatform } from '../support/platform.js';
+import { login, ADMIN } from '../support/platform.js';
+import type { FixtureItem } from './fixtures.js';
+import type { OpinionWorker } from '../../src/opinion/worker.js';
+
+/** An API token with the `ingest` scope, created through the admin API as a deployment would. */
+export async function ingestToken(tp: TestPlatform, scopes = ['ingest']): Promise<string> {
+  const { agent, csrf } = await login(tp, ADMIN.username, ADMIN.password);
+  const res = await agent
+    .post('/api/tokens')
+    .set('X-CSRF-Token', csrf)
+    .send({ name: `crawler-${Date.now()}`, scopes });
+  if (res.status !== 201) throw new Error(`token: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.token as string;
+}
+
+/** The crawler payload for fixture items published `minutes` after `base`. */
+export function payload(items: FixtureItem[], base: Date) {
+  return items.map(({ incident: _incident, minutes, ...rest }) => ({
+    ...rest,
+    publishedAt: new Date(base.getTime() + minutes * 60_000).toISOString(),
+  }));
+}
+
+export function ingest(tp: TestPlatform, token: string, items: unknown[]) {
+  return request(tp.url).post('/api/opinion/items').set('Authorization', `Bearer ${token}`).send({ items });
+}
+
+export function workerOf(tp: TestPlatform): OpinionWorker {
+  const c = tp.platform.capabilities.find((x) => x.name === 'opinion') as unknown as {
+    worker: OpinionWorker;
+  };
+  return c.worker;
+}
