@@ -1,21 +1,11 @@
-import type { Browser } from 'playwright-core';
-import { startTestPlatform, ADMIN, type TestPlatform } from '../support/platform.js';
-import { launchBrowser } from './browser.js';
+import { ADMIN } from '../support/platform.js';
+import { useBrowserPlatform } from './browser.js';
 
-let tp: TestPlatform;
-let browser: Browser;
-beforeAll(async () => {
-  tp = await startTestPlatform();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await tp?.close();
-});
+const ctx = useBrowserPlatform();
 
 it('signs in through /login and reaches the admin pages; a wrong password stays on the form', async () => {
-  const page = await browser.newPage();
-  await page.goto(`${tp.url}/admin/users`);
+  const page = await ctx.browser.newPage();
+  await page.goto(`${ctx.tp.url}/admin/users`);
   expect(page.url()).toContain('/login?next=');
   await page.fill('input[name=username]', ADMIN.username);
   await page.fill('input[name=password]', 'wrong-password');
@@ -24,11 +14,11 @@ it('signs in through /login and reaches the admin pages; a wrong password stays 
 
   await page.fill('input[name=password]', ADMIN.password);
   await page.click('button[type=submit]');
-  await page.waitForURL(`${tp.url}/admin/users`);
+  await page.waitForURL(`${ctx.tp.url}/admin/users`);
   await expect(page.textContent('h1')).resolves.toBe('用户管理');
 
   // A department added through the form appears in the list, its name escaped.
-  await page.goto(`${tp.url}/admin/departments`);
+  await page.goto(`${ctx.tp.url}/admin/departments`);
   await page.fill('input[name=name]', '<b>区应急管理局</b>');
   await page.click('form[action="/admin/departments"] button[type=submit]');
   await expect(page.textContent('.flash-ok')).resolves.toContain('已添加部门');

@@ -1,34 +1,23 @@
-import type { Browser } from 'playwright-core';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { launchBrowser } from './browser.js';
+import { useBrowserPlatform } from './browser.js';
 import { cast, published } from '../policies/support.js';
 
-let tp: TestPlatform;
-let browser: Browser;
-beforeAll(async () => {
-  tp = await startTestPlatform();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await tp?.close();
-});
+const ctx = useBrowserPlatform();
 
 it('a drafter sees the live countdown, adds an interpretation and the clock shows 已按时解读', async () => {
-  const c = await cast(tp);
+  const c = await cast(ctx.tp);
   const { publish } = await published(c.drafterA, c.supervisor, {
     title: '关于实施城乡居民医保缴费补助的通知',
   });
   expect(publish.interpretationClock.state).toBe('running');
 
-  const page = await browser.newPage();
+  const page = await ctx.browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${tp.url}/workspace`);
+  await page.goto(`${ctx.tp.url}/workspace`);
   await page.fill('input[name=username]', c.drafterA.username);
   await page.fill('input[name=password]', c.drafterA.password);
   await page.click('button[type=submit]');
-  await page.waitForURL(`${tp.url}/workspace`);
+  await page.waitForURL(`${ctx.tp.url}/workspace`);
 
   const row = page.locator('#to-interpret tr', { hasText: '关于实施城乡居民医保缴费补助的通知' });
   const countdown = row.locator('.countdown[data-due]');
@@ -57,14 +46,14 @@ it('a drafter sees the live countdown, adds an interpretation and the clock show
   await form.locator('input[name=interpreter]').fill('医保局局长');
   await form.locator('input[name=interpreterIsPrincipal]').check();
   await form.locator('button[type=submit]').click();
-  await page.waitForURL(`${tp.url}/workspace`);
+  await page.waitForURL(`${ctx.tp.url}/workspace`);
   await expect(page.textContent('.flash-ok')).resolves.toContain('已按时解读');
   const done = page.locator('#published tr', { hasText: '关于实施城乡居民医保缴费补助的通知' });
   await expect(done.locator('.clock-state').textContent()).resolves.toBe('已按时解读');
   expect(errors).toEqual([]);
 
   // The public page lists the interpretation.
-  await page.goto(`${tp.url}/policies`);
+  await page.goto(`${ctx.tp.url}/policies`);
   await page.click('text=关于实施城乡居民医保缴费补助的通知');
   await expect(page.textContent('#related')).resolves.toContain('一图读懂城乡居民医保缴费补助');
   await page.close();
