@@ -38,7 +38,11 @@ export async function seedResponses(core: Core, accounts: Accounts): Promise<voi
   const ctx = { actor: analyst, requestId: 'seed-demo' };
   const hoursAgo = (h: number) => new Date(core.clock.now().getTime() - h * 3_600_000).toISOString();
   const exists = async (title: string) =>
-    (await core.db.selectFrom('opinion_events').select('id').where('title', '=', title).executeTakeFirst()) !== undefined;
+    (await core.db
+      .selectFrom('opinion_events')
+      .select('id')
+      .where('title', '=', title)
+      .executeTakeFirst()) !== undefined;
 
   const blast = '青石镇化工厂爆炸，网传多人受伤';
   if (!(await exists(blast)))

@@ -14,6 +14,11 @@ import { ACTION_KINDS, SEVERITIES } from './tables.js';
 import { ctxOf } from './routes.js';
 
 const severities = SEVERITIES.map((value) => ({ value, label: SEVERITY_LABELS[value] }));
+const DONE_LABELS: Record<string, string> = {
+  initial_release: '已发布',
+  press_conference: '已召开',
+  response: '已回应',
+};
 const actionKinds = ACTION_KINDS.map((value) => ({ value, label: ACTION_LABELS[value] }));
 
 /** Form fields arrive as strings: turn them into what the API schemas expect. */
@@ -98,7 +103,14 @@ export function eventsPageRoutes(core: Core, svc: EventsService): Router {
       .flatMap((e) =>
         e.clocks
           .filter((c) => open(c.state))
-          .map((c) => ({ ...c, eventId: e.id, departmentName: e.departmentName })),
+          .map((c) => ({
+            ...c,
+            eventId: e.id,
+            departmentName: e.departmentName,
+            // The action that satisfies this clock, recordable right from the list.
+            canAct: can(p, 'event.act', { departmentId: e.responsibleDepartmentId }),
+            actionLabel: DONE_LABELS[c.kind] ?? '已回应',
+          })),
       )
       .sort((a, b) => Date.parse(a.dueAt!) - Date.parse(b.dueAt!));
     res.render('events/responses', {

@@ -35,7 +35,7 @@ it('shows a breach live on an open console, acknowledges it with 确认, and tic
   expect(first).toMatch(/^剩余 \d\d:\d\d:\d\d$/);
   await page.waitForFunction(
     (before) => {
-      const rows = [...document.querySelectorAll('#clocks tr')].filter((r) =>
+      const rows = Array.from(document.querySelectorAll('#clocks tr')).filter((r) =>
         r.textContent?.includes('新闻发布会'),
       );
       const text = rows[0]?.querySelector('.countdown')?.textContent;

@@ -283,3 +283,86 @@ describe('a major emergency recorded 4 h 59 m after discovery (real timers)', ()
     }
   }, 30_000);
 });
+
+describe('response pages', () => {
+  let tp: TestPlatform;
+  const clock = new ManualClock(sh('2026-11-23T10:00:00'));
+  beforeAll(async () => {
+    tp = await startTestPlatform({ clock, start: false });
+  });
+  afterAll(() => tp.close());
+
+  test('a spokesperson records a response from 我的回应时钟; an analyst records and triages through the forms', async () => {
+    const bureau = await makeDepartment(tp, '区住建局页面');
+    const center = await makeDepartment(tp, '舆情中心页面', 'opinion_center');
+    const a = await makeUser(tp, ['analyst'], center.id);
+    const analyst = await login(tp, a.username, PASSWORD);
+    const form = await analyst.agent.get('/responses').expect(200);
+    expect(form.text).toContain('登记舆情事件');
+    await analyst.agent
+      .post('/responses/events')
+      .type('form')
+      .send({
+        _csrf: analyst.csrf,
+        title: '<script>alert(1)</script>小区围墙倒塌',
+        detectedAt: '2026-11-23T08:00',
+        severity: 'general',
+        emergency: 'false',
+        responsibleDepartmentId: String(bureau.id),
+      })
+      .expect(303);
+    const ev = await tp.platform.core.db
+      .selectFrom('opinion_events')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(ev.detected_at.toISOString()).toBe(new Date(sh('2026-11-23T08:00:00')).toISOString());
+    const detail = await analyst.agent.get(`/responses/events/${ev.id}`).expect(200);
+    expect(detail.text).toContain('&lt;script&gt;');
+    expect(detail.text).not.toContain('<script>alert(1)</script>');
+
+    const s = await makeUser(tp, ['spokesperson'], bureau.id);
+    const sp = await login(tp, s.username, PASSWORD);
+    const mine = await sp.agent.get('/responses').expect(200);
+    expect(mine.text).toContain('quick-action');
+    await sp.agent
+      .post(`/responses/events/${ev.id}/actions`)
+      .type('form')
+      .send({
+        _csrf: sp.csrf,
+        kind: 'response',
+        occurredAt: '2026-11-23T09:30',
+        url: 'https://gov.example/notice',
+      })
+      .expect(303);
+    const c = await tp.platform.core.db
+      .selectFrom('clocks')
+      .selectAll()
+      .where('subject_kind', '=', 'event')
+      .where('subject_id', '=', ev.id)
+      .executeTakeFirstOrThrow();
+    expect(c.state).toBe('met');
+    await analyst.agent
+      .post(`/responses/events/${ev.id}/triage`)
+      .type('form')
+      .send({
+        _csrf: analyst.csrf,
+        severity: 'major',
+        emergency: 'true',
+        responsibleDepartmentId: String(bureau.id),
+      })
+      .expect(303);
+    const kinds = await tp.platform.core.db
+      .selectFrom('clocks')
+      .select(['kind', 'state'])
+      .where('subject_kind', '=', 'event')
+      .where('subject_id', '=', ev.id)
+      .orderBy('id')
+      .execute();
+    expect(kinds).toEqual([
+      { kind: 'response', state: 'met' },
+      { kind: 'initial_release', state: 'running' },
+      { kind: 'press_conference', state: 'running' },
+    ]);
+  });
+});
