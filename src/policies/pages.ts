@@ -359,6 +359,15 @@ export function policyPages(core: Core, alerts: AlertsService): Router {
     });
   });
 
+  // Without JavaScript the banner's 确认 buttons post here; with it, policy-alerts.js calls the API.
+  ws.post('/alerts/:id/ack', async (req, res) => {
+    const id = parse(fields.id, req.params.id, '预警编号');
+    await withFlash(req, res, '/workspace', async () => {
+      const a = await alerts.ack(req.principal!, id, String(req.id ?? ''));
+      return `已确认预警“${a.title}”`;
+    });
+  });
+
   r.use('/workspace', ws);
 
   // ---------------- supervisor review queue ----------------
