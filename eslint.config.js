@@ -32,6 +32,7 @@ export default tseslint.config(
         Notification: 'readonly',
         AudioContext: 'readonly',
         localStorage: 'readonly',
+        sessionStorage: 'readonly',
         navigator: 'readonly',
         Date: 'readonly',
       },

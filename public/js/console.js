@@ -105,11 +105,13 @@
       var tr = document.createElement('tr');
       tr.className = 'clock state-' + c.state;
       tr.setAttribute('data-clock-id', String(c.id));
-      [c.kindLabel, c.title, c.departmentId ? departments[c.departmentId] || '' : '', fmt(c.dueAt)].forEach(function (t) {
-        var td = document.createElement('td');
-        td.textContent = t;
-        tr.appendChild(td);
-      });
+      [c.kindLabel, c.title, c.departmentId ? departments[c.departmentId] || '' : '', fmt(c.dueAt)].forEach(
+        function (t) {
+          var td = document.createElement('td');
+          td.textContent = t;
+          tr.appendChild(td);
+        },
+      );
       var td = document.createElement('td');
       var span = document.createElement('span');
       span.className = 'countdown';
@@ -161,7 +163,7 @@
       o.connect(ctx.destination);
       o.start();
       o.stop(ctx.currentTime + 0.4);
-    } catch (e) {
+    } catch {
       /* no audio device */
     }
   }
@@ -169,7 +171,7 @@
     if (!('Notification' in window) || Notification.permission !== 'granted') return;
     try {
       new Notification('紧急预警', { body: a.title, tag: 'alert-' + a.id });
-    } catch (e) {
+    } catch {
       /* notifications unavailable */
     }
   }
@@ -216,7 +218,10 @@
     setConn('connecting', '正在重连…');
   });
   socket.on('connect_error', function (err) {
-    setConn('down', err && err.message === 'unauthorized' ? '未登录或会话已过期，请刷新页面' : '无法连接，正在重试…');
+    setConn(
+      'down',
+      err && err.message === 'unauthorized' ? '未登录或会话已过期，请刷新页面' : '无法连接，正在重试…',
+    );
   });
   socket.on('alert', function (a) {
     remember(a.id);

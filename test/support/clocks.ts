@@ -52,7 +52,11 @@ export async function consoleClient(
   const waiters: { pred: (a: AlertJson) => boolean; resolve: (a: AlertJson) => void }[] = [];
   socket.on('alert', (a: AlertJson) => {
     alerts.push(a);
-    for (const w of [...waiters]) if (w.pred(a)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(a));
+    for (const w of [...waiters])
+      if (w.pred(a)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(a);
+      }
   });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
