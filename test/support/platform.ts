@@ -19,7 +19,13 @@ export const ADMIN = { username: 'admin', password: 'admin-pass-123' };
 
 /** A whole platform (HTTP, Socket.IO, Agenda) on its own database and a random port. */
 export async function startTestPlatform(
-  opts: { clock?: Clock; db?: TestDatabase; start?: boolean; env?: Record<string, string> } = {},
+  opts: {
+    clock?: Clock;
+    db?: TestDatabase;
+    start?: boolean;
+    env?: Record<string, string>;
+    port?: number;
+  } = {},
 ): Promise<TestPlatform> {
   const db = opts.db ?? (await createTestDatabase());
   const config = loadConfig({
@@ -40,7 +46,7 @@ export async function startTestPlatform(
     instanceName: `test-${Math.random().toString(36).slice(2, 8)}`,
   });
   await bootstrap(platform.core, platform.scheduler);
-  const port = await platform.listen(0, '127.0.0.1');
+  const port = await platform.listen(opts.port ?? 0, '127.0.0.1');
   if (opts.start !== false) await platform.start();
   return {
     platform,
