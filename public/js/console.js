@@ -77,7 +77,16 @@
       meta.textContent =
         fmt(a.createdAt) +
         (a.departmentId ? ' · ' + (departments[a.departmentId] || '单位 ' + a.departmentId) : ' · 全局') +
-        (a.dueAt ? ' · 期限 ' + fmt(a.dueAt) : '');
+        (a.dueAt ? ' · 期限 ' + fmt(a.dueAt) : '') +
+        (a.data && a.data.escalatedToLabel ? ' · 升级至 ' + a.data.escalatedToLabel : '') +
+        (a.data && a.data.onDuty && a.data.onDuty.length
+          ? ' · 值班：' +
+            a.data.onDuty
+              .map(function (u) {
+                return u.name;
+              })
+              .join('、')
+          : '');
       var btn = document.createElement('button');
       btn.type = 'button';
       btn.className = 'primary ack';
