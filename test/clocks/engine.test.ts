@@ -376,3 +376,44 @@ describe('unacknowledged critical alerts', () => {
     expect(next).toBe(1);
   });
 });
+
+describe('escalation and the duty roster', () => {
+  let tp: TestPlatform;
+  const clock = new ManualClock(sh('2026-05-11T08:00:00'));
+  beforeAll(async () => {
+    tp = await startTestPlatform({ clock, start: false });
+  });
+  afterAll(() => tp.close());
+
+  test('an escalation names the on-duty people of its level for that day', async () => {
+    const { makeUser, PASSWORD } = await import('../support/factories.js');
+    const center = await makeDepartment(tp, '舆情中心值班', 'opinion_center');
+    const duty = await makeUser(tp, ['duty'], center.id);
+    const admin = await login(tp, ADMIN.username, ADMIN.password);
+    await admin.agent
+      .post('/api/roster')
+      .set('x-csrf-token', admin.csrf)
+      .send({ date: '2026-05-11', level: 1, userId: duty.id })
+      .expect(201);
+    await admin.agent
+      .post('/api/roster')
+      .set('x-csrf-token', admin.csrf)
+      .send({ date: '2026-05-11', level: 1, userId: duty.id })
+      .expect(409);
+    await admin.agent
+      .post('/api/roster')
+      .set('x-csrf-token', admin.csrf)
+      .send({ date: '2026-05-32', level: 1, userId: duty.id })
+      .expect(400);
+    const c = await openTestClock(tp, { kind: 'initial_release', startAt: sh('2026-05-11T03:00:00') });
+    clock.set(sh('2026-05-11T08:31:00'));
+    await tp.platform.core.db.transaction().execute((trx) => advanceClock(trx, c.id, clock.now()));
+    const esc = (await alertsOf(tp, 'clock.escalated')).find((a) => a.subject_id === String(c.id))!;
+    expect(esc.escalation_level).toBe(1);
+    expect((esc.data as { onDuty: { id: number }[] }).onDuty.map((u) => u.id)).toEqual([duty.id]);
+    const roster = await login(tp, duty.username, PASSWORD);
+    const today = await roster.agent.get('/api/roster?from=2026-05-11').expect(200);
+    expect(today.body.roster).toHaveLength(1);
+    await roster.agent.get('/roster').expect(200);
+  });
+});
