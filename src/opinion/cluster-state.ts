@@ -35,8 +35,10 @@ export interface ClusterStats {
   policyIds: number[];
   /** hour start (epoch ms) → [items, negative], last 48 h. */
   hours: Record<string, [number, number]>;
-  /** Publication times (epoch ms) of the last items, for the spike window. */
-  recent: number[];
+  /** minute start (epoch ms) → items, over the spike window: small to store, exact enough. */
+  minutes: Record<string, number>;
+  /** Place names the items mention. */
+  places: string[];
 }
 
 export interface ClusterMeta {
@@ -69,7 +71,8 @@ export function emptyStats(): ClusterStats {
     fired: [],
     policyIds: [],
     hours: {},
-    recent: [],
+    minutes: {},
+    places: [],
   };
 }
 
@@ -179,16 +182,17 @@ export function foldItem(
   const cell = (s.hours[hour] ??= [0, 0]);
   cell[0]++;
   if (sentiment === 'negative') cell[1]++;
-  s.recent.push(f.at);
+  bump(s.minutes, String(Math.floor(f.at / 60_000) * 60_000));
+  for (const p of a.places) if (!s.places.includes(p) && s.places.length < 50) s.places.push(p);
   return newAuthor;
 }
 
-/** Drops hour cells and recent times that no rule or sparkline needs any more. */
+/** Drops hour and minute cells that no rule or sparkline needs any more. */
 export function trimStats(m: ClusterMeta, now: number, rules: WarningRules): void {
   const keepHours = Math.max(48, rules.spike.baselineHours + 2) * HOUR;
   for (const k of Object.keys(m.stats.hours)) if (Number(k) < now - keepHours) delete m.stats.hours[k];
   const since = now - rules.spike.windowMinutes * 60_000;
-  m.stats.recent = m.stats.recent.filter((t) => t >= since).slice(-5000);
+  for (const k of Object.keys(m.stats.minutes)) if (Number(k) + 60_000 <= since) delete m.stats.minutes[k];
 }
 
 /** Hourly counts for the last `hours` hours ending with the current one, oldest first. */
@@ -216,7 +220,11 @@ export function emergencySignalOf(m: ClusterMeta): string | null {
 
 export function snapshotOf(m: ClusterMeta, now: number, rules: WarningRules): EventSnapshot {
   const windowMs = rules.spike.windowMinutes * 60_000;
-  const recentCount = m.stats.recent.filter((t) => t >= now - windowMs && t <= now + 60_000).length;
+  let recentCount = 0;
+  for (const [k, n] of Object.entries(m.stats.minutes)) {
+    const t = Number(k);
+    if (t + 60_000 > now - windowMs && t <= now + 60_000) recentCount += n;
+  }
   const baseFrom = now - windowMs - rules.spike.baselineHours * HOUR;
   let baselineCount = 0;
   for (const [k, [n]] of Object.entries(m.stats.hours)) {
@@ -303,6 +311,7 @@ export function deriveEvent(
       negativeWords: topWords(s.negativeWords, 10),
       channels: s.channels,
       casualties: s.casualties,
+      places: s.places,
       fired: s.fired,
       hourly: hourlySeries(s, now, 24),
     },

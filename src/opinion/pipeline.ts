@@ -48,6 +48,18 @@ interface DupRef {
 
 const HOUR = 3600_000;
 
+const PROFILE = process.env.OPINION_PROFILE ? new Map<string, number>() : null;
+let lastMark = 0;
+function mark(label: string): void {
+  if (!PROFILE) return;
+  const t = performance.now();
+  if (label !== 'start') PROFILE.set(label, (PROFILE.get(label) ?? 0) + t - lastMark);
+  lastMark = t;
+}
+export function pipelineProfile(): Record<string, number> {
+  return Object.fromEntries([...(PROFILE ?? [])].map(([k, v]) => [k, Math.round(v)]));
+}
+
 /**
  * The opinion pipeline: claims queued items, analyses them, folds reposts, clusters items into
  * events, raises early warnings, all in ONE transaction per batch, so a crash either keeps the
@@ -58,6 +70,7 @@ export class OpinionPipeline {
   private lexicons!: CompiledLexicons;
   private rules!: WarningRules;
   private schemes: Scheme[] = [];
+  private knownPlaces = new Set<string>();
   private clusters!: ClusterIndex;
   private metas = new Map<number, ClusterMeta>();
   private dups!: DuplicateIndex<DupRef>;
@@ -76,7 +89,7 @@ export class OpinionPipeline {
   async load(): Promise<void> {
     const db = this.core.db;
     const now = this.core.clock.now().getTime();
-    await loadLocalTerms(db);
+    this.knownPlaces = await loadLocalTerms(db);
     this.lexicons = await loadLexicons(db);
     this.rules = await loadRules(db);
     this.schemes = await loadSchemes(db);
@@ -134,6 +147,7 @@ export class OpinionPipeline {
         firstSeen: meta.firstSeen,
         lastSeen: meta.lastSeen,
         items: meta.itemsCount,
+        places: new Set(meta.stats.places),
       });
     }
     const dupSince = new Date(now - this.rules.dedup.windowHours * HOUR);
@@ -154,7 +168,7 @@ export class OpinionPipeline {
   /** Reloads configuration only (schemes, rules, lexicons, local terms), keeping cluster state. */
   async reloadConfig(): Promise<void> {
     const db = this.core.db;
-    await loadLocalTerms(db);
+    this.knownPlaces = await loadLocalTerms(db);
     this.lexicons = await loadLexicons(db);
     this.rules = await loadRules(db);
     this.schemes = await loadSchemes(db);
@@ -191,13 +205,15 @@ export class OpinionPipeline {
     const nowDate = this.core.clock.now();
     const now = nowDate.getTime();
     await this.policies.refresh(db, now);
-    return db.transaction().execute(async (trx) => {
+    const n = await db.transaction().execute(async (trx) => {
+      mark('start');
       const claimed = await sql<{ item_id: number; published_at: Date }>`
         delete from opinion_queue where item_id in (
           select item_id from opinion_queue order by item_id limit ${limit} for update skip locked
         ) returning item_id, published_at
       `.execute(trx);
       if (claimed.rows.length === 0) return 0;
+      mark('claim');
       const ids = claimed.rows.map((r) => r.item_id);
       let minAt = Infinity;
       let maxAt = -Infinity;
@@ -211,10 +227,14 @@ export class OpinionPipeline {
         where id = any(${ids}::bigint[]) and published_at between ${new Date(minAt)} and ${new Date(maxAt)}
         order by published_at, id
       `.execute(trx);
+      mark('fetch');
       await this.clusterIds(trx, items.rows.length);
       await this.processItems(trx, items.rows, nowDate);
+      mark('start');
       return claimed.rows.length;
     });
+    mark('commit');
+    return n;
   }
 
   private async processItems(trx: Trx, items: ClaimedItem[], nowDate: Date): Promise<void> {
@@ -227,6 +247,7 @@ export class OpinionPipeline {
     const hourDelta = new Map<string, { c: number; h: string; n: number; neg: number }>();
     const namedPolicies = new Map<number, Set<number>>();
 
+    mark('ids');
     for (const it of items) {
       const at = it.published_at.getTime();
       let a: ItemAnalysis;
@@ -241,22 +262,25 @@ export class OpinionPipeline {
           },
           this.lexicons,
           this.schemes,
+          this.knownPlaces,
         );
       } catch (err) {
         this.core.logger.warn({ err, itemId: it.id }, 'opinion analysis failed');
         failed.push({ id: it.id, p: it.published_at.toISOString() });
         continue;
       }
+      mark('a-analyse');
       // Near-duplicate of an earlier item: same cluster, counted as heat, centroid untouched.
       const dup = this.dups.nearest(a.minhash, at);
+      mark('a-dedup');
       let clusterId: number | null = dup && this.metas.has(dup.ref.clusterId) ? dup.ref.clusterId : null;
       if (clusterId !== null) {
-        this.clusters.addItem(clusterId, new Map(), at, 0);
+        this.clusters.addItem(clusterId, new Map(), at, 0, a.places);
       } else {
-        const best = this.clusters.best(a.vector, at);
+        const best = this.clusters.best(a.vector, at, a.places);
         if (best) {
           clusterId = best.id;
-          this.clusters.addItem(clusterId, a.vector, at);
+          this.clusters.addItem(clusterId, a.vector, at, 1, a.places);
         } else {
           clusterId = this.idPool.shift()!;
           this.clusters.put({
@@ -265,10 +289,12 @@ export class OpinionPipeline {
             firstSeen: at,
             lastSeen: at,
             items: 0,
+            places: new Set(a.places),
           });
           this.metas.set(clusterId, newMeta(clusterId, at, now));
         }
       }
+      mark('a-cluster');
       const isDup = clusterId !== null && dup !== null && dup.ref.clusterId === clusterId;
       if (!isDup) this.dups.add({ itemId: it.id, clusterId }, a.minhash, at);
       const meta = this.metas.get(clusterId)!;
@@ -348,6 +374,7 @@ export class OpinionPipeline {
         where o.id = x.id and o.published_at = x.p
       `.execute(trx);
     }
+    mark('items-update');
     if (touched.size === 0) return;
 
     // Policy links and promotion are decided before the cluster rows are written.
@@ -409,6 +436,7 @@ export class OpinionPipeline {
       const byCluster = new Map(inserted.rows.map((r) => [r.k, r.id]));
       for (const m of promote) m.eventId = byCluster.get(m.id) ?? null;
     }
+    mark('events-insert');
     const existing = [...touched].filter((m) => m.eventId !== null && !promote.includes(m));
     const dismissed = new Set<number>();
     if (existing.length) {
@@ -433,6 +461,7 @@ export class OpinionPipeline {
       for (const r of updated.rows) if (r.status === 'dismissed') dismissed.add(r.id);
     }
 
+    mark('events-update');
     // A dismissed event keeps its figures up to date but raises no further warnings.
     await this.raiseAlerts(
       trx,
@@ -441,6 +470,7 @@ export class OpinionPipeline {
       nowDate,
     );
 
+    mark('alerts');
     const clusterRows = [...touched].map((m) => ({
       id: m.id,
       e: m.eventId,
@@ -470,6 +500,7 @@ export class OpinionPipeline {
         hotness = excluded.hotness, hotness_at = excluded.hotness_at, terms = excluded.terms,
         stats = excluded.stats, updated_at = excluded.updated_at
     `.execute(trx);
+    mark('clusters-upsert');
     if (newAuthors.length) {
       await sql`
         insert into opinion_cluster_authors (cluster_id, author)
@@ -484,6 +515,7 @@ export class OpinionPipeline {
       on conflict (cluster_id, hour) do update set items = opinion_cluster_hours.items + excluded.items,
         negative = opinion_cluster_hours.negative + excluded.negative
     `.execute(trx);
+    mark('authors-hours');
   }
 
   private async raiseAlerts(

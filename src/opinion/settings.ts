@@ -37,9 +37,11 @@ export async function loadLexicons(db: Db): Promise<CompiledLexicons> {
   return compileLexicons(lx);
 }
 
-export async function loadLocalTerms(db: Db): Promise<number> {
-  const rows = await db.selectFrom('opinion_local_terms').select('word').execute();
-  return addWords(rows.map((r) => r.word));
+/** Inserts local terms into the segmenter; returns the place names among them (lower-cased). */
+export async function loadLocalTerms(db: Db): Promise<Set<string>> {
+  const rows = await db.selectFrom('opinion_local_terms').select(['word', 'kind']).execute();
+  addWords(rows.map((r) => r.word));
+  return new Set(rows.filter((r) => r.kind === 'place').map((r) => r.word.toLowerCase()));
 }
 
 export async function loadRules(db: Db): Promise<WarningRules> {

@@ -9,13 +9,15 @@ import { dropExpired, ensureItemPartitions, monthsAround } from './partitions.js
 const LEADER_LOCK = 0x6f70696e; // 'opin'
 
 export interface WorkerOptions {
+  /** Largest batch; batches shrink towards minBatch when the queue is short, for latency. */
   batchSize: number;
+  minBatch: number;
   /** Poll interval when no NOTIFY arrives (lost notifications, other writers). */
   pollMs: number;
   maintenanceMs: number;
 }
 
-const DEFAULTS: WorkerOptions = { batchSize: 500, pollMs: 1000, maintenanceMs: 60_000 };
+const DEFAULTS: WorkerOptions = { batchSize: 500, minBatch: 50, pollMs: 1000, maintenanceMs: 60_000 };
 
 /**
  * Runs the pipeline: becomes leader via a session advisory lock on a dedicated connection (a
@@ -34,6 +36,7 @@ export class OpinionWorker {
   private configChanged = false;
   private lastMaintenance = 0;
   private lastRetention = 0;
+  private batch = 0;
 
   constructor(
     private readonly core: Core,
@@ -142,7 +145,14 @@ export class OpinionWorker {
           this.configChanged = false;
           await this.pipeline.reloadConfig();
         }
-        const n = await this.pipeline.processBatch(this.opts.batchSize);
+        // A full batch means a backlog: take more next time (fewer round trips per item); a
+        // partial one means we are keeping up: take less, so each item waits less.
+        this.batch ||= this.opts.minBatch;
+        const n = await this.pipeline.processBatch(this.batch);
+        this.batch =
+          n >= this.batch
+            ? Math.min(this.opts.batchSize, this.batch * 2)
+            : Math.max(this.opts.minBatch, Math.ceil(this.batch / 2));
         failures = 0;
         await this.maintain();
         if (n === 0) await this.idle(this.opts.pollMs);

@@ -10,7 +10,10 @@ import { Converter } from 'opencc-js/t2cn';
 const toCn = Converter({ from: 't', to: 'cn' });
 
 /** Full-width ASCII (Ｆｕｌｌ，１２３) and the ideographic space become their half-width forms. */
+const FULL_WIDTH_RE = /[\uff01-\uff5e\u3000]/;
+
 export function toHalfWidth(text: string): string {
+  if (!FULL_WIDTH_RE.test(text)) return text;
   let out = '';
   let changed = false;
   for (let i = 0; i < text.length; i++) {
@@ -26,9 +29,25 @@ export function toHalfWidth(text: string): string {
   return changed ? out : text;
 }
 
-/** Traditional → simplified Chinese (OpenCC). */
+/**
+ * Characters OpenCC changes on their own (≈3,000 traditional forms), found once at start-up.
+ * Most posts are already simplified: testing this class is far cheaper than converting.
+ */
+let traditional: RegExp | null = null;
+function traditionalRe(): RegExp {
+  if (traditional) return traditional;
+  let chars = '';
+  for (let cp = 0x3400; cp <= 0x9fff; cp++) {
+    const ch = String.fromCharCode(cp);
+    if (toCn(ch) !== ch) chars += ch;
+  }
+  traditional = new RegExp(`[${chars}]`);
+  return traditional;
+}
+
+/** Traditional → simplified Chinese (OpenCC); texts with no traditional character pass as is. */
 export function toSimplified(text: string): string {
-  return toCn(text);
+  return traditionalRe().test(text) ? toCn(text) : text;
 }
 
 const URL_RE = /\b(?:https?:\/\/|www\.)[^\s\u3000-\u303f\uff00-\uffef<>"']+/gi;

@@ -49,11 +49,15 @@ beforeAll(async () => {
   analyst = await login(tp, user.username, user.password);
   token = await ingestToken(tp);
   // The locality's place names and institutions, as an admin would enter them.
-  await analyst.agent
-    .post('/api/opinion/terms')
-    .set('X-CSRF-Token', analyst.csrf)
-    .send({ words: ['青石镇', '城南实验小学', '城南新区', '县人民医院', '东湖社区'], kind: 'place' })
-    .expect(201);
+  for (const [words, kind] of [
+    [['青石镇', '城南新区', '东湖社区'], 'place'],
+    [['城南实验小学', '县人民医院'], 'institution'],
+  ] as const)
+    await analyst.agent
+      .post('/api/opinion/terms')
+      .set('X-CSRF-Token', analyst.csrf)
+      .send({ words, kind })
+      .expect(201);
   // Delivered in small interleaved batches, the way a crawler flushes its buffer.
   const all = payload(crawlerDelivery(), BASE);
   for (let i = 0; i < all.length; i += 5) {

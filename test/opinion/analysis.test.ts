@@ -24,6 +24,7 @@ import {
   decay,
 } from '../../src/opinion/analysis/rules.js';
 import { matchesScheme, type SchemeRule } from '../../src/opinion/analysis/schemes.js';
+import { extractPlaces } from '../../src/opinion/analysis/places.js';
 import { addWords, normalize, cut, contentTokens } from '../../src/text/index.js';
 import { crawlerDelivery } from './fixtures.js';
 
@@ -322,5 +323,38 @@ describe('监测方案 matching', () => {
     expect(matchesScheme({ ...scheme, repost: 'repost' }, subject('青石镇爆炸', { isRepost: true }))).toBe(
       true,
     );
+  });
+});
+
+describe('places', () => {
+  const places = (text: string, known: string[] = []) => extractPlaces(cut(normalize(text)), new Set(known));
+
+  it('finds named places, known local places and jieba-split ones, not generic words', () => {
+    expect(places('河西街道和白沙镇的居民反映')).toEqual(expect.arrayContaining(['河西街道']));
+    expect(places('青石镇化工厂爆炸', ['青石镇'])).toEqual(['青石镇']);
+    expect(places('小区和社区、城镇和乡村')).toEqual([]);
+  });
+
+  it('keeps the same incident type in two places apart', () => {
+    const ci = new ClusterIndex();
+    const a = analyseItem(
+      { content: '白沙镇化工厂发生爆炸，已造成3人死亡', channel: 'news', source: 's' },
+      lx,
+    );
+    const b = analyseItem(
+      { content: '龙泉镇化工厂发生爆炸，已造成2人死亡', channel: 'news', source: 's' },
+      lx,
+    );
+    expect(a.places).not.toEqual(b.places);
+    ci.put({
+      id: 1,
+      terms: new Map(a.vector),
+      firstSeen: 0,
+      lastSeen: 0,
+      items: 1,
+      places: new Set(a.places),
+    });
+    expect(ci.best(b.vector, 0)).not.toBeNull();
+    expect(ci.best(b.vector, 0, b.places)).toBeNull();
   });
 });

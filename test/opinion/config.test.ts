@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(async () => tp.close());
 
-const post = (path: string, body: unknown) =>
+const post = (path: string, body: object) =>
   analyst.agent.post(path).set('X-CSRF-Token', analyst.csrf).send(body);
 const at = (minutes: number) =>
   new Date(clock.now().getTime() - 60 * 60_000 + minutes * 60_000).toISOString();

@@ -8,6 +8,7 @@ import type { CompiledLexicons } from './lexicon.js';
 import { minhash } from './minhash.js';
 import { itemVector, type TermVector } from './cluster.js';
 import { matchesScheme, type SchemeRule } from './schemes.js';
+import { extractPlaces } from './places.js';
 
 /** Everything the pipeline learns from one item without looking at other items. */
 export interface ItemAnalysis {
@@ -22,6 +23,8 @@ export interface ItemAnalysis {
   signal: string | null;
   isRepost: boolean;
   schemeIds: number[];
+  /** Place names mentioned: clusters with disjoint places are never merged. */
+  places: string[];
 }
 
 export interface AnalysisInput {
@@ -66,6 +69,7 @@ export function analyseItem(
   input: AnalysisInput,
   lexicons: CompiledLexicons,
   schemes: readonly SchemeRule[] = [],
+  knownPlaces: ReadonlySet<string> = new Set(),
 ): ItemAnalysis {
   const raw = analysisText(input.title, input.content);
   const text = normalize(raw);
@@ -87,5 +91,6 @@ export function analyseItem(
     signal: classification.signals[0]?.label ?? null,
     isRepost,
     schemeIds: schemes.filter((s) => matchesScheme(s, subject)).map((s) => s.id),
+    places: extractPlaces(tokens, knownPlaces),
   };
 }

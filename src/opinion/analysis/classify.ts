@@ -1,5 +1,5 @@
 import { leftmostLongest, type Match } from './ahocorasick.js';
-import { familyOf, type CasualtyKind, type CompiledLexicons, type Family, type Role } from './lexicon.js';
+import { type CasualtyKind, type CompiledLexicons, type Family, type Role } from './lexicon.js';
 
 /**
  * Lexicon classification of one normalised text: 民生 areas, 突发事件 signals with casualty
@@ -59,8 +59,10 @@ function byFamily(c: CompiledLexicons, text: string): Record<Family, Match[]> {
   const raw = c.matcher.findAll(text);
   const fam: Record<Family, Match[]> = { area: [], signal: [], sentiment: [] };
   for (const m of raw) {
-    const families = new Set(c.roles[m.term]!.map(familyOf));
-    for (const f of families) fam[f].push(m);
+    const f = c.byFamily[m.term]!;
+    if (f.area.length) fam.area.push(m);
+    if (f.signal.length) fam.signal.push(m);
+    if (f.sentiment.length) fam.sentiment.push(m);
   }
   return {
     area: fam.area,
@@ -72,7 +74,8 @@ function byFamily(c: CompiledLexicons, text: string): Record<Family, Match[]> {
 function roleMatches(c: CompiledLexicons, matches: Match[], family: Family): RoleMatch[] {
   const out: RoleMatch[] = [];
   for (const m of matches)
-    for (const role of c.roles[m.term]!) if (familyOf(role) === family) out.push({ ...m, role });
+    for (const role of c.byFamily[m.term]![family])
+      out.push({ term: m.term, start: m.start, end: m.end, role });
   return out;
 }
 

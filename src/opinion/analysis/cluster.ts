@@ -24,6 +24,10 @@ export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {
 export interface ClusterState {
   id: number;
   terms: TermVector;
+  /** Euclidean norm of `terms`, kept current by the index. */
+  norm?: number;
+  /** Places named by the cluster's items. */
+  places?: Set<string>;
   firstSeen: number;
   lastSeen: number;
   items: number;
@@ -40,22 +44,24 @@ export function itemVector(terms: readonly { word: string; weight: number }[], m
   return v;
 }
 
-export function cosine(a: TermVector, b: TermVector): number {
+export function norm(v: TermVector): number {
+  let n = 0;
+  for (const x of v.values()) n += x * x;
+  return Math.sqrt(n);
+}
+
+export function cosine(a: TermVector, b: TermVector, normA = norm(a), normB = norm(b)): number {
   const [small, large] = a.size <= b.size ? [a, b] : [b, a];
   let dot = 0;
   for (const [w, x] of small) {
     const y = large.get(w);
     if (y !== undefined) dot += x * y;
   }
-  if (dot === 0) return 0;
-  let na = 0;
-  let nb = 0;
-  for (const x of a.values()) na += x * x;
-  for (const y of b.values()) nb += y * y;
-  return dot / Math.sqrt(na * nb);
+  return dot === 0 || normA === 0 || normB === 0 ? 0 : dot / (normA * normB);
 }
 
-const MAX_POSTING = 2000;
+const MAX_POSTING = 150;
+const CANDIDATE_TERMS = 10;
 
 export class ClusterIndex {
   readonly clusters = new Map<number, ClusterState>();
@@ -63,21 +69,29 @@ export class ClusterIndex {
 
   constructor(readonly options: ClusterOptions = DEFAULT_CLUSTER_OPTIONS) {}
 
-  /** The best cluster for an item vector at time `at`, or null below the threshold. */
-  best(v: TermVector, at: number): { id: number; similarity: number } | null {
+  /**
+   * The best cluster for an item vector at time `at`, or null below the threshold. An item naming
+   * places joins no cluster that names only other places.
+   */
+  best(v: TermVector, at: number, places: readonly string[] = []): { id: number; similarity: number } | null {
+    // Candidates come from the item's most telling terms only; a term shared by hundreds of
+    // clusters ("希望", "尽快") says nothing about which one this item belongs to.
     const candidates = new Set<number>();
-    for (const w of v.keys()) {
-      const posting = this.inverted.get(w);
-      // A term shared by thousands of clusters says nothing about which one this item belongs to.
+    const probe = [...v].filter(([w]) => !w.startsWith('#')).sort((a, b) => b[1] - a[1]);
+    for (let i = 0; i < probe.length && i < CANDIDATE_TERMS; i++) {
+      const posting = this.inverted.get(probe[i]![0]);
       if (!posting || posting.size > MAX_POSTING) continue;
       for (const id of posting) candidates.add(id);
     }
     let best: { id: number; similarity: number } | null = null;
     const win = this.options.windowMs;
+    const nv = norm(v);
     for (const id of candidates) {
       const c = this.clusters.get(id)!;
       if (at < c.firstSeen - win || at > c.lastSeen + win) continue;
-      const s = cosine(v, c.terms);
+      if (places.length && c.places?.size && !places.some((p) => c.places!.has(p))) continue;
+      c.norm ??= norm(c.terms);
+      const s = cosine(v, c.terms, nv, c.norm);
       if (
         s >= this.options.threshold &&
         (!best || s > best.similarity || (s === best.similarity && id < best.id))
@@ -91,24 +105,36 @@ export class ClusterIndex {
   put(state: ClusterState): void {
     const old = this.clusters.get(state.id);
     if (old) this.unindex(old);
+    state.norm = norm(state.terms);
     this.clusters.set(state.id, state);
     this.index(state);
   }
 
   /** Adds an item's vector to a cluster's centroid; `weight` < 1 for near-duplicates. */
-  addItem(id: number, v: TermVector, at: number, weight = 1): ClusterState {
+  addItem(id: number, v: TermVector, at: number, weight = 1, places: readonly string[] = []): ClusterState {
     const c = this.clusters.get(id);
     if (!c) throw new Error(`no cluster ${id}`);
-    this.unindex(c);
-    for (const [w, x] of v) c.terms.set(w, (c.terms.get(w) ?? 0) + x * weight);
-    if (c.terms.size > this.options.maxTerms) {
-      const kept = [...c.terms].sort((a, b) => b[1] - a[1]).slice(0, this.options.maxTerms);
-      c.terms = new Map(kept);
+    if (places.length) {
+      c.places ??= new Set();
+      for (const p of places) c.places.add(p);
+    }
+    if (weight > 0) {
+      for (const [w, x] of v) {
+        const old = c.terms.get(w);
+        c.terms.set(w, (old ?? 0) + x * weight);
+        if (old === undefined && !w.startsWith('#')) this.post(w, c.id);
+      }
+      // Trimming is amortised: let the centroid grow by half before cutting back to maxTerms.
+      if (c.terms.size > this.options.maxTerms * 1.5) {
+        const sorted = [...c.terms].sort((a, b) => b[1] - a[1]);
+        for (const [w] of sorted.slice(this.options.maxTerms)) this.unpost(w, c.id);
+        c.terms = new Map(sorted.slice(0, this.options.maxTerms));
+      }
+      c.norm = norm(c.terms);
     }
     c.items++;
     if (at < c.firstSeen) c.firstSeen = at;
     if (at > c.lastSeen) c.lastSeen = at;
-    this.index(c);
     return c;
   }
 
@@ -125,22 +151,25 @@ export class ClusterIndex {
     return dropped;
   }
 
+  private post(w: string, id: number): void {
+    let set = this.inverted.get(w);
+    if (!set) this.inverted.set(w, (set = new Set()));
+    set.add(id);
+  }
+
+  private unpost(w: string, id: number): void {
+    const set = this.inverted.get(w);
+    if (!set) return;
+    set.delete(id);
+    if (!set.size) this.inverted.delete(w);
+  }
+
   private index(c: ClusterState): void {
-    for (const w of c.terms.keys()) {
-      if (w.startsWith('#')) continue;
-      let set = this.inverted.get(w);
-      if (!set) this.inverted.set(w, (set = new Set()));
-      set.add(c.id);
-    }
+    for (const w of c.terms.keys()) if (!w.startsWith('#')) this.post(w, c.id);
   }
 
   private unindex(c: ClusterState): void {
-    for (const w of c.terms.keys()) {
-      const set = this.inverted.get(w);
-      if (!set) continue;
-      set.delete(c.id);
-      if (!set.size) this.inverted.delete(w);
-    }
+    for (const w of c.terms.keys()) this.unpost(w, c.id);
   }
 }
 

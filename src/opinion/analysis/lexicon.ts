@@ -147,6 +147,8 @@ export interface CompiledLexicons {
   lexicons: Lexicons;
   terms: string[];
   roles: Role[][];
+  /** Per term, its roles split by family (precomputed: classification runs per item). */
+  byFamily: Record<Family, Role[]>[];
   matcher: AhoCorasick;
 }
 
@@ -179,7 +181,12 @@ export function compileLexicons(lx: Lexicons): CompiledLexicons {
   for (const w of lx.negators) add(w, { kind: 'negator' });
   for (const [w, factor] of Object.entries(lx.intensifiers)) add(w, { kind: 'intensifier', factor });
   for (const w of lx.blockers) add(w, { kind: 'blocker' });
-  return { lexicons: lx, terms, roles, matcher: new AhoCorasick(terms) };
+  const byFamily = roles.map((list) => {
+    const f: Record<Family, Role[]> = { area: [], signal: [], sentiment: [] };
+    for (const r of list) f[familyOf(r)].push(r);
+    return f;
+  });
+  return { lexicons: lx, terms, roles, byFamily, matcher: new AhoCorasick(terms) };
 }
 
 /** Multi-character lexicon words, to be inserted into jieba so they come out as tokens. */

@@ -6,6 +6,7 @@
 export const MINHASH_SIZE = 64;
 const BANDS = 16;
 const ROWS = MINHASH_SIZE / BANDS;
+const MAX_SCAN = 256;
 
 function fmix(h: number): number {
   h ^= h >>> 16;
@@ -73,12 +74,15 @@ interface Entry<T> {
   ref: T;
   sig: Uint32Array;
   at: number;
+  /** The lookup that last compared this entry: one comparison per lookup, without a Set. */
+  seen: number;
 }
 
 /** LSH index over a sliding time window. */
 export class DuplicateIndex<T> {
   private readonly buckets = new Map<number, Entry<T>[]>();
   private entries = 0;
+  private lookups = 0;
 
   constructor(
     /** Estimated Jaccard at or above which two items are copies. */
@@ -90,11 +94,16 @@ export class DuplicateIndex<T> {
   nearest(sig: Uint32Array, at: number): { ref: T; similarity: number } | null {
     if (sig[0] === 0xffffffff) return null;
     let best: { ref: T; similarity: number } | null = null;
-    const checked = new Set<Entry<T>>();
+    const stamp = ++this.lookups;
     for (const key of bandKeys(sig)) {
-      for (const e of this.buckets.get(key) ?? []) {
-        if (checked.has(e)) continue;
-        checked.add(e);
+      const list = this.buckets.get(key);
+      if (!list) continue;
+      // Newest first, and only so far back: copies follow their original closely, and a bucket
+      // crowded by boilerplate must not make every lookup slow.
+      for (let i = list.length - 1; i >= 0 && i >= list.length - MAX_SCAN; i--) {
+        const e = list[i]!;
+        if (e.seen === stamp) continue;
+        e.seen = stamp;
         if (Math.abs(e.at - at) > this.windowMs) continue;
         const s = similarity(sig, e.sig);
         if (s >= this.threshold && (!best || s > best.similarity)) best = { ref: e.ref, similarity: s };
@@ -105,7 +114,7 @@ export class DuplicateIndex<T> {
 
   add(ref: T, sig: Uint32Array, at: number): void {
     if (sig[0] === 0xffffffff) return;
-    const e = { ref, sig, at };
+    const e = { ref, sig, at, seen: 0 };
     for (const key of bandKeys(sig)) {
       const list = this.buckets.get(key);
       if (list) list.push(e);

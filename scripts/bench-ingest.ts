@@ -1,0 +1,303 @@
+/**
+ * npm run bench:ingest — the opinion pipeline end to end (SPEC §5):
+ *   1. bare nodejieba.cut items/s on the corpus texts;
+ *   2. items/s through POST /api/opinion/items until every item is analysed (jieba, classify,
+ *      dedup, cluster, events stored), and its ratio to (1) — target ≥ 0.6;
+ *   3. item → console alert latency at a fixed offered rate (default 1,000 items/s): emergency
+ *      probes among background posts, timed from the POST to the Socket.IO `alert` — target
+ *      p99 ≤ 200 ms.
+ * BENCH_ITEMS (default 20000), BENCH_RATE (1000), BENCH_SECONDS (10), BENCH_BATCH (500).
+ */
+import nodejieba from 'nodejieba';
+import { io as connect } from 'socket.io-client';
+import { sql } from 'kysely';
+import { AccountsService } from '../src/accounts/service.js';
+import type { AlertJson } from '../src/alerts/model.js';
+import { normalize } from '../src/text/normalize.js';
+import { cut } from '../src/text/segment.js';
+import { idfTable } from '../src/text/idf.js';
+import { pipelineProfile } from '../src/opinion/pipeline.js';
+import { startBenchPlatform, summary } from './lib/bench-platform.js';
+
+const ITEMS = Number(process.env.BENCH_ITEMS ?? 20_000);
+const RATE = Number(process.env.BENCH_RATE ?? 1000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const BATCH = Number(process.env.BENCH_BATCH ?? 500);
+
+// ---- corpus: what a county's crawlers deliver (posts, hotline records, news, reposts) ----
+let seed = 42;
+const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
+
+const PLACES = [
+  '青石镇',
+  '城南新区',
+  '河西街道',
+  '东湖社区',
+  '桃源乡',
+  '北关村',
+  '西城区',
+  '白沙镇',
+  '龙泉街道',
+  '高新区',
+];
+const SUBJECTS: Record<string, string[]> = {
+  school: [
+    '实验小学学位不足，孩子被调剂到外区学校',
+    '幼儿园收费不透明，家长质疑乱收费',
+    '中学食堂饭菜质量差，学生吃不饱',
+  ],
+  hospital: [
+    '人民医院急诊排队四个小时还没看上病',
+    '卫生院医生态度差，挂号难问题长期存在',
+    '医保报销手续复杂，异地就医很麻烦',
+  ],
+  housing: [
+    '公租房分配不公开，排了三年还没轮到',
+    '老旧小区改造拖了半年，楼道脏乱差',
+    '开发商延期交房，业主维权无人理',
+  ],
+  environment: [
+    '化工厂夜里偷排废水，河道恶臭',
+    '垃圾焚烧厂异味扰民，居民担心空气污染',
+    '工地噪音扰民到半夜，投诉没人管',
+  ],
+  elderly: [
+    '长者食堂开业，老人吃饭方便了，点赞',
+    '居家养老服务上门，老人很满意',
+    '养老院护理员不够，老人没人照顾',
+  ],
+  compensation: [
+    '征地拆迁补偿款迟迟不到位，村民讨说法',
+    '安置房质量差，回迁户很失望',
+    '补偿标准不一致，村民质疑有黑幕',
+  ],
+  chatter: [
+    '今天天气不错，去公园散步拍照',
+    '周末带孩子去爬山，风景很美',
+    '新开的火锅店味道一般，价格偏贵',
+    '昨晚球赛太精彩了',
+  ],
+};
+const FILLER = [
+  '希望有关部门尽快处理',
+  '已经反映好几次了',
+  '大家怎么看',
+  '附近居民都在讨论',
+  '有没有人知道具体情况',
+  '相关部门表示正在调查',
+  '记者到现场进行了采访',
+  '据了解，此事已持续一段时间',
+  '网友纷纷留言',
+  '12345热线已经受理',
+];
+const CHANNELS = ['weibo', 'wechat', 'news', 'forum', 'short_video', 'hotline_12345', 'leader_board'];
+
+const recent: string[] = [];
+
+interface BenchItem {
+  source: string;
+  channel: string;
+  externalId: string;
+  title?: string;
+  content: string;
+  author: string;
+  publishedAt: string;
+}
+
+/** Real words from jieba's dictionary, so posts differ the way real posts do. */
+let vocabulary: string[] = [];
+let twoChar: string[] = [];
+function words(n: number): string {
+  let out = '';
+  for (let k = 0; k < n; k++) out += pick(vocabulary);
+  return out;
+}
+
+function makeItem(i: number, kinds = Object.keys(SUBJECTS)): BenchItem {
+  const kind = pick(kinds);
+  const place = pick(PLACES);
+  const channel = pick(CHANNELS);
+  const parts = [`${place}${pick(SUBJECTS[kind]!)}`, words(2 + Math.floor(rnd() * 4))];
+  const n = channel === 'news' ? 8 : channel === 'hotline_12345' ? 3 : 1 + Math.floor(rnd() * 2);
+  for (let k = 0; k < n; k++) parts.push(pick(FILLER));
+  let content = parts.join('，') + '。';
+  if (channel === 'news') content = content + content.replace(place, `${place}部分`); // longer articles
+  // A quarter are reposts of an earlier post (near-duplicates), as on Weibo.
+  if (rnd() < 0.25 && recent.length) content = `转发微博 //@网友${i % 97}: ${pick(recent)}`;
+  else recent.push(content);
+  if (recent.length > 200) recent.shift();
+  return {
+    source: 'bench',
+    channel,
+    externalId: `bench-${i}`,
+    ...(channel === 'news' ? { title: `${place}${pick(SUBJECTS[kind]!).slice(0, 12)}` } : {}),
+    content,
+    author: `用户${Math.floor(rnd() * 5000)}`,
+    publishedAt: new Date(Date.now() - Math.floor(rnd() * 3600_000)).toISOString(),
+  };
+}
+
+const INCIDENTS = [
+  ['化工厂', '发生爆炸', '死亡'],
+  ['煤矿', '发生透水事故', '被困'],
+  ['居民楼', '燃气爆炸', '死亡'],
+  ['在建工地', '脚手架坍塌', '受伤'],
+  ['学校食堂', '发生食物中毒', '送医'],
+];
+
+/** An emergency in a place nobody has mentioned yet: it must become its own event and alert. */
+function probe(n: number): BenchItem {
+  const place = pick(twoChar) + '镇';
+  const company = words(2);
+  const [site, what, harm] = pick(INCIDENTS);
+  return {
+    source: 'bench-probe',
+    channel: 'weibo',
+    externalId: `probe-${n}`,
+    content: `P${n}：${place}${company}${site}${what}，已造成${2 + (n % 7)}人${harm}，${words(4)}`,
+    author: `probe${n}`,
+    publishedAt: new Date().toISOString(),
+  };
+}
+
+async function post(url: string, token: string, items: BenchItem[]): Promise<void> {
+  const res = await fetch(`${url}/api/opinion/items`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ items }),
+  });
+  if (res.status !== 200) throw new Error(`ingest ${res.status}: ${await res.text()}`);
+  const body = (await res.json()) as { rejected: unknown[] };
+  if (body.rejected.length) throw new Error(`rejected: ${JSON.stringify(body.rejected[0])}`);
+}
+
+async function main() {
+  vocabulary = [...idfTable().keys()].filter(
+    (w) => w.length >= 2 && w.length <= 4 && /^\p{Script=Han}+$/u.test(w),
+  );
+  twoChar = vocabulary.filter((w) => w.length === 2);
+  const corpus = Array.from({ length: ITEMS }, (_, i) => makeItem(i));
+  const texts = corpus.map((c) => (c.title ? `${c.title}。${c.content}` : c.content));
+  const avgLen = texts.reduce((a, t) => a + t.length, 0) / texts.length;
+
+  // 1. Bare jieba on the same texts (after loading and warming up the dictionary).
+  cut(normalize(texts[0]!));
+  for (let i = 0; i < 2000; i++) nodejieba.cut(texts[i % texts.length]!);
+  const t = process.hrtime.bigint();
+  for (const s of texts) nodejieba.cut(s);
+  const bareS = Number(process.hrtime.bigint() - t) / 1e9;
+  const bareRate = texts.length / bareS;
+
+  // 2. End to end through the HTTP API until analysed.
+  const bench = await startBenchPlatform();
+  const { core } = bench.platform;
+  const accounts = new AccountsService(core);
+  const ingestToken = (
+    await accounts.createToken({ name: 'bench-ingest', scopes: ['ingest'] }, { actor: undefined })
+  ).token;
+  const readToken = (
+    await accounts.createToken({ name: 'bench-read', scopes: ['read'] }, { actor: undefined })
+  ).token;
+  const pending = async () =>
+    (await sql<{ n: number }>`select count(*)::int as n from opinion_queue`.execute(core.db)).rows[0]!.n;
+
+  const t0 = Date.now();
+  const batches: BenchItem[][] = [];
+  for (let i = 0; i < corpus.length; i += BATCH) batches.push(corpus.slice(i, i + BATCH));
+  let next = 0;
+  const lane = async () => {
+    while (next < batches.length) await post(bench.url, ingestToken, batches[next++]!);
+  };
+  await Promise.all([lane(), lane()]);
+  const acceptedMs = Date.now() - t0;
+  while ((await pending()) > 0) await new Promise((r) => setTimeout(r, 20));
+  const e2eMs = Date.now() - t0;
+  if (process.env.OPINION_PROFILE) console.log('pipeline stages (ms):', pipelineProfile());
+  const e2eRate = (ITEMS / e2eMs) * 1000;
+  const counts = (
+    await sql<{ analysed: number; events: number; dups: number }>`
+      select (select count(*)::int from opinion_items where status = 'analysed') as analysed,
+        (select count(*)::int from opinion_events) as events,
+        (select count(*)::int from opinion_items where duplicate_of is not null) as dups
+    `.execute(core.db)
+  ).rows[0]!;
+
+  // 3. Latency at a fixed offered rate, probes among background posts.
+  const socket = connect(`${bench.url}/console`, { transports: ['websocket'], auth: { token: readToken } });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('ready', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  const sentAt = new Map<string, number>();
+  const ingestLatency: number[] = [];
+  const latency: number[] = [];
+  socket.on('alert', (a: AlertJson) => {
+    const m = /P(\d+)：/.exec(a.title);
+    if (a.type !== 'event.detected' || !m) return;
+    const s = sentAt.get(m[1]!);
+    if (s !== undefined) {
+      latency.push(Date.now() - s);
+      sentAt.delete(m[1]!);
+    }
+  });
+  const tickMs = 20;
+  const perTick = Math.max(1, Math.round((RATE * tickMs) / 1000));
+  const ticks = Math.round((SECONDS * 1000) / tickMs);
+  let bg = ITEMS;
+  let probes = 0;
+  const start = Date.now();
+  const inflight: Promise<void>[] = [];
+  for (let k = 0; k < ticks; k++) {
+    const due = start + k * tickMs;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const items: BenchItem[] = [];
+    for (let j = 0; j < perTick; j++)
+      items.push(makeItem(bg++, ['school', 'hospital', 'housing', 'elderly', 'chatter']));
+    // About 5 probes a second.
+    if (k % Math.max(1, Math.round(200 / tickMs)) === 0) {
+      const p = probe(probes++);
+      items[0] = p;
+      sentAt.set(String(probes - 1), Date.now());
+    }
+    const t = Date.now();
+    inflight.push(post(bench.url, ingestToken, items).then(() => void ingestLatency.push(Date.now() - t)));
+  }
+  await Promise.all(inflight);
+  const offeredS = (Date.now() - start) / 1000;
+  const until = Date.now() + 10_000;
+  while (sentAt.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  while ((await pending()) > 0) await new Promise((r) => setTimeout(r, 50));
+
+  console.log('');
+  console.log(`corpus: ${ITEMS} items, average ${avgLen.toFixed(0)} characters, batches of ${BATCH}`);
+  console.log(`bare nodejieba.cut: ${bareRate.toFixed(0)} items/s`);
+  console.log(
+    `end to end (HTTP → jieba → classify → dedup → cluster → stored): ${e2eRate.toFixed(0)} items/s ` +
+      `(all accepted after ${acceptedMs} ms, all analysed after ${e2eMs} ms)`,
+  );
+  console.log(`ratio end-to-end / bare cut: ${(e2eRate / bareRate).toFixed(3)} (target ≥ 0.6)`);
+  console.log(`analysed ${counts.analysed}, near-duplicates ${counts.dups}, events ${counts.events}`);
+  console.log(
+    `offered ${((ticks * perTick) / offeredS).toFixed(0)} items/s for ${offeredS.toFixed(1)} s, ${probes} emergency probes`,
+  );
+  console.log(summary('POST /api/opinion/items → 200', ingestLatency));
+  console.log(summary('item → console alert', latency));
+  console.log(`probes without alert: ${sentAt.size}`);
+  if (process.env.BENCH_DEBUG) {
+    const rows = await sql`
+      select i.external_id, i.cluster_id, i.duplicate_of, i.signal, c.event_id, c.items_count, left(i.content, 40) as c
+      from opinion_items i left join opinion_clusters c on c.id = i.cluster_id
+      where i.source = 'bench-probe' order by i.id limit 10`.execute(core.db);
+    console.table(rows.rows);
+  }
+  socket.close();
+  await bench.close();
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
