@@ -12,7 +12,11 @@ export function consolePageRoutes(core: Core): Router {
   r.get('/console', requirePageLogin, async (req, res) => {
     authorize(req.principal, 'alert.read');
     const scope = departmentFilter(req.principal!, 'alert.read');
-    const departments = await core.db.selectFrom('departments').select(['id', 'name']).orderBy('id').execute();
+    const departments = await core.db
+      .selectFrom('departments')
+      .select(['id', 'name'])
+      .orderBy('id')
+      .execute();
     res.render('console/index', {
       title: '值班台',
       wide: true,

@@ -9,22 +9,20 @@ beforeAll(async () => {
 afterAll(() => tp.close());
 
 const insert = (title: string) =>
-  tp.platform.core.db
-    .transaction()
-    .execute((trx) =>
-      insertAlert(
-        trx,
-        {
-          type: 'event.detected',
-          severity: 'warning',
-          title,
-          subjectKind: 'test',
-          subjectId: title,
-          departmentId: null,
-        },
-        new Date(),
-      ),
-    );
+  tp.platform.core.db.transaction().execute((trx) =>
+    insertAlert(
+      trx,
+      {
+        type: 'event.detected',
+        severity: 'warning',
+        title,
+        subjectKind: 'test',
+        subjectId: title,
+        departmentId: null,
+      },
+      new Date(),
+    ),
+  );
 
 it('reconnects a dropped LISTEN connection and pushes what was committed meanwhile, once', async () => {
   const admin = await login(tp, ADMIN.username, ADMIN.password);

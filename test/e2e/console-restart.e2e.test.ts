@@ -16,22 +16,20 @@ afterAll(async () => {
 });
 
 const store = (tp: TestPlatform, title: string) =>
-  tp.platform.core.db
-    .transaction()
-    .execute((trx) =>
-      insertAlert(
-        trx,
-        {
-          type: 'event.detected',
-          severity: 'critical',
-          title,
-          subjectKind: 'test',
-          subjectId: title,
-          departmentId: null,
-        },
-        new Date(),
-      ),
-    );
+  tp.platform.core.db.transaction().execute((trx) =>
+    insertAlert(
+      trx,
+      {
+        type: 'event.detected',
+        severity: 'critical',
+        title,
+        subjectKind: 'test',
+        subjectId: title,
+        departmentId: null,
+      },
+      new Date(),
+    ),
+  );
 
 it('catches up after a server restart: alerts stored while it was down appear once, none twice', async () => {
   let tp = await startTestPlatform({ db });

@@ -65,22 +65,20 @@ function nextAlert(s: Socket, ms = 5000): Promise<AlertJson> {
 }
 
 async function storeAlert(title: string, departmentId: number | null) {
-  const row = await tp.platform.core.db
-    .transaction()
-    .execute((trx) =>
-      insertAlert(
-        trx,
-        {
-          type: 'event.detected',
-          severity: 'warning',
-          title,
-          subjectKind: 'event',
-          subjectId: 1,
-          departmentId,
-        },
-        new Date(),
-      ),
-    );
+  const row = await tp.platform.core.db.transaction().execute((trx) =>
+    insertAlert(
+      trx,
+      {
+        type: 'event.detected',
+        severity: 'warning',
+        title,
+        subjectKind: 'event',
+        subjectId: 1,
+        departmentId,
+      },
+      new Date(),
+    ),
+  );
   return row!;
 }
 
