@@ -5,7 +5,7 @@ import { extractText, parsePolicyFile } from '../../src/policies/import-file.js'
 import { normalizeDocNumber } from '../../src/policies/docnumber.js';
 import { makeDocx } from './docx.js';
 
-const SEEDS = path.resolve(process.cwd(), '../shared/seeds');
+const SEEDS = path.resolve(process.cwd(), 'test/fixtures/seeds');
 const seed = (prefix: string) => {
   const f = readdirSync(SEEDS).find((n) => n.startsWith(prefix));
   if (!f) throw new Error(`seed ${prefix} missing`);

@@ -264,7 +264,7 @@ describe('importing the seeds', () => {
       .where('username', '=', 'admin')
       .executeTakeFirstOrThrow();
     const actor = (await loadUserPrincipal(tp.platform.core.db, admin.id))!;
-    const dir = path.resolve(process.cwd(), '../shared/seeds');
+    const dir = path.resolve(process.cwd(), 'test/fixtures/seeds');
     for (const f of readdirSync(dir)) {
       const parsed = parsePolicyText(readFileSync(path.join(dir, f), 'utf8'));
       const row = await importParsed(tp.platform.core, actor, parsed, {
