@@ -106,7 +106,8 @@ export function accountsRoutes(core: Core): Router {
 
   // ---- admin pages ----
   const page = Router();
-  page.use(requirePageLogin, (req, _res, next) => {
+  // Only this capability's pages: other /admin pages (audit, calendar) have their own rules.
+  page.use(['/departments', '/users', '/tokens'], requirePageLogin, (req, _res, next) => {
     authorize(req.principal, 'admin.manage');
     next();
   });
