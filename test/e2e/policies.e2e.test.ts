@@ -1,5 +1,6 @@
 import { useBrowserPlatform } from './browser.js';
 import { cast, published } from '../policies/support.js';
+import { insertAlert } from '../../src/alerts/store.js';
 
 const ctx = useBrowserPlatform();
 
@@ -56,5 +57,46 @@ it('a drafter sees the live countdown, adds an interpretation and the clock show
   await page.goto(`${ctx.tp.url}/policies`);
   await page.click('text=关于实施城乡居民医保缴费补助的通知');
   await expect(page.textContent('#related')).resolves.toContain('一图读懂城乡居民医保缴费补助');
+  await page.close();
+});
+
+it('确认 in the workspace banner acknowledges the warning and removes it without a reload', async () => {
+  const c = await cast(ctx.tp);
+  const core = ctx.tp.platform.core;
+  const alert = (await core.db.transaction().execute((trx) =>
+    insertAlert(
+      trx,
+      {
+        type: 'clock.warning',
+        severity: 'warning',
+        title: '《城乡低保标准调整》解读期限将至',
+        subjectKind: 'clock',
+        subjectId: 1,
+        departmentId: c.deptA.id,
+      },
+      core.clock.now(),
+    ),
+  ))!;
+  const page = await ctx.browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${ctx.tp.url}/workspace`);
+  await page.fill('input[name=username]', c.drafterA.username);
+  await page.fill('input[name=password]', c.drafterA.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${ctx.tp.url}/workspace`);
+  const item = page.locator(`.clock-banner li[data-alert="${alert.id}"]`);
+  await item.locator('button', { hasText: '确认' }).click();
+  await item.waitFor({ state: 'detached' });
+  // It was the only warning: the banner goes with it, and the URL never changed.
+  expect(await page.locator('.clock-banner').count()).toBe(0);
+  expect(page.url()).toBe(`${ctx.tp.url}/workspace`);
+  const row = await core.db
+    .selectFrom('alerts')
+    .select('acked_by')
+    .where('id', '=', alert.id)
+    .executeTakeFirstOrThrow();
+  expect(row.acked_by).toBe(c.drafterA.userId);
+  expect(errors).toEqual([]);
   await page.close();
 });
