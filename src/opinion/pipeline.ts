@@ -56,8 +56,10 @@ function mark(label: string): void {
   if (label !== 'start') PROFILE.set(label, (PROFILE.get(label) ?? 0) + t - lastMark);
   lastMark = t;
 }
-export function pipelineProfile(): Record<string, number> {
-  return Object.fromEntries([...(PROFILE ?? [])].map(([k, v]) => [k, Math.round(v)]));
+export function pipelineProfile(reset = false): Record<string, number> {
+  const out = Object.fromEntries([...(PROFILE ?? [])].map(([k, v]) => [k, Math.round(v)]));
+  if (reset) PROFILE?.clear();
+  return out;
 }
 
 /**

@@ -11,8 +11,13 @@ export interface WeightedTerm {
 
 /** TF-IDF weights of content tokens (term frequency × jieba IDF), highest first. */
 export function termWeights(tokens: readonly string[]): WeightedTerm[] {
+  return contentTermWeights(contentTokens(tokens));
+}
+
+/** termWeights of tokens already filtered by contentTokens (callers that need both lists). */
+export function contentTermWeights(content: readonly string[]): WeightedTerm[] {
   const tf = new Map<string, number>();
-  for (const t of contentTokens(tokens)) tf.set(t, (tf.get(t) ?? 0) + 1);
+  for (const t of content) tf.set(t, (tf.get(t) ?? 0) + 1);
   const out: WeightedTerm[] = [];
   for (const [word, n] of tf) out.push({ word, weight: n * idfOf(word) });
   out.sort((a, b) => b.weight - a.weight || (a.word < b.word ? -1 : 1));

@@ -83,11 +83,26 @@ const HAN_RE = /\p{Script=Han}/u;
 const WORDISH_RE = /^[\p{Script=Han}a-z0-9][\p{Script=Han}a-z0-9._%-]*$/u;
 const NUMBER_RE = /^[0-9.%]+$/;
 
-/** Tokens worth counting as content: not stop words, not punctuation, not bare numbers, ≥2 chars. */
-export function isContentToken(t: string): boolean {
+function testContentToken(t: string): boolean {
   if (t.length < 2 || !WORDISH_RE.test(t) || NUMBER_RE.test(t)) return false;
   if (!HAN_RE.test(t) && t.length < 3) return false;
   return !stopWords().has(t);
+}
+
+// Every item asks about the same few thousand words: remembering the answer is cheaper than three
+// regular expressions per token. Bounded, since crawled text brings endless one-off tokens.
+const contentCache = new Map<string, boolean>();
+
+/** Tokens worth counting as content: not stop words, not punctuation, not bare numbers, ≥2 chars. */
+export function isContentToken(t: string): boolean {
+  if (t.length < 2) return false;
+  let ok = contentCache.get(t);
+  if (ok === undefined) {
+    ok = testContentToken(t);
+    if (contentCache.size >= 100_000) contentCache.clear();
+    contentCache.set(t, ok);
+  }
+  return ok;
 }
 
 export function contentTokens(tokens: readonly string[]): string[] {

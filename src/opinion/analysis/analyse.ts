@@ -1,6 +1,6 @@
 import { normalize } from '../../text/normalize.js';
 import { cut } from '../../text/segment.js';
-import { termWeights, type WeightedTerm } from '../../text/keywords.js';
+import { contentTermWeights, type WeightedTerm } from '../../text/keywords.js';
 import { contentTokens, isContentToken } from '../../text/segment.js';
 import { idfTable } from '../../text/idf.js';
 import { classify, type Classification } from './classify.js';
@@ -45,19 +45,37 @@ const CATEGORY_WEIGHT = 0.3;
  * "城南实验小学" and one naming "实验小学" in "城南新区" still share terms.
  */
 function withSubwords(terms: readonly WeightedTerm[]): WeightedTerm[] {
-  const dict = idfTable();
   const out = new Map<string, number>();
   for (const t of terms) out.set(t.word, (out.get(t.word) ?? 0) + t.weight);
   for (const t of terms) {
-    const w = t.word;
-    if (w.length < 4 || !/^\p{Script=Han}+$/u.test(w)) continue;
+    if (t.word.length < 4) continue;
+    for (const sub of subwordsOf(t.word)) out.set(sub, (out.get(sub) ?? 0) + t.weight * 0.5);
+  }
+  return [...out].map(([word, weight]) => ({ word, weight })).sort((a, b) => b.weight - a.weight);
+}
+
+const NO_SUBWORDS: readonly string[] = [];
+// The dictionary and stop words never change, so a word's parts are found once (bounded cache).
+const subwordCache = new Map<string, readonly string[]>();
+
+/** Dictionary content words inside a Han word of 4+ characters, shortest first, left to right. */
+function subwordsOf(w: string): readonly string[] {
+  let subs = subwordCache.get(w);
+  if (subs) return subs;
+  subs = NO_SUBWORDS;
+  if (/^\p{Script=Han}+$/u.test(w)) {
+    const dict = idfTable();
+    const found: string[] = [];
     for (let len = 2; len < w.length; len++)
       for (let i = 0; i + len <= w.length; i++) {
         const sub = w.slice(i, i + len);
-        if (dict.has(sub) && isContentToken(sub)) out.set(sub, (out.get(sub) ?? 0) + t.weight * 0.5);
+        if (dict.has(sub) && isContentToken(sub)) found.push(sub);
       }
+    if (found.length) subs = found;
   }
-  return [...out].map(([word, weight]) => ({ word, weight })).sort((a, b) => b.weight - a.weight);
+  if (subwordCache.size >= 50_000) subwordCache.clear();
+  subwordCache.set(w, subs);
+  return subs;
 }
 
 export function analysisText(title: string | null | undefined, content: string): string {
@@ -74,7 +92,8 @@ export function analyseItem(
   const raw = analysisText(input.title, input.content);
   const text = normalize(raw);
   const tokens = cut(text);
-  const terms = termWeights(tokens).slice(0, 30);
+  const content = contentTokens(tokens);
+  const terms = contentTermWeights(content).slice(0, 30);
   const classification = classify(lexicons, text, tokens);
   const vector = itemVector(withSubwords(terms));
   for (const a of classification.areas) vector.set(`#area:${a.label}`, CATEGORY_WEIGHT);
@@ -86,7 +105,7 @@ export function analyseItem(
     terms,
     keywords: terms.slice(0, 8).map((t) => t.word),
     vector,
-    minhash: minhash(contentTokens(tokens)),
+    minhash: minhash(content),
     classification,
     signal: classification.signals[0]?.label ?? null,
     isRepost,

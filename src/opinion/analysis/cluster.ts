@@ -86,12 +86,30 @@ export class ClusterIndex {
     let best: { id: number; similarity: number } | null = null;
     const win = this.options.windowMs;
     const nv = norm(v);
+    // The item's terms as flat arrays, walked in the Map's order so every dot product is the very
+    // same floating-point sum `cosine` computes (threshold ties come out identical).
+    const keys: string[] = [];
+    const vals: number[] = [];
+    for (const [w, x] of v) {
+      keys.push(w);
+      vals.push(x);
+    }
+    const size = keys.length;
     for (const id of candidates) {
       const c = this.clusters.get(id)!;
       if (at < c.firstSeen - win || at > c.lastSeen + win) continue;
       if (places.length && c.places?.size && !places.some((p) => c.places!.has(p))) continue;
       c.norm ??= norm(c.terms);
-      const s = cosine(v, c.terms, nv, c.norm);
+      let s: number;
+      const terms = c.terms;
+      if (size <= terms.size) {
+        let dot = 0;
+        for (let i = 0; i < size; i++) {
+          const y = terms.get(keys[i]!);
+          if (y !== undefined) dot += vals[i]! * y;
+        }
+        s = dot === 0 || nv === 0 || c.norm === 0 ? 0 : dot / (nv * c.norm);
+      } else s = cosine(v, terms, nv, c.norm);
       if (
         s >= this.options.threshold &&
         (!best || s > best.similarity || (s === best.similarity && id < best.id))

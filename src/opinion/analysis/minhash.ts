@@ -95,6 +95,7 @@ export class DuplicateIndex<T> {
     if (sig[0] === 0xffffffff) return null;
     let best: { ref: T; similarity: number } | null = null;
     const stamp = ++this.lookups;
+    const minSame = Math.max(0, Math.ceil(this.threshold * MINHASH_SIZE - 1e-9));
     for (const key of bandKeys(sig)) {
       const list = this.buckets.get(key);
       if (!list) continue;
@@ -105,7 +106,18 @@ export class DuplicateIndex<T> {
         if (e.seen === stamp) continue;
         e.seen = stamp;
         if (Math.abs(e.at - at) > this.windowMs) continue;
-        const s = similarity(sig, e.sig);
+        // Only an entry reaching the threshold and beating the best so far matters: stop counting
+        // as soon as too many rows differ for that (the similarity itself is computed as before).
+        const need = best ? Math.floor(best.similarity * MINHASH_SIZE) + 1 : minSame;
+        const other = e.sig;
+        let same = 0;
+        let left = MINHASH_SIZE - need;
+        for (let r = 0; r < MINHASH_SIZE; r++) {
+          if (sig[r] === other[r] && sig[r] !== 0xffffffff) same++;
+          else if (--left < 0) break;
+        }
+        if (left < 0) continue;
+        const s = same / MINHASH_SIZE;
         if (s >= this.threshold && (!best || s > best.similarity)) best = { ref: e.ref, similarity: s };
       }
     }
