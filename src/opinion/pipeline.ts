@@ -1,7 +1,8 @@
 import { sql, type Transaction } from 'kysely';
 import type { Core } from '../context.js';
 import type { Database } from '../db/schema.js';
-import { insertAlert } from '../alerts/store.js';
+import type { NewAlert } from '../alerts/model.js';
+import { insertAlerts } from './alert-batch.js';
 import { analyseItem, type ItemAnalysis } from './analysis/analyse.js';
 import { ClusterIndex, type TermVector } from './analysis/cluster.js';
 import { DuplicateIndex, fromBytes, toBytes } from './analysis/minhash.js';
@@ -527,6 +528,7 @@ export class OpinionPipeline {
     nowDate: Date,
   ): Promise<void> {
     const now = nowDate.getTime();
+    const alerts: NewAlert[] = [];
     for (const m of touched) {
       if (m.eventId === null) continue;
       const eventId = m.eventId;
@@ -537,32 +539,28 @@ export class OpinionPipeline {
       if (warnings.length && d) {
         const department = this.routeDepartment(m) ?? (await this.opinionCenterId(trx, now));
         for (const w of warnings) {
-          await insertAlert(
-            trx,
-            {
-              type: 'event.detected',
-              severity: w.severity,
-              title: `舆情预警（${RULE_LABELS[w.rule as RuleName]}）：${d.title}`,
-              body: w.reasons.join('；'),
-              subjectKind: 'event',
-              subjectId: eventId,
-              departmentId: department,
-              dedupeKey: `event.detected:${eventId}:${w.rule}`,
-              data: {
-                eventId,
-                rule: w.rule,
-                ruleLabel: RULE_LABELS[w.rule as RuleName],
-                reasons: w.reasons,
-                suggestedSeverity: d.suggested_severity,
-                categories: d.categories,
-                emergencySignal: d.emergency_signal,
-                negativeRatio: d.analysis.negativeRatio,
-                itemsCount: d.items_count,
-              },
-              renotifyAt: w.severity === 'critical' ? new Date(now + 15 * 60_000) : null,
+          alerts.push({
+            type: 'event.detected',
+            severity: w.severity,
+            title: `舆情预警（${RULE_LABELS[w.rule as RuleName]}）：${d.title}`,
+            body: w.reasons.join('；'),
+            subjectKind: 'event',
+            subjectId: eventId,
+            departmentId: department,
+            dedupeKey: `event.detected:${eventId}:${w.rule}`,
+            data: {
+              eventId,
+              rule: w.rule,
+              ruleLabel: RULE_LABELS[w.rule as RuleName],
+              reasons: w.reasons,
+              suggestedSeverity: d.suggested_severity,
+              categories: d.categories,
+              emergencySignal: d.emergency_signal,
+              negativeRatio: d.analysis.negativeRatio,
+              itemsCount: d.items_count,
             },
-            nowDate,
-          );
+            renotifyAt: w.severity === 'critical' ? new Date(now + 15 * 60_000) : null,
+          });
           m.stats.fired.push(w.rule);
         }
       }
@@ -571,24 +569,21 @@ export class OpinionPipeline {
         if (m.stats.fired.includes(key)) continue;
         const p = this.policies.byId(policyId);
         if (!p || !d) continue;
-        await insertAlert(
-          trx,
-          {
-            type: 'policy.opinion',
-            severity: 'warning',
-            title: `政策舆情：${d.title}`,
-            body: `舆情事件涉及本部门起草的《${p.title}》，请关注并加强解读。`,
-            subjectKind: 'event',
-            subjectId: eventId,
-            departmentId: p.departmentId,
-            dedupeKey: `policy.opinion:${eventId}:${policyId}`,
-            data: { eventId, policyId, policyTitle: p.title, keywords: d.keywords },
-          },
-          nowDate,
-        );
+        alerts.push({
+          type: 'policy.opinion',
+          severity: 'warning',
+          title: `政策舆情：${d.title}`,
+          body: `舆情事件涉及本部门起草的《${p.title}》，请关注并加强解读。`,
+          subjectKind: 'event',
+          subjectId: eventId,
+          departmentId: p.departmentId,
+          dedupeKey: `policy.opinion:${eventId}:${policyId}`,
+          data: { eventId, policyId, policyTitle: p.title, keywords: d.keywords },
+        });
         m.stats.fired.push(key);
       }
     }
+    await insertAlerts(trx, alerts, nowDate);
   }
 
   /** A matching 监测方案 with a duty group takes the event's alerts; else 舆情中心. */
