@@ -15,6 +15,9 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
     provider: new StaticProvider(),
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
+    // Capabilities own number ranges (01x, 02x, …): a database that already ran 020 must still
+    // accept a later 011 instead of refusing to start.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import multer from 'multer';
 import { HttpProblem } from '../shared/errors.js';
@@ -87,4 +87,30 @@ export async function storeBytes(dataDir: string, buf: Buffer): Promise<string> 
     await rename(tmp, file);
   }
   return hash;
+}
+
+/**
+ * Removes stored bytes. Callers hold the hash's lock and have seen no row pointing at them; if
+ * their transaction then fails to commit, the restored row points at nothing and downloads 404.
+ */
+export async function removeBytes(dataDir: string, hash: string): Promise<void> {
+  await rm(attachmentPath(dataDir, hash), { force: true });
+}
+
+/**
+ * `Content-Disposition` for a stored name: RFC 6266 `filename*` in UTF-8 (with RFC 5987's
+ * stricter escaping: ' ( ) * too), and an ASCII `filename` for clients that ignore it.
+ */
+export function contentDisposition(kind: 'inline' | 'attachment', name: string): string {
+  const star = encodeURIComponent(name).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${star}`;
+}
+
+/** Images and PDFs open in the browser; anything else (DOCX) is downloaded. */
+export function opensInline(mime: string): boolean {
+  return mime.startsWith('image/') || mime === 'application/pdf';
 }

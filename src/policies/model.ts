@@ -52,6 +52,8 @@ export const EVENT_LABELS: Record<PolicyEventKind, string> = {
   publish: '发布',
   withdraw: '撤回',
   interpret: '发布解读',
+  interpret_update: '修改解读',
+  interpret_delete: '删除解读',
 };
 
 /** Channels offered in forms (free text is accepted too). */
@@ -106,6 +108,8 @@ export function interpretationJson(i: InterpretationRow, attachments: Attachment
     interpreter: i.interpreter,
     interpreterIsPrincipal: i.interpreter_is_principal,
     publishedAt: toIsoShanghai(i.published_at),
+    /** Set on the interpretation whose publication stopped the document's clock. */
+    stoppedClockId: i.satisfied_clock_id,
     createdAt: toIsoShanghai(i.created_at),
     attachments: attachments.map(attachmentJson),
   };

@@ -7,13 +7,14 @@ import { authorize, can, departmentFilter } from '../auth/policy.js';
 import { requirePageLogin } from '../auth/authenticate.js';
 import { parse, fields } from '../shared/validation.js';
 import { HttpProblem } from '../shared/errors.js';
-import { formatShanghai, toIsoShanghai } from '../shared/time.js';
+import { formatShanghai, toIsoShanghai, toLocalInput } from '../shared/time.js';
 import { withFlash } from '../web/flash.js';
 import { PolicyService, type PolicyWithDept } from './service.js';
 import { ctxOf } from './routes.js';
 import {
   commentSchema,
   createPolicySchema,
+  interpretationPatchSchema,
   interpretationSchema,
   listQuerySchema,
   publishSchema,
@@ -21,7 +22,15 @@ import {
   updatePolicySchema,
 } from './schemas.js';
 import { EDITABLE, FORM_LABELS, isPublic, policyEventJson } from './model.js';
-import { PUBLIC_LAYOUT, bodyView, clockView, formOptions, localInputToIso, policyRowView } from './views.js';
+import {
+  PUBLIC_LAYOUT,
+  attachmentView,
+  bodyView,
+  clockView,
+  formOptions,
+  localInputToIso,
+  policyRowView,
+} from './views.js';
 
 const checked = (v: unknown) => v === 'on' || v === 'true' || v === '1';
 
@@ -54,6 +63,11 @@ function interpretationFromForm(body: Record<string, unknown>) {
     interpreterIsPrincipal: checked(body.interpreterIsPrincipal),
     publishedAt: localInputToIso(body.publishedAt),
   };
+}
+
+/** Where an attachment's delete button may send the user back to (never an outside URL). */
+function workspaceBack(v: unknown): string {
+  return typeof v === 'string' && /^\/workspace\/(policies|interpretations)\/\d+$/.test(v) ? v : '/workspace';
 }
 
 function problemText(err: HttpProblem): string {
@@ -158,7 +172,7 @@ export function policyPages(core: Core, alerts: AlertsService): Router {
       req.principal,
       parse(fields.id, req.params.id, '解读编号'),
     );
-    const attachments = await svc.attachmentsOf('interpretation', [i.id]);
+    const attachments = (await svc.attachmentsOf('interpretation', [i.id])).map(attachmentView);
     res.render('policies/interpretation', {
       layout: PUBLIC_LAYOUT,
       title: i.title,
@@ -173,8 +187,10 @@ export function policyPages(core: Core, alerts: AlertsService): Router {
         publishedText: formatShanghai(i.published_at),
       },
       paragraphs: bodyView(i.body),
-      attachments,
-      images: attachments.filter((a) => a.mime.startsWith('image/')),
+      // 图解: the pictures are the material, so they come before any text.
+      imagesFirst: i.form === 'graphic',
+      images: attachments.filter((a) => a.isImage),
+      files: attachments.filter((a) => !a.isImage),
       policy: policyRowView(policy),
     });
   });
@@ -289,6 +305,12 @@ export function policyPages(core: Core, alerts: AlertsService): Router {
       svc.interpretationClock(row.id),
       svc.attachmentsOf('policy', [row.id]),
     ]);
+    const interpFiles = await svc.attachmentsOf(
+      'interpretation',
+      interps.map((i) => i.id),
+    );
+    const scope = { departmentId: row.drafting_department_id };
+    const canInterpret = row.status === 'published' && can(p, 'policy.interpret', scope);
     res.render('workspace/policy', {
       title: row.title,
       policy: {
@@ -298,9 +320,9 @@ export function policyPages(core: Core, alerts: AlertsService): Router {
       },
       paragraphs: bodyView(row.body),
       editable,
-      canInterpret:
-        row.status === 'published' &&
-        can(p, 'policy.interpret', { departmentId: row.drafting_department_id }),
+      canInterpret,
+      canRemoveFiles:
+        can(p, 'policy.edit', scope) && (EDITABLE.includes(row.status) || can(p, 'admin.manage')),
       canSubmit: editable && can(p, 'policy.submit', { departmentId: row.drafting_department_id }),
       canReview: row.status === 'submitted' && can(p, 'policy.approve'),
       canReturn: (row.status === 'submitted' || row.status === 'approved') && can(p, 'policy.approve'),
@@ -314,10 +336,12 @@ export function policyPages(core: Core, alerts: AlertsService): Router {
         interpreter: i.interpreter,
         principal: i.interpreter_is_principal,
         publishedText: formatShanghai(i.published_at),
+        filesCount: interpFiles.filter((a) => a.owner_id === i.id).length,
+        stoppedClock: i.satisfied_clock_id !== null,
       })),
       events: events.map(policyEventJson),
       clock: clockView(clock, core.clock.now()),
-      attachments,
+      attachments: attachments.map(attachmentView),
       forms: formOptions.forms,
       channels: formOptions.channels,
     });
@@ -356,6 +380,92 @@ export function policyPages(core: Core, alerts: AlertsService): Router {
       const { clock } = await svc.addInterpretation(id, input, ctxOf(req));
       const v = clockView(clock, core.clock.now());
       return `已添加解读“${input.title}”${v && !v.open ? `，${v.label}` : ''}`;
+    });
+  });
+
+  const interpretationIdOf = (req: Request) => parse(fields.id, req.params.id, '解读编号');
+
+  /** The interpretation's page in the workspace: correct it, delete it, manage its files. */
+  const renderInterpretationEditor = async (
+    req: Request,
+    res: Response,
+    id: number,
+    opts: { values?: Record<string, unknown>; error?: string } = {},
+  ) => {
+    const p = req.principal!;
+    const { interpretation: i, policy } = await svc.getInterpretation(p, id);
+    authorize(p, 'policy.interpret', { departmentId: policy.drafting_department_id });
+    const [files, clock] = await Promise.all([
+      svc.attachmentsOf('interpretation', [i.id]),
+      svc.interpretationClock(policy.id),
+    ]);
+    const values = opts.values ?? {
+      form: i.form,
+      title: i.title,
+      channel: i.channel,
+      url: i.url,
+      body: i.body,
+      interpreter: i.interpreter,
+      interpreterIsPrincipal: i.interpreter_is_principal,
+      publishedAt: toLocalInput(i.published_at),
+    };
+    res.status(opts.error ? 400 : 200).render('workspace/interpretation', {
+      title: `解读：${i.title}`,
+      interpretation: { id: i.id, title: i.title, publishedText: formatShanghai(i.published_at) },
+      policy: policyRowView(policy),
+      changeable: policy.status === 'published',
+      stoppedClock: i.satisfied_clock_id !== null && clock?.id === i.satisfied_clock_id,
+      clock: clockView(clock, core.clock.now()),
+      values,
+      forms: formOptions.forms.map((f) => ({ ...f, selected: f.value === values.form })),
+      channels: formOptions.channels,
+      attachments: files.map(attachmentView),
+      error: opts.error,
+    });
+  };
+
+  ws.get('/interpretations/:id', async (req, res) => {
+    await renderInterpretationEditor(req, res, interpretationIdOf(req));
+  });
+
+  ws.post('/interpretations/:id', async (req, res) => {
+    const id = interpretationIdOf(req);
+    const { interpretation: current } = await svc.getInterpretation(req.principal, id);
+    const raw = (req.body ?? {}) as Record<string, unknown>;
+    const values = interpretationFromForm(raw);
+    // The form shows minutes: sending back the shown minute is no change of the stored instant.
+    if (typeof raw.publishedAt === 'string' && raw.publishedAt.trim() === toLocalInput(current.published_at))
+      values.publishedAt = undefined;
+    try {
+      const input = parse(interpretationPatchSchema, values, '解读');
+      const { interpretation } = await svc.updateInterpretation(id, input, ctxOf(req));
+      req.session.flash = { kind: 'ok', text: `已保存解读“${interpretation.title}”` };
+      res.redirect(303, `/workspace/policies/${current.policy_id}`);
+    } catch (err) {
+      if (!(err instanceof HttpProblem) || err.status >= 500 || [401, 403, 404].includes(err.status))
+        throw err;
+      await renderInterpretationEditor(req, res, id, {
+        values: { ...values, publishedAt: raw.publishedAt },
+        error: problemText(err),
+      });
+    }
+  });
+
+  ws.post('/interpretations/:id/delete', async (req, res) => {
+    const id = interpretationIdOf(req);
+    const { interpretation: current } = await svc.getInterpretation(req.principal, id);
+    await withFlash(req, res, `/workspace/policies/${current.policy_id}`, async () => {
+      const { title, clock } = await svc.deleteInterpretation(id, ctxOf(req));
+      const kept = current.satisfied_clock_id !== null && clock?.id === current.satisfied_clock_id;
+      return `已删除解读“${title}”${kept ? '；解读时限已按该解读的发布时间办结，结论不变' : ''}`;
+    });
+  });
+
+  ws.post('/attachments/:id/delete', async (req, res) => {
+    const id = parse(fields.id, req.params.id, '附件编号');
+    await withFlash(req, res, workspaceBack(req.body?.back), async () => {
+      const row = await svc.deleteAttachment(id, ctxOf(req));
+      return `已删除附件“${row.file_name}”`;
     });
   });
 

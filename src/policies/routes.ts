@@ -8,6 +8,7 @@ import { PolicyService, type Ctx } from './service.js';
 import {
   commentSchema,
   createPolicySchema,
+  interpretationPatchSchema,
   interpretationSchema,
   listQuerySchema,
   publishSchema,
@@ -21,7 +22,15 @@ import {
   policySummaryJson,
   attachmentJson,
 } from './model.js';
-import { cleanFileName, sniff, storeBytes, uploadOne, uploadProblem, attachmentPath } from './files.js';
+import {
+  attachmentPath,
+  cleanFileName,
+  contentDisposition,
+  opensInline,
+  sniff,
+  uploadOne,
+  uploadProblem,
+} from './files.js';
 
 export const ctxOf = (req: Request): Ctx => ({ actor: req.principal, requestId: String(req.id ?? '') });
 
@@ -35,16 +44,20 @@ export const receiveFile: RequestHandler = (req, res, next) => {
   uploadOne(req, res, (err: unknown) => (err ? next(uploadProblem(err)) : next()));
 };
 
-/** Checks the bytes, stores them and returns what the attachment row needs. */
-export async function acceptUpload(core: Core, req: Request) {
+/** Checks the bytes and returns what the attachment needs; the service stores them once allowed. */
+export function acceptUpload(req: Request) {
   const file = req.file;
   if (!file || file.size === 0)
     throw HttpProblem.badRequest('请选择要上传的文件', [{ field: 'file', message: '缺少文件' }]);
   const type = sniff(file.buffer);
   if (!type)
     throw new HttpProblem(415, '不支持的文件类型', '附件只能是 PDF、DOCX 或图片（PNG、JPEG、GIF、WebP）');
-  const hash = await storeBytes(core.config.dataDir, file.buffer);
-  return { name: cleanFileName(file.originalname, type.ext), mime: type.mime, size: file.size, sha256: hash };
+  return {
+    name: cleanFileName(file.originalname, type.ext),
+    mime: type.mime,
+    size: file.size,
+    bytes: file.buffer,
+  };
 }
 
 export async function policyDetail(svc: PolicyService, row: Awaited<ReturnType<PolicyService['load']>>) {
@@ -168,10 +181,38 @@ export function policyApiRoutes(core: Core): Router {
     res.json(interpretationJson(interpretation, attachments));
   });
 
+  const interpretationId = (req: Request) => parse(fields.id, req.params.id, '解读编号');
+
+  r.patch('/api/interpretations/:id', async (req, res) => {
+    if (!req.principal) throw HttpProblem.unauthorized();
+    const id = interpretationId(req);
+    const input = parse(interpretationPatchSchema, req.body ?? {}, '解读');
+    const { interpretation, clock } = await svc.updateInterpretation(id, input, ctxOf(req));
+    const attachments = await svc.attachmentsOf('interpretation', [id]);
+    res.json({
+      ...interpretationJson(interpretation, attachments),
+      interpretationClock: clockBrief(clock),
+    });
+  });
+
+  r.delete('/api/interpretations/:id', async (req, res) => {
+    if (!req.principal) throw HttpProblem.unauthorized();
+    const id = interpretationId(req);
+    const { policyId, clock } = await svc.deleteInterpretation(id, ctxOf(req));
+    res.json({ id, policyId, deleted: true, interpretationClock: clockBrief(clock) });
+  });
+
+  r.delete('/api/attachments/:id', async (req, res) => {
+    if (!req.principal) throw HttpProblem.unauthorized();
+    const id = parse(fields.id, req.params.id, '附件编号');
+    const row = await svc.deleteAttachment(id, ctxOf(req));
+    res.json({ id, deleted: true, owner: { kind: row.owner_kind, id: row.owner_id } });
+  });
+
   r.post('/api/policies/:id/attachments', receiveFile, async (req, res) => {
     if (!req.principal) throw HttpProblem.unauthorized();
     const id = idOf(req);
-    const file = await acceptUpload(core, req);
+    const file = acceptUpload(req);
     const row = await svc.addAttachment({ kind: 'policy', id }, file, ctxOf(req));
     res.status(201).json(attachmentJson(row));
   });
@@ -179,7 +220,7 @@ export function policyApiRoutes(core: Core): Router {
   r.post('/api/interpretations/:id/attachments', receiveFile, async (req, res) => {
     if (!req.principal) throw HttpProblem.unauthorized();
     const id = parse(fields.id, req.params.id, '解读编号');
-    const file = await acceptUpload(core, req);
+    const file = acceptUpload(req);
     const row = await svc.addAttachment({ kind: 'interpretation', id }, file, ctxOf(req));
     res.status(201).json(attachmentJson(row));
   });
@@ -191,7 +232,10 @@ export function policyApiRoutes(core: Core): Router {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader(
       'Content-Disposition',
-      `${a.mime.startsWith('image/') || a.mime === 'application/pdf' ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(a.file_name)}`,
+      contentDisposition(
+        opensInline(a.mime) && req.query.download === undefined ? 'inline' : 'attachment',
+        a.file_name,
+      ),
     );
     res.sendFile(attachmentPath(core.config.dataDir, a.sha256), (err) => {
       if (err && !res.headersSent) res.status(404).end();

@@ -95,6 +95,13 @@ export const interpretationSchema = z
   .strict();
 export type InterpretationInput = z.output<typeof interpretationSchema>;
 
+/** A correction: any of the fields an interpretation was recorded with, at least one. */
+export const interpretationPatchSchema = interpretationSchema
+  .partial()
+  .strict()
+  .refine((v) => Object.values(v).some((x) => x !== undefined), '请至少提供一个要修改的字段');
+export type InterpretationPatch = z.output<typeof interpretationPatchSchema>;
+
 export const listQuerySchema = z.object({
   q: z.string().trim().max(100, '检索词不能超过 100 个字符').optional(),
   department: z.union([z.literal(''), fields.id]).optional(),

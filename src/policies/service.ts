@@ -15,11 +15,19 @@ import {
   EVENT_LABELS,
   STATUS_LABELS,
   isPublic,
+  type AttachmentRow,
   type InterpretationRow,
   type PolicyRow,
 } from './model.js';
 import type { PolicyEventKind, PolicyStatus } from './tables.js';
-import type { CreatePolicyInput, InterpretationInput, ListQuery, UpdatePolicyInput } from './schemas.js';
+import type {
+  CreatePolicyInput,
+  InterpretationInput,
+  InterpretationPatch,
+  ListQuery,
+  UpdatePolicyInput,
+} from './schemas.js';
+import { removeBytes, sha256, storeBytes } from './files.js';
 import { policyKeywords, searchQuery, searchVector } from './search.js';
 
 export interface Ctx {
@@ -594,6 +602,28 @@ export class PolicyService {
     });
   }
 
+  /** An interpretation's publication time may not lie in the future (beyond clock skew). */
+  private interpretationTime(publishedAt: string | undefined, now: Date): Date {
+    const at = publishedAt ? new Date(publishedAt) : now;
+    if (at.getTime() > now.getTime() + FUTURE_SKEW_MS)
+      throw HttpProblem.unprocessable('解读发布时间不能晚于当前时间', [
+        { field: 'publishedAt', message: '不能是将来的时间' },
+      ]);
+    return at;
+  }
+
+  /** ...nor precede the document's publication; forms give minutes, so its own minute is 同步公开. */
+  private alignToPublication(policy: PolicyWithDept, at: Date): Date {
+    const pub = policy.published_at;
+    if (!pub) return at;
+    if (at < pub && pub.getTime() - at.getTime() < 60_000) return pub;
+    if (at.getTime() < pub.getTime())
+      throw HttpProblem.unprocessable('解读发布时间不能早于文件发布时间', [
+        { field: 'publishedAt', message: '早于文件发布时间' },
+      ]);
+    return at;
+  }
+
   /** Records a 解读; the first one published stops the clock (met or met late). */
   async addInterpretation(
     policyId: number,
@@ -601,28 +631,14 @@ export class PolicyService {
     ctx: Ctx,
   ): Promise<{ interpretation: InterpretationRow; clock: ClockRow | null }> {
     const now = this.core.clock.now();
-    let at = input.publishedAt ? new Date(input.publishedAt) : now;
-    if (at.getTime() > now.getTime() + FUTURE_SKEW_MS)
-      throw HttpProblem.unprocessable('解读发布时间不能晚于当前时间', [
-        { field: 'publishedAt', message: '不能是将来的时间' },
-      ]);
+    const requested = this.interpretationTime(input.publishedAt, now);
     return this.db.transaction().execute(async (trx) => {
       const policy = await this.lock(trx, policyId);
       authorize(ctx.actor, 'policy.interpret', { departmentId: policy.drafting_department_id });
       if (policy.status !== 'published')
         throw HttpProblem.conflict(`文件处于“${statusText(policy.status)}”状态，发布后才能添加解读`);
-      // Forms give minutes: a time in the document's own publication minute is 同步公开.
-      if (
-        policy.published_at &&
-        at < policy.published_at &&
-        policy.published_at.getTime() - at.getTime() < 60_000
-      )
-        at = policy.published_at;
-      if (policy.published_at && at.getTime() < policy.published_at.getTime())
-        throw HttpProblem.unprocessable('解读发布时间不能早于文件发布时间', [
-          { field: 'publishedAt', message: '早于文件发布时间' },
-        ]);
-      const interpretation = await trx
+      const at = this.alignToPublication(policy, requested);
+      const inserted = await trx
         .insertInto('interpretations')
         .values({
           policy_id: policyId,
@@ -639,12 +655,20 @@ export class PolicyService {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await satisfyClock(
+      const stopped = await satisfyClock(
         trx,
         { subjectKind: 'policy', subjectId: policyId, kind: 'interpretation' },
         at,
         now,
       );
+      const interpretation = stopped
+        ? await trx
+            .updateTable('interpretations')
+            .set({ satisfied_clock_id: stopped.id })
+            .where('id', '=', inserted.id)
+            .returningAll()
+            .executeTakeFirstOrThrow()
+        : inserted;
       await this.reindex(trx, policyId);
       await this.event(trx, policyId, 'interpret', ctx, now, input.title);
       await trx.updateTable('policies').set({ updated_at: now }).where('id', '=', policyId).execute();
@@ -660,25 +684,173 @@ export class PolicyService {
     });
   }
 
-  /** Rows for attachments are written in their own transaction after the bytes are stored. */
+  /** Locks an interpretation's document and row for a correction, after the same checks as adding one. */
+  private async lockInterpretation(trx: Transaction<Database>, id: number, ctx: Ctx, verb: string) {
+    const owner = await trx
+      .selectFrom('interpretations')
+      .select('policy_id')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!owner) throw HttpProblem.notFound('解读不存在');
+    // Same lock order as adding one: the document first, then the row.
+    const policy = await this.lock(trx, owner.policy_id);
+    const row = await trx
+      .selectFrom('interpretations')
+      .selectAll()
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row) throw HttpProblem.notFound('解读不存在');
+    authorize(ctx.actor, 'policy.interpret', { departmentId: policy.drafting_department_id });
+    if (policy.status !== 'published')
+      throw HttpProblem.conflict(`文件处于“${statusText(policy.status)}”状态，不能${verb}解读`);
+    return { policy, row };
+  }
+
+  /**
+   * Corrects a recorded 解读. A new publication time obeys the rules of adding one (not in the
+   * future, not before the document). The interpretation clock is not touched: its outcome was
+   * decided when the interpretation was recorded, and letting a later edit turn 逾期 into 按时
+   * would defeat the deadline. The audit row keeps both times for the supervisors.
+   */
+  async updateInterpretation(
+    id: number,
+    input: InterpretationPatch,
+    ctx: Ctx,
+  ): Promise<{ interpretation: InterpretationRow; clock: ClockRow | null }> {
+    const now = this.core.clock.now();
+    const requested =
+      input.publishedAt === undefined ? undefined : this.interpretationTime(input.publishedAt, now);
+    return this.db.transaction().execute(async (trx) => {
+      const { policy, row: before } = await this.lockInterpretation(trx, id, ctx, '修改');
+      const set = {
+        ...(input.form !== undefined && { form: input.form }),
+        ...(input.title !== undefined && { title: input.title }),
+        ...(input.channel !== undefined && { channel: input.channel }),
+        ...(input.url !== undefined && { url: input.url }),
+        ...(input.body !== undefined && { body: input.body }),
+        ...(input.interpreter !== undefined && { interpreter: input.interpreter }),
+        ...(input.interpreterIsPrincipal !== undefined && {
+          interpreter_is_principal: input.interpreterIsPrincipal,
+        }),
+        ...(requested !== undefined && { published_at: this.alignToPublication(policy, requested) }),
+      };
+      const interpretation = await trx
+        .updateTable('interpretations')
+        .set(set)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      if (input.title !== undefined || input.body !== undefined) await this.reindex(trx, policy.id);
+      await this.event(trx, policy.id, 'interpret_update', ctx, now, interpretation.title);
+      await trx.updateTable('policies').set({ updated_at: now }).where('id', '=', policy.id).execute();
+      await recordAudit(trx, {
+        actor: ctx.actor,
+        action: 'policy.interpretation.update',
+        subjectKind: 'interpretation',
+        subjectId: id,
+        before: interpretationAuditView(before),
+        after: interpretationAuditView(interpretation),
+        requestId: ctx.requestId,
+      });
+      return { interpretation, clock: await this.interpretationClock(policy.id, trx) };
+    });
+  }
+
+  /**
+   * Deletes a 解读 with its attachments. Deleting the one that stopped the clock does NOT reopen
+   * the clock: the deadline was met (or met late) when that material was published, and a clock
+   * that reopened on deletion would raise breaches for a duty already discharged — or, the other
+   * way round, let a late department delete and re-add to look punctual. The clock keeps its
+   * recorded outcome; the audit row names the clock the deleted material had stopped, and the
+   * document's trail records the deletion, so a supervisor can see that the public list no longer
+   * contains the material that satisfied the deadline.
+   */
+  async deleteInterpretation(
+    id: number,
+    ctx: Ctx,
+  ): Promise<{ policyId: number; title: string; clock: ClockRow | null }> {
+    const now = this.core.clock.now();
+    return this.db.transaction().execute(async (trx) => {
+      const { policy, row } = await this.lockInterpretation(trx, id, ctx, '删除');
+      const files = await trx
+        .deleteFrom('policy_attachments')
+        .where('owner_kind', '=', 'interpretation')
+        .where('owner_id', '=', id)
+        .returningAll()
+        .execute();
+      await trx.deleteFrom('interpretations').where('id', '=', id).execute();
+      await this.reindex(trx, policy.id);
+      await this.event(trx, policy.id, 'interpret_delete', ctx, now, row.title);
+      await trx.updateTable('policies').set({ updated_at: now }).where('id', '=', policy.id).execute();
+      const clock = await this.interpretationClock(policy.id, trx);
+      const stopped = row.satisfied_clock_id !== null && clock?.id === row.satisfied_clock_id ? clock : null;
+      await recordAudit(trx, {
+        actor: ctx.actor,
+        action: 'policy.interpretation.delete',
+        subjectKind: 'interpretation',
+        subjectId: id,
+        before: {
+          ...interpretationAuditView(row),
+          attachments: files.map((f) => ({ id: f.id, fileName: f.file_name, sha256: f.sha256 })),
+        },
+        after: {
+          deleted: true,
+          ...(stopped && {
+            stoppedClock: { id: stopped.id, state: stopped.state, metAt: stopped.met_at, kept: true },
+          }),
+        },
+        requestId: ctx.requestId,
+      });
+      for (const f of files) await this.releaseBytes(trx, f.sha256);
+      return { policyId: policy.id, title: row.title, clock };
+    });
+  }
+
+  /** The document an attachment belongs to (through its interpretation), or null if it is gone. */
+  private async ownerPolicyId(
+    db: Db | Transaction<Database>,
+    owner: { kind: 'policy' | 'interpretation'; id: number },
+  ): Promise<number | null> {
+    if (owner.kind === 'policy') return owner.id;
+    const i = await db
+      .selectFrom('interpretations')
+      .select('policy_id')
+      .where('id', '=', owner.id)
+      .executeTakeFirst();
+    return i?.policy_id ?? null;
+  }
+
+  /**
+   * Files are shared by hash; this lock serialises "store and point at" against "unpoint and
+   * remove" for one hash, so a delete never removes bytes an upload has just relied on.
+   */
+  private async lockBytes(trx: Transaction<Database>, hash: string) {
+    await sql`select pg_advisory_xact_lock(${BYTES_LOCK}, hashtext(${hash}))`.execute(trx);
+  }
+
+  /** Removes the bytes once no attachment row points at them any more. */
+  private async releaseBytes(trx: Transaction<Database>, hash: string) {
+    await this.lockBytes(trx, hash);
+    const still = await trx
+      .selectFrom('policy_attachments')
+      .select('id')
+      .where('sha256', '=', hash)
+      .limit(1)
+      .executeTakeFirst();
+    if (!still) await removeBytes(this.core.config.dataDir, hash);
+  }
+
+  /** Stores the bytes and writes the row in one transaction, once the caller may attach. */
   async addAttachment(
     owner: { kind: 'policy' | 'interpretation'; id: number },
-    file: { name: string; mime: string; size: number; sha256: string },
+    file: { name: string; mime: string; size: number; bytes: Buffer },
     ctx: Ctx,
   ) {
     const now = this.core.clock.now();
     return this.db.transaction().execute(async (trx) => {
-      const policyId =
-        owner.kind === 'policy'
-          ? owner.id
-          : (
-              await trx
-                .selectFrom('interpretations')
-                .select('policy_id')
-                .where('id', '=', owner.id)
-                .executeTakeFirst()
-            )?.policy_id;
-      if (policyId === undefined) throw HttpProblem.notFound('解读不存在');
+      const policyId = await this.ownerPolicyId(trx, owner);
+      if (policyId === null) throw HttpProblem.notFound('解读不存在');
       const policy = await this.lock(trx, policyId);
       if (owner.kind === 'policy') {
         authorize(ctx.actor, 'policy.edit', { departmentId: policy.drafting_department_id });
@@ -686,6 +858,9 @@ export class PolicyService {
       } else {
         authorize(ctx.actor, 'policy.interpret', { departmentId: policy.drafting_department_id });
       }
+      const hash = sha256(file.bytes);
+      await this.lockBytes(trx, hash);
+      await storeBytes(this.core.config.dataDir, file.bytes);
       const row = await trx
         .insertInto('policy_attachments')
         .values({
@@ -694,7 +869,7 @@ export class PolicyService {
           file_name: file.name,
           mime: file.mime,
           size: file.size,
-          sha256: file.sha256,
+          sha256: hash,
           uploaded_by: actorUserId(ctx.actor),
           created_at: now,
         })
@@ -705,10 +880,57 @@ export class PolicyService {
         action: 'policy.attach',
         subjectKind: owner.kind,
         subjectId: owner.id,
-        after: { attachmentId: row.id, fileName: file.name, size: file.size, sha256: file.sha256 },
+        after: { attachmentId: row.id, fileName: file.name, size: file.size, sha256: hash },
         requestId: ctx.requestId,
       });
       return row;
+    });
+  }
+
+  /**
+   * Removes an attachment. A document's files change only while its text may change (draft or
+   * returned); an admin may also take one off a submitted or published document (a wrong or
+   * confidential file). An interpretation's files follow the interpretation's rules.
+   */
+  async deleteAttachment(id: number, ctx: Ctx): Promise<AttachmentRow & { policy_id: number }> {
+    return this.db.transaction().execute(async (trx) => {
+      const found = await trx
+        .selectFrom('policy_attachments')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!found) throw HttpProblem.notFound('附件不存在');
+      const policyId = await this.ownerPolicyId(trx, { kind: found.owner_kind, id: found.owner_id });
+      if (policyId === null) throw HttpProblem.notFound('附件不存在');
+      const policy = await this.lock(trx, policyId);
+      const scope = { departmentId: policy.drafting_department_id };
+      if (found.owner_kind === 'policy') {
+        authorize(ctx.actor, 'policy.edit', scope);
+        if (!EDITABLE.includes(policy.status) && !can(ctx.actor, 'admin.manage'))
+          throw HttpProblem.conflict(
+            `文件处于“${statusText(policy.status)}”状态，只有草稿或退回的文件可以删除附件`,
+          );
+      } else {
+        authorize(ctx.actor, 'policy.interpret', scope);
+        if (policy.status !== 'published')
+          throw HttpProblem.conflict(`文件处于“${statusText(policy.status)}”状态，不能删除解读附件`);
+      }
+      const row = await trx
+        .deleteFrom('policy_attachments')
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) throw HttpProblem.notFound('附件不存在');
+      await recordAudit(trx, {
+        actor: ctx.actor,
+        action: 'policy.attachment.delete',
+        subjectKind: row.owner_kind,
+        subjectId: row.owner_id,
+        before: { attachmentId: row.id, fileName: row.file_name, size: row.size, sha256: row.sha256 },
+        requestId: ctx.requestId,
+      });
+      await this.releaseBytes(trx, row.sha256);
+      return { ...row, policy_id: policyId };
     });
   }
 
@@ -720,16 +942,8 @@ export class PolicyService {
       .where('id', '=', id)
       .executeTakeFirst();
     if (!a) throw HttpProblem.notFound('附件不存在');
-    const policyId =
-      a.owner_kind === 'policy'
-        ? a.owner_id
-        : (
-            await this.db
-              .selectFrom('interpretations')
-              .select('policy_id')
-              .where('id', '=', a.owner_id)
-              .executeTakeFirstOrThrow()
-          ).policy_id;
+    const policyId = await this.ownerPolicyId(this.db, { kind: a.owner_kind, id: a.owner_id });
+    if (policyId === null) throw HttpProblem.notFound('附件不存在');
     const policy = await this.load(policyId);
     if (!this.canRead(p, policy)) throw HttpProblem.notFound('附件不存在');
     return a;
@@ -737,6 +951,25 @@ export class PolicyService {
 }
 
 const statusText = (s: PolicyStatus) => STATUS_LABELS[s];
+
+/** Namespace of the advisory locks taken per attachment hash. */
+const BYTES_LOCK = 4101;
+
+/** What the audit log keeps of an interpretation: the body only as its length. */
+function interpretationAuditView(i: InterpretationRow) {
+  return {
+    policyId: i.policy_id,
+    form: i.form,
+    title: i.title,
+    channel: i.channel,
+    url: i.url,
+    bodyLength: i.body.length,
+    interpreter: i.interpreter,
+    interpreterIsPrincipal: i.interpreter_is_principal,
+    publishedAt: i.published_at,
+    satisfiedClockId: i.satisfied_clock_id,
+  };
+}
 const eventText = (k: PolicyEventKind) => EVENT_LABELS[k];
 
 /** What the audit log keeps of a document: everything but the (possibly long) body text. */

@@ -39,6 +39,8 @@ export const POLICY_EVENT_KINDS = [
   'publish',
   'withdraw',
   'interpret',
+  'interpret_update',
+  'interpret_delete',
 ] as const;
 export type PolicyEventKind = (typeof POLICY_EVENT_KINDS)[number];
 
@@ -84,6 +86,8 @@ export interface InterpretationsTable {
   /** 主要负责人 as 第一解读人. */
   interpreter_is_principal: Defaulted<boolean>;
   published_at: Timestamp;
+  /** The interpretation clock this one's publication stopped (migration 011); null for later ones. */
+  satisfied_clock_id: Defaulted<number | null>;
   created_by: number | null;
   created_at: CreatedAt;
 }

@@ -100,3 +100,49 @@ it('确认 in the workspace banner acknowledges the warning and removes it witho
   expect(errors).toEqual([]);
   await page.close();
 });
+
+it('a drafter uploads a 图解 image to an interpretation and deletes the interpretation after confirming', async () => {
+  const c = await cast(ctx.tp);
+  const { id } = await published(c.drafterA, c.supervisor, { title: '关于发放高龄津贴的通知' });
+  const page = await ctx.browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${ctx.tp.url}/workspace/policies/${id}`);
+  await page.fill('input[name=username]', c.drafterA.username);
+  await page.fill('input[name=password]', c.drafterA.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${ctx.tp.url}/workspace/policies/${id}`);
+  const form = page.locator('#interpretation-form');
+  await form.locator('select[name=form]').selectOption('graphic');
+  await form.locator('input[name=title]').fill('一图读懂高龄津贴');
+  await form.locator('button[type=submit]').click();
+  const row = page.locator('#interpretations tr', { hasText: '一图读懂高龄津贴' });
+  await row.waitFor();
+
+  await row.locator('a', { hasText: '修改' }).click();
+  await page.waitForURL(/\/workspace\/interpretations\/\d+$/);
+  const onePixel = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+    'base64',
+  );
+  await page.setInputFiles('.upload-form input[type=file]', {
+    name: '高龄津贴.png',
+    mimeType: 'image/png',
+    buffer: onePixel,
+  });
+  await page.click('.upload-form button[type=submit]');
+  const thumb = page.locator('#interpretation-files img.thumb');
+  await thumb.waitFor();
+  expect(await thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1);
+
+  // The delete button asks first; dismissing keeps the interpretation.
+  page.once('dialog', (d) => void d.dismiss());
+  await page.click('button:has-text("删除解读")');
+  expect(page.url()).toMatch(/\/workspace\/interpretations\/\d+$/);
+  page.once('dialog', (d) => void d.accept());
+  await page.click('button:has-text("删除解读")');
+  await page.waitForURL(`${ctx.tp.url}/workspace/policies/${id}`);
+  expect(await page.locator('#interpretations tr', { hasText: '一图读懂高龄津贴' }).count()).toBe(0);
+  expect(errors).toEqual([]);
+  await page.close();
+});

@@ -4,6 +4,7 @@ import * as m002 from './002_calendar_clocks_alerts.js';
 import * as m003 from './003_events_roster.js';
 import * as m004 from './004_clock_pause.js';
 import * as m010 from './010_policies.js';
+import * as m011 from './011_interpretation_edits.js';
 import * as m020 from './020_opinion_pipeline.js';
 
 /** Every migration, by name; names sort in the order they are applied. Never edit a shipped one. */
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '003_events_roster': m003,
   '004_clock_pause': m004,
   '010_policies': m010,
+  '011_interpretation_edits': m011,
   '020_opinion_pipeline': m020,
   // 01x: policies, 02x: opinion pipeline (numbers reserved so capabilities can grow independently)
 };
