@@ -8,7 +8,7 @@ import { ROLES } from '../db/schema.js';
 import { z, parse, fields } from '../shared/validation.js';
 import { HttpProblem } from '../shared/errors.js';
 import { toIsoShanghai } from '../shared/time.js';
-import { withFlash } from '../web/flash.js';
+import { redirectWithFlash, withFlash } from '../web/flash.js';
 
 const departmentSchema = z.object({
   name: fields.text(100),
@@ -183,8 +183,10 @@ export function accountsRoutes(core: Core): Router {
       }
     })();
     if (input instanceof HttpProblem) {
-      req.session.flash = { kind: 'error', text: input.detail ?? input.title };
-      return res.redirect(303, '/admin/tokens');
+      return redirectWithFlash(req, res, '/admin/tokens', {
+        kind: 'error',
+        text: input.detail ?? input.title,
+      });
     }
     const row = await svc.createToken(input, ctxOf(req));
     // The secret is shown exactly once, on this response, and never stored in the session.

@@ -8,7 +8,7 @@ import { requirePageLogin } from '../auth/authenticate.js';
 import { parse, fields } from '../shared/validation.js';
 import { HttpProblem } from '../shared/errors.js';
 import { formatShanghai, toIsoShanghai, toLocalInput } from '../shared/time.js';
-import { withFlash } from '../web/flash.js';
+import { redirectWithFlash, withFlash } from '../web/flash.js';
 import { PolicyService, type PolicyWithDept } from './service.js';
 import { ctxOf } from './routes.js';
 import {
@@ -284,8 +284,10 @@ export function policyPages(core: Core, alerts: AlertsService): Router {
     try {
       const input = parse(createPolicySchema, values, '政策文件');
       const row = await svc.create(input, ctxOf(req));
-      req.session.flash = { kind: 'ok', text: `已登记“${row.title}”` };
-      res.redirect(303, `/workspace/policies/${row.id}`);
+      await redirectWithFlash(req, res, `/workspace/policies/${row.id}`, {
+        kind: 'ok',
+        text: `已登记“${row.title}”`,
+      });
     } catch (err) {
       if (!(err instanceof HttpProblem) || err.status >= 500) throw err;
       await renderEditor(req, res, { values, error: problemText(err) });
@@ -353,8 +355,7 @@ export function policyPages(core: Core, alerts: AlertsService): Router {
     try {
       const input = parse(updatePolicySchema, values, '政策文件');
       await svc.update(id, input, ctxOf(req));
-      req.session.flash = { kind: 'ok', text: '已保存' };
-      res.redirect(303, `/workspace/policies/${id}`);
+      await redirectWithFlash(req, res, `/workspace/policies/${id}`, { kind: 'ok', text: '已保存' });
     } catch (err) {
       if (!(err instanceof HttpProblem) || err.status >= 500 || err.status === 404) throw err;
       await renderEditor(req, res, { policy: await svc.load(id), values, error: problemText(err) });
@@ -439,8 +440,10 @@ export function policyPages(core: Core, alerts: AlertsService): Router {
     try {
       const input = parse(interpretationPatchSchema, values, '解读');
       const { interpretation } = await svc.updateInterpretation(id, input, ctxOf(req));
-      req.session.flash = { kind: 'ok', text: `已保存解读“${interpretation.title}”` };
-      res.redirect(303, `/workspace/policies/${current.policy_id}`);
+      await redirectWithFlash(req, res, `/workspace/policies/${current.policy_id}`, {
+        kind: 'ok',
+        text: `已保存解读“${interpretation.title}”`,
+      });
     } catch (err) {
       if (!(err instanceof HttpProblem) || err.status >= 500 || [401, 403, 404].includes(err.status))
         throw err;
