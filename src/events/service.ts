@@ -9,6 +9,7 @@ import { cancelClock, clocksForSubject, openClock, satisfyClock } from '../clock
 import type { ClockRow } from '../clocks/model.js';
 import { defaultResponsibleDepartment, clocksSatisfiedBy, planClocks, requiredClockKinds } from './rules.js';
 import { actionJson, eventJson, type EventRow } from './model.js';
+import { visibleEvent } from './access.js';
 import type { ActionInput } from './schemas.js';
 import type { Severity } from './tables.js';
 
@@ -363,14 +364,7 @@ export class EventsService {
 
   /** One event with its clocks and timeline, if the caller may see it. */
   async detail(p: Principal | undefined, id: number) {
-    authorize(p, 'opinion.read');
-    const e = await this.core.db
-      .selectFrom('opinion_events')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!e || !can(p, 'opinion.read', { departmentId: e.responsible_department_id }))
-      throw HttpProblem.notFound('舆情事件不存在');
+    const e = await visibleEvent(this.core.db, p, id);
     const [clocks, actions] = await Promise.all([
       clocksForSubject(this.core.db, EVENT_SUBJECT, id),
       this.core.db.selectFrom('event_actions').selectAll().where('event_id', '=', id).orderBy('id').execute(),

@@ -1,7 +1,8 @@
 import { sql, type Selectable } from 'kysely';
+import { visibleEvent } from '../events/access.js';
 import type { Core } from '../context.js';
 import type { Principal } from '../auth/principal.js';
-import { authorize, can, departmentFilter } from '../auth/policy.js';
+import { authorize, departmentFilter } from '../auth/policy.js';
 import { HttpProblem } from '../shared/errors.js';
 import { toIsoShanghai } from '../shared/time.js';
 import type { ClockRow } from '../clocks/model.js';
@@ -170,14 +171,7 @@ export class OpinionService {
   }
 
   async event(p: Principal | undefined, id: number) {
-    authorize(p, 'opinion.read');
-    const e = await this.core.db
-      .selectFrom('opinion_events')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!e || !can(p, 'opinion.read', { departmentId: e.responsible_department_id }))
-      throw HttpProblem.notFound('舆情事件不存在');
+    const e = await visibleEvent(this.core.db, p, id);
     const clocks = await this.clocksOf([id]);
     return opinionEventJson(e, clocks.get(id) ?? []);
   }
