@@ -22,7 +22,8 @@ const entrySchema = z.object({
 
 const ctxOf = (req: Request) => ({ actor: req.principal, requestId: String(req.id ?? '') });
 
-export async function onDuty(core: Core, date: string) {
+/** Roster entries between two dates (inclusive), with the person and their department. */
+export async function rosterBetween(core: Core, from: string, to: string) {
   const rows = await core.db
     .selectFrom('duty_roster')
     .innerJoin('users', 'users.id', 'duty_roster.user_id')
@@ -36,33 +37,22 @@ export async function onDuty(core: Core, date: string) {
       'users.display_name as name',
       'departments.name as departmentName',
     ])
-    .where('duty_roster.date', '=', date)
+    .where('duty_roster.date', '>=', from)
+    .where('duty_roster.date', '<=', to)
+    .orderBy('duty_roster.date')
     .orderBy('duty_roster.level')
     .orderBy('users.display_name')
     .execute();
   return rows.map((r) => ({ ...r, levelLabel: DUTY_LEVELS[r.level] ?? String(r.level) }));
 }
 
+export const onDuty = (core: Core, date: string) => rosterBetween(core, date, date);
+
 export class RosterService {
   constructor(private readonly core: Core) {}
 
-  async range(from: string, to: string) {
-    return this.core.db
-      .selectFrom('duty_roster')
-      .innerJoin('users', 'users.id', 'duty_roster.user_id')
-      .select([
-        'duty_roster.id',
-        'duty_roster.date',
-        'duty_roster.level',
-        'duty_roster.note',
-        'users.id as userId',
-        'users.display_name as name',
-      ])
-      .where('duty_roster.date', '>=', from)
-      .where('duty_roster.date', '<=', to)
-      .orderBy('duty_roster.date')
-      .orderBy('duty_roster.level')
-      .execute();
+  range(from: string, to: string) {
+    return rosterBetween(this.core, from, to);
   }
 
   async add(req: Request, input: z.infer<typeof entrySchema>) {
