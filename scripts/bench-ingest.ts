@@ -8,6 +8,8 @@
  *      p99 ≤ 200 ms.
  * BENCH_ITEMS (default 20000), BENCH_RATE (1000), BENCH_SECONDS (10), BENCH_BATCH (500).
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import nodejieba from 'nodejieba';
 import { io as connect } from 'socket.io-client';
 import { sql } from 'kysely';
@@ -172,6 +174,42 @@ async function post(url: string, token: string, items: BenchItem[]): Promise<voi
   if (body.rejected.length) throw new Error(`rejected: ${JSON.stringify(body.rejected[0])}`);
 }
 
+/**
+ * CPU seconds used so far by the embedded PostgreSQL serving `dataDir` (postmaster and its live
+ * children), from /proc; null where that is not available (another OS, a remote server).
+ */
+function postgresCpuSeconds(dataDir: string): number | null {
+  try {
+    const stats = readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .map((pid) => {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          return {
+            pid,
+            ppid: f[1]!,
+            ticks: Number(f[11]) + Number(f[12]),
+            cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8'),
+          };
+        } catch {
+          return null;
+        }
+      })
+      .filter((x) => x !== null);
+    const master = stats.find(
+      (x) => x.cmd.includes(dataDir) && x.cmd.startsWith('/') && x.cmd.includes('postgres'),
+    );
+    if (!master) return null;
+    const ticks = stats
+      .filter((x) => x.pid === master.pid || x.ppid === master.pid)
+      .reduce((a, x) => a + x.ticks, 0);
+    return ticks / 100;
+  } catch {
+    return null;
+  }
+}
+
 async function main() {
   vocabulary = [...idfTable().keys()].filter(
     (w) => w.length >= 2 && w.length <= 4 && /^\p{Script=Han}+$/u.test(w),
@@ -206,6 +244,11 @@ async function main() {
   const pending = async () =>
     (await sql<{ n: number }>`select count(*)::int as n from opinion_queue`.execute(core.db)).rows[0]!.n;
 
+  const dataDir = (await sql<{ d: string }>`select current_setting('data_directory') as d`.execute(core.db))
+    .rows[0]!.d;
+  const pg0 = postgresCpuSeconds(dataDir);
+  const elu0 = performance.eventLoopUtilization();
+  const cpu0 = process.cpuUsage();
   const t0 = Date.now();
   const batches: BenchItem[][] = [];
   for (let i = 0; i < corpus.length; i += BATCH) batches.push(corpus.slice(i, i + BATCH));
@@ -217,6 +260,9 @@ async function main() {
   const acceptedMs = Date.now() - t0;
   while ((await pending()) > 0) await new Promise((r) => setTimeout(r, 20));
   const e2eMs = Date.now() - t0;
+  const elu = performance.eventLoopUtilization(elu0).utilization;
+  const cpu = process.cpuUsage(cpu0);
+  const pg1 = postgresCpuSeconds(dataDir);
   if (process.env.OPINION_PROFILE) {
     console.log('pipeline stages (ms):', pipelineProfile());
     const sizes = await sql`
@@ -290,6 +336,10 @@ async function main() {
   console.log(
     `end to end (HTTP → jieba → classify → dedup → cluster → stored): ${e2eRate.toFixed(0)} items/s ` +
       `(all accepted after ${acceptedMs} ms, all analysed after ${e2eMs} ms)`,
+  );
+  console.log(
+    `  this process during it: event loop busy ${(elu * 100).toFixed(0)} %, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s` +
+      (pg0 !== null && pg1 !== null ? `; PostgreSQL CPU ${(pg1 - pg0).toFixed(1)} s` : ''),
   );
   console.log(`ratio end-to-end / bare cut: ${(e2eRate / bareRate).toFixed(3)} (target ≥ 0.6)`);
   console.log(`analysed ${counts.analysed}, near-duplicates ${counts.dups}, events ${counts.events}`);

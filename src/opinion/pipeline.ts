@@ -81,6 +81,17 @@ export class OpinionPipeline {
   private readonly policies = new PolicyMatcher();
   private opinionCenter: { id: number | null; at: number } = { id: null, at: -Infinity };
   private loaded = false;
+  /**
+   * Analyses of queued items done ahead of their batch, while the previous batch waits for the
+   * database (analyseItem is a pure function of the item and the configuration). Bumping
+   * `configVersion` invalidates them and any read-ahead in flight.
+   */
+  private ahead = new Map<number, ItemAnalysis>();
+  private configVersion = 0;
+  private readingAhead = false;
+  private aheadWanted: { afterId: number; limit: number } | null = null;
+  /** Highest item id a batch has claimed: read-ahead skips what a batch has taken already. */
+  private claimedUpTo = 0;
 
   constructor(private readonly core: Core) {}
 
@@ -90,6 +101,7 @@ export class OpinionPipeline {
 
   /** (Re)builds all state from the database. */
   async load(): Promise<void> {
+    this.forgetAhead();
     const db = this.core.db;
     const now = this.core.clock.now().getTime();
     this.knownPlaces = await loadLocalTerms(db);
@@ -165,16 +177,91 @@ export class OpinionPipeline {
         it.published_at.getTime(),
       );
     await this.policies.refresh(db, now, true);
+    this.forgetAhead();
     this.loaded = true;
   }
 
   /** Reloads configuration only (schemes, rules, lexicons, local terms), keeping cluster state. */
   async reloadConfig(): Promise<void> {
+    this.forgetAhead();
     const db = this.core.db;
     this.knownPlaces = await loadLocalTerms(db);
     this.lexicons = await loadLexicons(db);
     this.rules = await loadRules(db);
     this.schemes = await loadSchemes(db);
+    this.forgetAhead();
+  }
+
+  /** Before and after a (re)load: the segmenter, lexicons or schemes may change in between. */
+  private forgetAhead(): void {
+    this.configVersion++;
+    this.ahead.clear();
+  }
+
+  private analyse(it: ClaimedItem): ItemAnalysis {
+    return analyseItem(
+      {
+        title: it.title,
+        content: it.content,
+        channel: it.channel,
+        source: it.source,
+        isRepost: it.is_repost,
+      },
+      this.lexicons,
+      this.schemes,
+      this.knownPlaces,
+    );
+  }
+
+  /**
+   * With a backlog, analyses the items queued after `afterId` while the current batch waits for
+   * the database, in slices of about a millisecond so the batch's statements are not held up.
+   * Reads without claiming: nothing is written, and a crash or failure just loses the cache.
+   */
+  private async readAhead(afterId: number, limit: number): Promise<void> {
+    const version = this.configVersion;
+    const rows = await sql<ClaimedItem>`
+      select i.id, i.published_at, i.source, i.channel, i.title, i.content, i.author, i.metrics, i.is_repost
+      from opinion_queue q join opinion_items i on i.id = q.item_id and i.published_at = q.published_at
+      where q.item_id > ${afterId}
+      order by q.item_id
+      limit ${limit}
+    `.execute(this.core.db);
+    let i = 0;
+    while (i < rows.rows.length) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.configVersion !== version || !this.loaded) return;
+      const until = performance.now() + 1;
+      do {
+        const it = rows.rows[i++]!;
+        if (it.id <= this.claimedUpTo || this.ahead.has(it.id)) continue;
+        try {
+          this.ahead.set(it.id, this.analyse(it));
+        } catch {
+          /* analysed again in its batch, which records the failure */
+        }
+      } while (i < rows.rows.length && performance.now() < until);
+    }
+  }
+
+  private startReadAhead(afterId: number, limit: number): void {
+    this.aheadWanted = { afterId, limit };
+    if (this.readingAhead) return;
+    this.readingAhead = true;
+    void (async () => {
+      try {
+        for (let w = this.aheadWanted; w; w = this.aheadWanted) {
+          this.aheadWanted = null;
+          // Items removed by retention never come back for their cached analysis.
+          if (this.ahead.size > 4 * w.limit) this.ahead.clear();
+          await this.readAhead(w.afterId, w.limit);
+        }
+      } catch (err) {
+        this.core.logger.debug({ err }, 'opinion read-ahead failed');
+      } finally {
+        this.readingAhead = false;
+      }
+    })();
   }
 
   private async clusterIds(trx: Trx, n: number): Promise<void> {
@@ -218,6 +305,9 @@ export class OpinionPipeline {
       if (claimed.rows.length === 0) return 0;
       mark('claim');
       const ids = claimed.rows.map((r) => r.item_id);
+      const maxId = Math.max(...ids);
+      if (maxId > this.claimedUpTo) this.claimedUpTo = maxId;
+      if (ids.length >= limit) this.startReadAhead(maxId, limit);
       let minAt = Infinity;
       let maxAt = -Infinity;
       for (const r of claimed.rows) {
@@ -253,20 +343,10 @@ export class OpinionPipeline {
     mark('ids');
     for (const it of items) {
       const at = it.published_at.getTime();
-      let a: ItemAnalysis;
+      let a = this.ahead.get(it.id);
       try {
-        a = analyseItem(
-          {
-            title: it.title,
-            content: it.content,
-            channel: it.channel,
-            source: it.source,
-            isRepost: it.is_repost,
-          },
-          this.lexicons,
-          this.schemes,
-          this.knownPlaces,
-        );
+        if (a) this.ahead.delete(it.id);
+        else a = this.analyse(it);
       } catch (err) {
         this.core.logger.warn({ err, itemId: it.id }, 'opinion analysis failed');
         failed.push({ id: it.id, p: it.published_at.toISOString() });

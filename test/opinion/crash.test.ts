@@ -114,10 +114,13 @@ it('keeps every acknowledged item across kill -9 and analyses it after restart',
   const lanes = [sender(0), sender(1)];
   // Let the pipeline get busy, then kill the process with batches in flight.
   while (acknowledged.size < 3000) await new Promise((r) => setTimeout(r, 20));
+  // Listen before killing: under load the exit can come before the lanes settle, and a listener
+  // added after it would wait forever.
+  const exited = new Promise((r) => child!.once('exit', r));
   child.kill('SIGKILL');
   killed = true;
   await Promise.all(lanes);
-  await new Promise((r) => child!.once('exit', r));
+  await exited;
   child = null;
   expect(acknowledged.size).toBeGreaterThanOrEqual(3000);
 
