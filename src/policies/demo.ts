@@ -2,6 +2,7 @@ import type { Core } from '../context.js';
 import type { Principal } from '../auth/principal.js';
 import { loadUserPrincipal } from '../auth/users.js';
 import { PolicyService } from './service.js';
+import { InterpretationService } from './interpretations.js';
 import type { InterpretationForm } from './tables.js';
 
 /** What the demo seed knows of its accounts (scripts/seed-demo.ts `DemoAccounts`). */
@@ -97,6 +98,7 @@ async function principal(core: Core, id: number | undefined): Promise<Principal 
  */
 export async function seedPolicies(core: Core, accounts?: DemoAccountsLike): Promise<number> {
   const svc = new PolicyService(core);
+  const interpretationSvc = new InterpretationService(core);
   const admin = await core.db
     .selectFrom('users')
     .select(['id', 'department_id'])
@@ -145,7 +147,7 @@ export async function seedPolicies(core: Core, accounts?: DemoAccountsLike): Pro
     const publishedAt = new Date(core.clock.now().getTime() - d.stage.publishedDaysAgo * 86_400_000);
     await svc.publish(row.id, publishedAt, ctx(supervisor));
     if (d.interpretation)
-      await svc.addInterpretation(
+      await interpretationSvc.addInterpretation(
         row.id,
         {
           form: d.interpretation.form,

@@ -4,7 +4,8 @@ import type { Core } from '../context.js';
 import type { Principal } from '../auth/principal.js';
 import { HttpProblem } from '../shared/errors.js';
 import { parsePolicyText, type ParsedPolicy } from './importer.js';
-import { PolicyService, type PolicyWithDept } from './service.js';
+import { PolicyService } from './service.js';
+import type { PolicyWithDept } from './policy-store.js';
 
 /** The text of a .txt (UTF-8, else GB18030 as Chinese Windows saves it) or .docx file. */
 export async function extractText(buf: Buffer, fileName: string): Promise<string> {

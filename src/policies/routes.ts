@@ -4,7 +4,10 @@ import { authorize } from '../auth/policy.js';
 import { parse, fields } from '../shared/validation.js';
 import { HttpProblem } from '../shared/errors.js';
 import { clockJson, type ClockRow } from '../clocks/service.js';
-import { PolicyService, type Ctx } from './service.js';
+import { PolicyService } from './service.js';
+import { InterpretationService } from './interpretations.js';
+import { AttachmentService } from './attachments.js';
+import type { Ctx, PolicyWithDept } from './policy-store.js';
 import {
   commentSchema,
   createPolicySchema,
@@ -60,14 +63,17 @@ export function acceptUpload(req: Request) {
   };
 }
 
-export async function policyDetail(svc: PolicyService, row: Awaited<ReturnType<PolicyService['load']>>) {
+export async function policyDetail(
+  svc: { policies: PolicyService; interpretations: InterpretationService; attachments: AttachmentService },
+  row: PolicyWithDept,
+) {
   const [interps, events, clock, attachments] = await Promise.all([
-    svc.interpretationsOf(row.id),
-    svc.eventsOf(row.id),
-    svc.interpretationClock(row.id),
-    svc.attachmentsOf('policy', [row.id]),
+    svc.interpretations.interpretationsOf(row.id),
+    svc.policies.eventsOf(row.id),
+    svc.interpretations.interpretationClock(row.id),
+    svc.attachments.attachmentsOf('policy', [row.id]),
   ]);
-  const interpAttachments = await svc.attachmentsOf(
+  const interpAttachments = await svc.attachments.attachmentsOf(
     'interpretation',
     interps.map((i) => i.id),
   );
@@ -88,6 +94,8 @@ export async function policyDetail(svc: PolicyService, row: Awaited<ReturnType<P
 export function policyApiRoutes(core: Core): Router {
   const r = Router();
   const svc = new PolicyService(core);
+  const interpretationSvc = new InterpretationService(core);
+  const attachmentSvc = new AttachmentService(core);
   const idOf = (req: Request) => parse(fields.id, req.params.id, '文件编号');
 
   r.get('/api/policies', async (req, res) => {
@@ -105,7 +113,12 @@ export function policyApiRoutes(core: Core): Router {
 
   r.get('/api/policies/:id', async (req, res) => {
     const row = await svc.get(req.principal, idOf(req));
-    res.json(await policyDetail(svc, row));
+    res.json(
+      await policyDetail(
+        { policies: svc, interpretations: interpretationSvc, attachments: attachmentSvc },
+        row,
+      ),
+    );
   });
 
   r.patch('/api/policies/:id', async (req, res) => {
@@ -160,7 +173,7 @@ export function policyApiRoutes(core: Core): Router {
     res.json({
       id: row.id,
       status: row.status,
-      interpretationClock: clockBrief(await svc.interpretationClock(row.id)),
+      interpretationClock: clockBrief(await interpretationSvc.interpretationClock(row.id)),
     });
   });
 
@@ -168,16 +181,16 @@ export function policyApiRoutes(core: Core): Router {
     if (!req.principal) throw HttpProblem.unauthorized();
     const id = idOf(req);
     const input = parse(interpretationSchema, req.body, '解读');
-    const { interpretation, clock } = await svc.addInterpretation(id, input, ctxOf(req));
+    const { interpretation, clock } = await interpretationSvc.addInterpretation(id, input, ctxOf(req));
     res.status(201).json({ ...interpretationJson(interpretation), interpretationClock: clockBrief(clock) });
   });
 
   r.get('/api/interpretations/:id', async (req, res) => {
-    const { interpretation } = await svc.getInterpretation(
+    const { interpretation } = await interpretationSvc.getInterpretation(
       req.principal,
       parse(fields.id, req.params.id, '解读编号'),
     );
-    const attachments = await svc.attachmentsOf('interpretation', [interpretation.id]);
+    const attachments = await attachmentSvc.attachmentsOf('interpretation', [interpretation.id]);
     res.json(interpretationJson(interpretation, attachments));
   });
 
@@ -187,8 +200,8 @@ export function policyApiRoutes(core: Core): Router {
     if (!req.principal) throw HttpProblem.unauthorized();
     const id = interpretationId(req);
     const input = parse(interpretationPatchSchema, req.body ?? {}, '解读');
-    const { interpretation, clock } = await svc.updateInterpretation(id, input, ctxOf(req));
-    const attachments = await svc.attachmentsOf('interpretation', [id]);
+    const { interpretation, clock } = await interpretationSvc.updateInterpretation(id, input, ctxOf(req));
+    const attachments = await attachmentSvc.attachmentsOf('interpretation', [id]);
     res.json({
       ...interpretationJson(interpretation, attachments),
       interpretationClock: clockBrief(clock),
@@ -198,14 +211,14 @@ export function policyApiRoutes(core: Core): Router {
   r.delete('/api/interpretations/:id', async (req, res) => {
     if (!req.principal) throw HttpProblem.unauthorized();
     const id = interpretationId(req);
-    const { policyId, clock } = await svc.deleteInterpretation(id, ctxOf(req));
+    const { policyId, clock } = await interpretationSvc.deleteInterpretation(id, ctxOf(req));
     res.json({ id, policyId, deleted: true, interpretationClock: clockBrief(clock) });
   });
 
   r.delete('/api/attachments/:id', async (req, res) => {
     if (!req.principal) throw HttpProblem.unauthorized();
     const id = parse(fields.id, req.params.id, '附件编号');
-    const row = await svc.deleteAttachment(id, ctxOf(req));
+    const row = await attachmentSvc.deleteAttachment(id, ctxOf(req));
     res.json({ id, deleted: true, owner: { kind: row.owner_kind, id: row.owner_id } });
   });
 
@@ -213,7 +226,7 @@ export function policyApiRoutes(core: Core): Router {
     if (!req.principal) throw HttpProblem.unauthorized();
     const id = idOf(req);
     const file = acceptUpload(req);
-    const row = await svc.addAttachment({ kind: 'policy', id }, file, ctxOf(req));
+    const row = await attachmentSvc.addAttachment({ kind: 'policy', id }, file, ctxOf(req));
     res.status(201).json(attachmentJson(row));
   });
 
@@ -221,13 +234,13 @@ export function policyApiRoutes(core: Core): Router {
     if (!req.principal) throw HttpProblem.unauthorized();
     const id = parse(fields.id, req.params.id, '解读编号');
     const file = acceptUpload(req);
-    const row = await svc.addAttachment({ kind: 'interpretation', id }, file, ctxOf(req));
+    const row = await attachmentSvc.addAttachment({ kind: 'interpretation', id }, file, ctxOf(req));
     res.status(201).json(attachmentJson(row));
   });
 
   // Downloads share the document's visibility, so public pages can link them.
   r.get('/attachments/:id', async (req, res) => {
-    const a = await svc.attachment(req.principal, parse(fields.id, req.params.id, '附件编号'));
+    const a = await attachmentSvc.attachment(req.principal, parse(fields.id, req.params.id, '附件编号'));
     res.setHeader('Content-Type', a.mime);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader(
