@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Core } from '../context.js';
 import type { Database } from '../db/schema.js';
 import type { NewAlert } from '../alerts/model.js';
-import { insertAlerts } from './alert-batch.js';
+import { insertAlerts } from '../alerts/store.js';
 import { analyseItem, type ItemAnalysis } from './analysis/analyse.js';
 import { ClusterIndex, type TermVector } from './analysis/cluster.js';
 import { DuplicateIndex, fromBytes, toBytes } from './analysis/minhash.js';

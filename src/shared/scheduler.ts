@@ -21,5 +21,10 @@ export function createScheduler(pool: pg.Pool, logger: Logger, name: string): Ag
     removeOnComplete: true,
   });
   agenda.on('error', (err: unknown) => logger.error({ err }, 'scheduler error'));
+  // The backend's LISTEN channel reports a dropped connection as an 'error' event and reconnects
+  // by itself; without a listener that event would throw and bring the whole process down.
+  backend.notificationChannel?.on('error', (err: unknown) =>
+    logger.warn({ err }, 'scheduler notification channel error; reconnecting'),
+  );
   return agenda;
 }

@@ -59,3 +59,19 @@ it('a console reconnecting with lastAlertId gets exactly what it missed', async 
   expect(again.alerts.map((a) => a.id)).toEqual(missed.map((m) => m!.id));
   again.socket.close();
 });
+
+it('survives the database dropping every connection and still fires and pushes a breach', async () => {
+  const admin = await login(tp, ADMIN.username, ADMIN.password);
+  const c = await consoleClient(tp, { cookie: admin.cookie });
+  const { sql } = await import('kysely');
+  // What a database restart or a network cut does to the LISTEN connections (ours and Agenda's).
+  await sql`select pg_terminate_backend(pid) from pg_stat_activity
+            where datname = current_database() and pid <> pg_backend_pid()`.execute(tp.platform.core.db);
+  await new Promise((r) => setTimeout(r, 1500));
+  const clock = await openTestClock(tp, {
+    kind: 'initial_release',
+    startAt: new Date(Date.now() + 1500 - 5 * 3_600_000),
+  });
+  await c.waitFor((a) => a.type === 'clock.breached' && a.subject.id === String(clock.id), 8000);
+  c.socket.close();
+}, 20_000);
