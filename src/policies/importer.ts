@@ -1,4 +1,5 @@
 import { normalizeDocNumber } from './docnumber.js';
+import { parseChineseNumber } from '../text/numbers.js';
 
 /**
  * Reads a policy document saved from a government website or typed in Word: finds the title, 文号,
@@ -38,21 +39,6 @@ const META_DATE = /^(?:发布时间|时间|发布日期)[:：]\s*(\d{4})-(\d{1,2
 const META_FIELD = /^(发文机关|成文日期)[:：]\s*(.*)$/;
 const SOURCE = /来源[:：]\s*([^\s\u3000]+)/;
 
-const CN_DIGITS: Record<string, number> = {
-  〇: 0,
-  零: 0,
-  一: 1,
-  二: 2,
-  三: 3,
-  四: 4,
-  五: 5,
-  六: 6,
-  七: 7,
-  八: 8,
-  九: 9,
-  十: 10,
-};
-
 function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
@@ -61,14 +47,6 @@ function validDate(y: number, m: number, d: number): string | null {
   if (y < 1949 || y > 2200 || m < 1 || m > 12 || d < 1) return null;
   const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
   return d <= last ? `${y}-${pad(m)}-${pad(d)}` : null;
-}
-
-function cnNumber(s: string): number {
-  if (/^\d+$/.test(s)) return Number(s);
-  // 二〇一六 (digit by digit) or 三十一 / 十二 (with 十).
-  if (!s.includes('十')) return Number([...s].map((c) => CN_DIGITS[c] ?? NaN).join(''));
-  const [tens, ones] = s.split('十');
-  return (tens ? (CN_DIGITS[tens] ?? NaN) : 1) * 10 + (ones ? (CN_DIGITS[ones] ?? NaN) : 0);
 }
 
 /**
@@ -81,7 +59,7 @@ export function parseDateLine(line: string): string | null {
     /^([\d〇零一二三四五六七八九]{4})年([\d十一二三四五六七八九]{1,3})月([\d十一二三四五六七八九]{1,3})日$/.exec(
       s,
     );
-  if (m) return validDate(cnNumber(m[1]!), cnNumber(m[2]!), cnNumber(m[3]!));
+  if (m) return validDate(parseChineseNumber(m[1]!), parseChineseNumber(m[2]!), parseChineseNumber(m[3]!));
   m = /^(\d{4})[-./](\d{1,2})[-./](\d{1,2})$/.exec(s);
   if (m) return validDate(Number(m[1]), Number(m[2]), Number(m[3]));
   m = /^(\d{4})(\d{2,4})$/.exec(s);

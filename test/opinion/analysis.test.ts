@@ -1,5 +1,6 @@
 import { analyseItem } from '../../src/opinion/analysis/analyse.js';
-import { classify, parseChineseNumber } from '../../src/opinion/analysis/classify.js';
+import { classify } from '../../src/opinion/analysis/classify.js';
+import { parseChineseNumber } from '../../src/text/numbers.js';
 import {
   applyOverrides,
   compileLexicons,
@@ -89,6 +90,11 @@ describe('突发事件 signals and casualties', () => {
       3, 12, 23,
     ]);
     expect(parseChineseNumber('两百')).toBe(200);
+    expect([parseChineseNumber('二〇一六'), parseChineseNumber('三十一'), parseChineseNumber('多')]).toEqual([
+      2016,
+      31,
+      NaN,
+    ]);
   });
 });
 

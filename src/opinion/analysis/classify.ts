@@ -1,4 +1,5 @@
 import { leftmostLongest, type Match } from './ahocorasick.js';
+import { parseChineseNumber } from '../../text/numbers.js';
 import { type CasualtyKind, type CompiledLexicons, type Family, type Role } from './lexicon.js';
 
 /**
@@ -103,36 +104,6 @@ function scoreLabels(c: CompiledLexicons, matches: RoleMatch[]): Map<string, Lab
     out.set(label, { label, score, triggers: [...seen], strong });
   }
   return out;
-}
-
-const CN_DIGITS: Record<string, number> = {
-  零: 0,
-  一: 1,
-  二: 2,
-  两: 2,
-  三: 3,
-  四: 4,
-  五: 5,
-  六: 6,
-  七: 7,
-  八: 8,
-  九: 9,
-};
-const CN_UNITS: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
-
-/** "3", "十二", "二十三", "两百" → numbers; NaN when not a number. */
-export function parseChineseNumber(s: string): number {
-  if (/^\d+$/.test(s)) return Number(s);
-  let total = 0;
-  let digit = -1;
-  for (const ch of s) {
-    if (ch in CN_DIGITS) digit = CN_DIGITS[ch]!;
-    else if (ch in CN_UNITS) {
-      total += (digit < 0 ? 1 : digit) * CN_UNITS[ch]!;
-      digit = -1;
-    } else return NaN;
-  }
-  return total + (digit > 0 ? digit : 0);
 }
 
 const NUM = '(\\d+|[零一二两三四五六七八九十百千]+)';
