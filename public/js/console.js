@@ -5,7 +5,6 @@
   'use strict';
   var root = document.getElementById('console');
   if (!root) return;
-  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || '';
   var departments = JSON.parse(root.getAttribute('data-departments') || '{}');
   var alerts = new Map();
   var clocks = [];
@@ -31,15 +30,7 @@
     var d = new Date(iso);
     return d.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
   }
-  function api(path, opts) {
-    opts = opts || {};
-    opts.credentials = 'same-origin';
-    opts.headers = Object.assign({ accept: 'application/json', 'x-csrf-token': csrf }, opts.headers || {});
-    return fetch(path, opts).then(function (r) {
-      if (!r.ok) throw new Error('HTTP ' + r.status);
-      return r.status === 204 ? null : r.json();
-    });
-  }
+  var api = window.gopApi;
 
   function visible(a) {
     var dept = el('filter-dept') ? el('filter-dept').value : '';

@@ -5,20 +5,11 @@
   if (!box) return;
   var id = box.getAttribute('data-event-id');
   var status = document.getElementById('event-action-status');
-  var meta = document.querySelector('meta[name="csrf-token"]');
-  var csrf = meta ? meta.getAttribute('content') : '';
 
   function post(path, body) {
-    return fetch('/api/opinion/events/' + encodeURIComponent(id) + '/' + path, {
+    return window.gopApi('/api/opinion/events/' + encodeURIComponent(id) + '/' + path, {
       method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
-      body: JSON.stringify(body || {}),
-    }).then(function (r) {
-      return r.json().then(function (data) {
-        if (!r.ok) throw new Error(data.detail || data.title || '操作失败');
-        return data;
-      });
+      body: body || {},
     });
   }
 

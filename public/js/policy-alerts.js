@@ -3,8 +3,6 @@
 // forms post to /workspace/alerts/:id/ack when this script does not run.
 (function () {
   'use strict';
-  var meta = document.querySelector('meta[name="csrf-token"]');
-  var token = meta ? meta.getAttribute('content') : '';
   var forms = document.querySelectorAll('form[data-ack]');
 
   function drop(item) {
@@ -22,21 +20,10 @@
     var status = form.querySelector('.ack-status');
     button.disabled = true;
     if (status) status.textContent = '';
-    fetch(form.getAttribute('data-ack'), {
-      method: 'POST',
-      headers: { 'x-csrf-token': token, accept: 'application/json' },
-      credentials: 'same-origin',
-    })
-      .then(function (res) {
-        if (res.ok) return drop(form.closest('li'));
-        return res
-          .json()
-          .catch(function () {
-            return {};
-          })
-          .then(function (p) {
-            throw new Error(p.detail || p.title || '确认失败');
-          });
+    window
+      .gopApi(form.getAttribute('data-ack'), { method: 'POST' })
+      .then(function () {
+        drop(form.closest('li'));
       })
       .catch(function (err) {
         button.disabled = false;
