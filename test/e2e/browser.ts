@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 
 /** Debian's Chromium, headless, with the flags this closed network needs. */
@@ -37,4 +37,17 @@ export function useBrowserPlatform(): { readonly tp: TestPlatform; readonly brow
       return state.browser!;
     },
   };
+}
+
+/**
+ * Opens a page that needs a login, signs in through the /login form it is sent to, and waits
+ * until it is back on that page: what a user does first every morning.
+ */
+export async function signInAt(page: Page, url: string, username: string, password: string): Promise<void> {
+  await page.goto(url);
+  if (!page.url().includes('/login?next=')) throw new Error(`${url} did not ask for a login`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(url);
 }

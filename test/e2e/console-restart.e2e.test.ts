@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { insertAlert } from '../../src/alerts/store.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { ADMIN, startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { launchBrowser } from './browser.js';
+import { launchBrowser, signInAt } from './browser.js';
 
 let db: TestDatabase;
 let browser: Browser;
@@ -35,11 +35,7 @@ it('catches up after a server restart: alerts stored while it was down appear on
   let tp = await startTestPlatform({ db });
   const port = tp.port;
   const page = await browser.newPage();
-  await page.goto(`${tp.url}/login?next=/console`);
-  await page.fill('input[name=username]', ADMIN.username);
-  await page.fill('input[name=password]', ADMIN.password);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${tp.url}/console`);
+  await signInAt(page, `${tp.url}/console`, ADMIN.username, ADMIN.password);
   await page.locator('#conn.conn-ok').waitFor({ timeout: 10_000 });
 
   const before = await store(tp, '重启前的预警');

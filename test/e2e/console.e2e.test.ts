@@ -1,16 +1,11 @@
 import { ADMIN, login } from '../support/platform.js';
-import { useBrowserPlatform } from './browser.js';
+import { signInAt, useBrowserPlatform } from './browser.js';
 
 const ctx = useBrowserPlatform();
 
 it('shows a breach live on an open console, acknowledges it with 确认, and ticks the countdowns', async () => {
   const page = await ctx.browser.newPage();
-  await page.goto(`${ctx.tp.url}/console`);
-  expect(page.url()).toContain('/login?next=');
-  await page.fill('input[name=username]', ADMIN.username);
-  await page.fill('input[name=password]', ADMIN.password);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${ctx.tp.url}/console`);
+  await signInAt(page, `${ctx.tp.url}/console`, ADMIN.username, ADMIN.password);
   await page.locator('#conn.conn-ok').waitFor({ timeout: 10_000 });
 
   // Someone records a major emergency discovered 4 h 59 m 57 s ago.

@@ -1,4 +1,4 @@
-import { useBrowserPlatform } from './browser.js';
+import { signInAt, useBrowserPlatform } from './browser.js';
 import { cast, published } from '../policies/support.js';
 import { insertAlert } from '../../src/alerts/store.js';
 
@@ -14,11 +14,7 @@ it('a drafter sees the live countdown, adds an interpretation and the clock show
   const page = await ctx.browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${ctx.tp.url}/workspace`);
-  await page.fill('input[name=username]', c.drafterA.username);
-  await page.fill('input[name=password]', c.drafterA.password);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${ctx.tp.url}/workspace`);
+  await signInAt(page, `${ctx.tp.url}/workspace`, c.drafterA.username, c.drafterA.password);
 
   const row = page.locator('#to-interpret tr', { hasText: '关于实施城乡居民医保缴费补助的通知' });
   const countdown = row.locator('.countdown[data-due]');
@@ -80,11 +76,7 @@ it('确认 in the workspace banner acknowledges the warning and removes it witho
   const page = await ctx.browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${ctx.tp.url}/workspace`);
-  await page.fill('input[name=username]', c.drafterA.username);
-  await page.fill('input[name=password]', c.drafterA.password);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${ctx.tp.url}/workspace`);
+  await signInAt(page, `${ctx.tp.url}/workspace`, c.drafterA.username, c.drafterA.password);
   const item = page.locator(`.clock-banner li[data-alert="${alert.id}"]`);
   await item.locator('button', { hasText: '确认' }).click();
   await item.waitFor({ state: 'detached' });
@@ -107,11 +99,7 @@ it('a drafter uploads a 图解 image to an interpretation and deletes the interp
   const page = await ctx.browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${ctx.tp.url}/workspace/policies/${id}`);
-  await page.fill('input[name=username]', c.drafterA.username);
-  await page.fill('input[name=password]', c.drafterA.password);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${ctx.tp.url}/workspace/policies/${id}`);
+  await signInAt(page, `${ctx.tp.url}/workspace/policies/${id}`, c.drafterA.username, c.drafterA.password);
   const form = page.locator('#interpretation-form');
   await form.locator('select[name=form]').selectOption('graphic');
   await form.locator('input[name=title]').fill('一图读懂高龄津贴');
