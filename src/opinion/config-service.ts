@@ -251,6 +251,8 @@ export class OpinionConfigService {
 
   async addTerms(ctx: Ctx, terms: z.output<typeof termSchema>[]) {
     authorize(ctx.actor, 'opinion.configure');
+    if (terms.length === 0)
+      throw HttpProblem.badRequest('请填写本地词', [{ field: 'words', message: '至少一个词' }]);
     return this.core.db.transaction().execute(async (trx) => {
       const rows = await trx
         .insertInto('opinion_local_terms')
