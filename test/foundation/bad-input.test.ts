@@ -83,3 +83,22 @@ test('no page or API answers a malformed id or query with a 5xx', async () => {
     }
   expect(failures).toEqual([]);
 }, 120_000);
+
+test('bodies in a wrong encoding or of the wrong type are refused as problems, not 500s', async () => {
+  const admin = await login(tp, ADMIN.username, ADMIN.password);
+  const send = (type: string, body: string | Buffer) =>
+    admin.agent
+      .post('/api/opinion/events')
+      .set('x-csrf-token', admin.csrf)
+      .set('content-type', type)
+      .send(body);
+  for (const res of [
+    await send('application/json; charset=gbk', Buffer.from([0x7b, 0xc4, 0xe3, 0x7d])),
+    await send('application/json', Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d])),
+    await send('text/xml', '<event/>'),
+  ]) {
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(res.headers['content-type']).toMatch(/problem\+json/);
+  }
+});
