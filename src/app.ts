@@ -75,6 +75,8 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   app.disable('x-powered-by');
   if (config.trustProxy) app.set('trust proxy', 1);
   setupViews(app);
+  // Every page names the government it serves (public site header and footer, page titles).
+  app.locals.siteName = config.siteName;
 
   app.use(
     pinoHttp({
@@ -119,6 +121,8 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   });
 
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
+  // Browsers ask for /favicon.ico whatever the page links; answer with the one icon.
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/favicon.svg'));
 
   const session = sessionMiddleware(database.pool, config);
   app.use(session);

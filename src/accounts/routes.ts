@@ -3,7 +3,7 @@ import type { Core } from '../context.js';
 import { AccountsService, DEPARTMENT_KINDS, DEPARTMENT_KIND_LABELS, ROLE_LABELS } from './service.js';
 import { authorize } from '../auth/policy.js';
 import { requirePageLogin } from '../auth/authenticate.js';
-import { TOKEN_SCOPES, TOKEN_SCOPE_LABELS } from '../auth/principal.js';
+import { TOKEN_SCOPES, TOKEN_SCOPE_LABELS, type TokenScope } from '../auth/principal.js';
 import { ROLES } from '../db/schema.js';
 import { z, parse, fields } from '../shared/validation.js';
 import { HttpProblem } from '../shared/errors.js';
@@ -167,7 +167,10 @@ export function accountsRoutes(core: Core): Router {
   const renderTokens = async (res: Response, newToken?: string) =>
     res.render('admin/tokens', {
       title: 'API 令牌',
-      tokens: (await svc.listTokens()).map(tokenJson),
+      tokens: (await svc.listTokens()).map((t) => ({
+        ...tokenJson(t),
+        scopeLabels: t.scopes.map((s) => TOKEN_SCOPE_LABELS[s as TokenScope] ?? '其他权限').join('、'),
+      })),
       scopes: TOKEN_SCOPES.map((s) => ({ value: s, label: TOKEN_SCOPE_LABELS[s] })),
       newToken,
     });

@@ -19,6 +19,12 @@ const importBody = z.object({
     .max(366),
 });
 
+/** Where a year's official arrangement came from, as the calendar page names it. */
+const CALENDAR_SOURCE_LABELS: Record<string, string> = {
+  'chinese-days': '内置的国务院办公厅节假日安排',
+  import: '管理员导入',
+};
+
 export function calendarRoutes(core: Core): Router {
   const r = Router();
   const svc = new CalendarService(core);
@@ -57,7 +63,7 @@ export function calendarRoutes(core: Core): Router {
       prev: year - 1,
       next: year + 1,
       certain: data.certain,
-      source: data.source,
+      source: data.source ? (CALENDAR_SOURCE_LABELS[data.source] ?? '其他来源') : '',
       months: monthGrid(year, data.days),
       overrides: data.days.filter((d) => d.override),
     });

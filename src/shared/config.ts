@@ -29,6 +29,12 @@ const envSchema = z.object({
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   OPINION_RETENTION_DAYS: z.coerce.number().int().min(7).max(3650).default(365),
+  SITE_NAME: z
+    .string()
+    .trim()
+    .min(2, 'SITE_NAME must have at least 2 characters')
+    .max(40, 'SITE_NAME must have at most 40 characters')
+    .default('示范区人民政府'),
 });
 
 export interface Config {
@@ -47,6 +53,8 @@ export interface Config {
   sweepIntervalSeconds: number;
   /** Opinion items older than this (by publication time) are dropped, partition by partition. */
   opinionRetentionDays: number;
+  /** The government the public site belongs to ("青山区人民政府"), named in its header and footer. */
+  siteName: string;
 }
 
 export class ConfigError extends Error {}
@@ -75,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     sweepIntervalSeconds: e.SWEEP_INTERVAL_SECONDS,
     opinionRetentionDays: e.OPINION_RETENTION_DAYS,
+    siteName: e.SITE_NAME,
   };
 }
 

@@ -105,5 +105,5 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
 }
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
-  next(HttpProblem.notFound(`没有这个地址：${req.method} ${req.path}`));
+  next(HttpProblem.notFound(`没有这个页面或接口：${req.path}`));
 };

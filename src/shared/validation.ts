@@ -3,11 +3,137 @@ import { HttpProblem, type FieldError } from './errors.js';
 
 export { z };
 
+const TYPE_LABELS: Record<string, string> = {
+  string: '文本',
+  number: '数字',
+  int: '整数',
+  bigint: '整数',
+  boolean: '是或否',
+  array: '列表',
+  object: '对象',
+  date: '日期',
+};
+const FORMAT_LABELS: Record<string, string> = {
+  datetime: '带时区的 ISO 8601 时间',
+  date: 'YYYY-MM-DD 日期',
+  time: 'HH:MM 时间',
+  email: '电子邮箱地址',
+  url: '网址',
+  uuid: 'UUID',
+  regex: '规定的格式',
+};
+const zhFallback = z.locales.zhCN().localeError;
+
+/**
+ * Every zod message can reach a user (forms show them in flashes, the API in problem+json), so
+ * they are plain Chinese without type names: schemas that set their own message keep it.
+ */
+function chineseError(issue: z.core.$ZodRawIssue): string | undefined {
+  const i = issue as z.core.$ZodRawIssue & Record<string, unknown>;
+  switch (issue.code) {
+    case 'invalid_type':
+      if (i.input === undefined || i.input === null) return '必须填写';
+      return `应为${TYPE_LABELS[String(i.expected)] ?? '正确的类型'}`;
+    case 'too_small': {
+      const n = Number(i.minimum);
+      if (i.origin === 'string') return n <= 1 ? '不能为空' : `至少 ${n} 个字符`;
+      if (i.origin === 'array' || i.origin === 'set') return n <= 1 ? '至少选择一项' : `至少 ${n} 项`;
+      return `不能小于 ${n}`;
+    }
+    case 'too_big': {
+      const n = Number(i.maximum);
+      if (i.origin === 'string') return `不能超过 ${n} 个字符`;
+      if (i.origin === 'array' || i.origin === 'set') return `最多 ${n} 项`;
+      return `不能大于 ${n}`;
+    }
+    case 'invalid_value':
+      return '不是可选的值';
+    case 'invalid_format':
+      return `格式不对，应为${FORMAT_LABELS[String(i.format)] ?? '规定的格式'}`;
+    case 'not_multiple_of':
+      return `须为 ${String(i.divisor)} 的倍数`;
+    case 'unrecognized_keys':
+      return `不认识的字段：${(i.keys as string[]).join('、')}`;
+    case 'invalid_union':
+      return '格式不对';
+    case 'invalid_key':
+    case 'invalid_element':
+      return '含有无效的项';
+    default: {
+      const fallback = zhFallback(issue);
+      return typeof fallback === 'string' ? fallback : fallback?.message;
+    }
+  }
+}
+z.config({ localeError: chineseError });
+
 function fieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.map((issue) => ({
     field: issue.path.length ? issue.path.join('.') : '(body)',
     message: issue.message,
   }));
+}
+
+/** Chinese names of the form and API fields, for messages people read (the API keeps `field`). */
+const FIELD_LABELS: Record<string, string> = {
+  '(body)': '请求内容',
+  active: '启用状态',
+  author: '作者',
+  category: '类别',
+  channel: '渠道',
+  content: '内容',
+  date: '日期',
+  department: '部门',
+  departmentId: '部门',
+  detectedAt: '发现时间',
+  disclosureReason: '公开属性说明',
+  displayName: '姓名',
+  draftingDepartmentId: '起草部门',
+  dutyDepartmentId: '责任单位',
+  emergency: '突发事件',
+  enabled: '启用',
+  externalId: '外部编号',
+  interpretationPlan: '解读方案',
+  interpreter: '解读人',
+  issuer: '发文机关',
+  keyPoints: '要点',
+  kind: '类型',
+  label: '名称',
+  level: '级别',
+  name: '名称',
+  note: '说明',
+  occurredAt: '发生时间',
+  password: '密码',
+  place: '地点',
+  plannedAt: '计划时间',
+  publishedAt: '发布时间',
+  q: '关键词',
+  requiresInterpretation: '是否需要解读',
+  responsibleDepartmentId: '责任单位',
+  roles: '角色',
+  scopes: '权限范围',
+  severity: '等级',
+  source: '来源',
+  spokesperson: '发言人',
+  spokespersonId: '发言人',
+  state: '状态',
+  status: '状态',
+  summary: '摘要',
+  text: '正文',
+  title: '标题',
+  type: '类型',
+  url: '网址',
+  userId: '人员',
+  username: '用户名',
+  word: '词语',
+  weight: '权重',
+  year: '年份',
+};
+
+/** "departmentId" → "部门", "items.3.title" → "第 4 项·标题"; unknown names are kept. */
+export function fieldLabel(field: string): string {
+  const parts = field.split('.');
+  return parts.map((p) => (/^\d+$/.test(p) ? `第 ${Number(p) + 1} 项` : (FIELD_LABELS[p] ?? p))).join('·');
 }
 
 /**
@@ -18,7 +144,7 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown, what = '�
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const errors = fieldErrors(result.error);
-  const names = [...new Set(errors.map((e) => e.field))].join('、');
+  const names = [...new Set(errors.map((e) => fieldLabel(e.field)))].join('、');
   throw HttpProblem.badRequest(`${what}字段有误：${names}`, errors);
 }
 

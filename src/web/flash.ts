@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { HttpProblem } from '../shared/errors.js';
+import { fieldLabel } from '../shared/validation.js';
 
 type Flash = { kind: 'ok' | 'error'; text: string };
 
@@ -34,7 +35,7 @@ export async function withFlash(
     flash = { kind: 'ok', text: await action() };
   } catch (err) {
     if (!(err instanceof HttpProblem) || err.status >= 500) throw err;
-    const fieldText = err.extra.errors?.map((e) => `${e.field}：${e.message}`).join('；');
+    const fieldText = err.extra.errors?.map((e) => `${fieldLabel(e.field)}：${e.message}`).join('；');
     flash = {
       kind: 'error',
       text: fieldText ? `${err.detail}（${fieldText}）` : (err.detail ?? err.title),
