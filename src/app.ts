@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
+import querystring from 'node:querystring';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
@@ -11,6 +12,7 @@ import type { DatabaseHandle } from './db/database.js';
 import type { Logger } from './shared/logger.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { HttpProblem, notFoundHandler, problemHandler } from './shared/errors.js';
+import { cleanBody, cleanInput } from './shared/validation.js';
 import { createScheduler, type Scheduler } from './shared/scheduler.js';
 import { sessionMiddleware } from './auth/session.js';
 import { authenticate, requirePageLogin } from './auth/authenticate.js';
@@ -74,6 +76,8 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy) app.set('trust proxy', 1);
+  // Express 5's "simple" parser, with every value cleaned of what PostgreSQL cannot store.
+  app.set('query parser', (str: string) => cleanInput(querystring.parse(str)));
   setupViews(app);
   // Every page names the government it serves (public site header and footer, page titles).
   app.locals.siteName = config.siteName;
@@ -128,6 +132,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   app.use(session);
   app.use(express.json({ limit: '6mb', strict: true }));
   app.use(express.urlencoded({ extended: true, limit: '1mb', parameterLimit: 2000 }));
+  app.use(cleanBody);
   app.use(authenticate(core.db, core.clock));
 
   const { csrfSynchronisedProtection } = csrfSync({

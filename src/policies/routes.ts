@@ -1,7 +1,7 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import type { Core } from '../context.js';
 import { authorize } from '../auth/policy.js';
-import { parse, fields } from '../shared/validation.js';
+import { parse, fields, cleanBody } from '../shared/validation.js';
 import { HttpProblem } from '../shared/errors.js';
 import { clockJson, type ClockRow } from '../clocks/service.js';
 import { PolicyService } from './service.js';
@@ -44,7 +44,7 @@ export function clockBrief(c: ClockRow | null) {
 
 /** Multer as a promise-returning middleware whose errors become problems. */
 export const receiveFile: RequestHandler = (req, res, next) => {
-  uploadOne(req, res, (err: unknown) => (err ? next(uploadProblem(err)) : next()));
+  uploadOne(req, res, (err: unknown) => (err ? next(uploadProblem(err)) : cleanBody(req, res, next)));
 };
 
 /** Checks the bytes and returns what the attachment needs; the service stores them once allowed. */

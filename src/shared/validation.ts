@@ -157,18 +157,60 @@ export function check<S extends z.ZodType>(
   return result.success ? { ok: true, value: result.data } : { ok: false, errors: fieldErrors(result.error) };
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Text PostgreSQL can store: NUL removed (text columns refuse it), unpaired UTF-16 surrogates
+ * (valid in JSON, not in UTF-8) replaced by U+FFFD. Linear in the length of the string.
+ */
+export function cleanText(s: string): string {
+  // eslint-disable-next-line no-control-regex -- NUL is exactly what is removed
+  return s.replace(/\u0000/g, '').replace(LONE_SURROGATE, '\ufffd');
+}
+
+/**
+ * Cleans every string (and key) of parsed input in place of the original, once, at the edge:
+ * JSON and form bodies, query strings and multipart fields all pass through here, so no route
+ * can hand PostgreSQL a NUL. Depth is bounded by the body parsers' own limits.
+ */
+export function cleanInput<T>(value: T): T {
+  if (typeof value === 'string') return cleanText(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => cleanInput(v)) as T;
+  if (value && typeof value === 'object') {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return value;
+    const out = (proto === null ? Object.create(null) : {}) as Record<string, unknown>;
+    // defineProperty, not assignment: a "__proto__" key stays a plain key.
+    for (const [k, v] of Object.entries(value))
+      Object.defineProperty(out, cleanText(k), {
+        value: cleanInput(v),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    return out as T;
+  }
+  return value;
+}
+
+/** Middleware: cleans the parsed body; run after every body parser (multer included). */
+export const cleanBody = (req: { body?: unknown }, _res: unknown, next: () => void): void => {
+  if (req.body !== undefined) req.body = cleanInput(req.body);
+  next();
+};
+
 /** Common field shapes. */
 export const fields = {
   id: z.coerce.number().int().positive(),
   text: (max: number) =>
     z
       .string()
-      .transform((s) => s.normalize('NFC').trim())
+      .transform((s) => cleanText(s).normalize('NFC').trim())
       .pipe(z.string().min(1, '不能为空').max(max, `不能超过 ${max} 个字符`)),
   optionalText: (max: number) =>
     z
       .string()
-      .transform((s) => s.normalize('NFC').trim())
+      .transform((s) => cleanText(s).normalize('NFC').trim())
       .pipe(z.string().max(max, `不能超过 ${max} 个字符`))
       .optional(),
   isoDateTime: z.iso.datetime({ offset: true, message: '须为带时区的 ISO 8601 时间' }),

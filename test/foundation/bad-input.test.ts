@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import request from 'supertest';
 import { ADMIN, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
 
 let tp: TestPlatform;
@@ -32,6 +33,12 @@ const BODIES: unknown[] = [
   'x',
   { title: { $gt: '' }, name: null, id: -1, year: 1e308, items: 'no', date: '2026-02-30' },
   { title: '😀'.repeat(5000), detectedAt: '明天', severity: 1, emergency: 'yes', kind: '__proto__' },
+  // NUL and unpaired surrogates in every common text field: PostgreSQL refuses NUL in text.
+  Object.fromEntries(
+    ['title', 'name', 'body', 'word', 'words', 'content', 'comment', 'reason', 'displayName', 'text'].map(
+      (f) => [f, `甲\u0000乙\ud800丙\udfff`],
+    ),
+  ),
 ];
 
 test('no route answers bad input with a 5xx, and every API refusal is problem+json', async () => {
@@ -101,4 +108,71 @@ test('bodies in a wrong encoding or of the wrong type are refused as problems, n
     expect(res.status).toBeLessThan(500);
     expect(res.headers['content-type']).toMatch(/problem\+json/);
   }
+});
+
+const BAD = '青石镇\u0000停水\ud83d了\udc00吗';
+
+test('NUL and lone surrogates in text fields are cleaned, never a 500 (policy, event, term, items)', async () => {
+  const admin = await login(tp, ADMIN.username, ADMIN.password);
+  const post = (url: string, body: object) =>
+    admin.agent.post(url).set('x-csrf-token', admin.csrf).send(body);
+  const depts = await admin.agent.get('/api/departments').expect(200);
+  const deptId = depts.body.departments[0].id as number;
+
+  // Query strings too: a NUL in a search term reached SQL.
+  const search = await admin.agent.get('/api/policies?q=%E4%BE%9B%E6%B0%B4%00%ED%A0%80');
+  expect(search.status).toBe(200);
+
+  const policy = await post('/api/policies', {
+    title: `关于\u0000供水\ud800保障的通知`,
+    draftingDepartmentId: deptId,
+    body: `第一条\u0000 保障供水。\udc00`,
+    requiresInterpretation: false,
+  });
+  expect(policy.status).toBe(201);
+  const stored = await admin.agent.get(`/api/policies/${policy.body.id}`).expect(200);
+  expect(JSON.stringify(stored.body)).toContain('关于供水\ufffd保障的通知');
+
+  const event = await post('/api/opinion/events', {
+    title: BAD,
+    detectedAt: new Date(Date.now() - 60_000).toISOString(),
+    severity: 'general',
+    emergency: false,
+    responsibleDepartmentId: deptId,
+  });
+  expect(event.status).toBe(201);
+  expect(event.body.title).toBe('青石镇停水\ufffd了\ufffd吗');
+
+  const term = await post('/api/opinion/terms', { word: '石\u0000桥\ud800村', kind: 'place' });
+  expect(term.status).toBe(201);
+
+  const dept = await post('/api/departments', { name: `部\u0000门\ud800${Date.now()}` });
+  expect(dept.status).toBe(201);
+  expect(dept.body.name).not.toContain('\u0000');
+
+  const tokenRes = await post('/api/tokens', { name: 'nul-crawler', scopes: ['ingest'] }).expect(201);
+  const items = await request(tp.url)
+    .post('/api/opinion/items')
+    .set('Authorization', `Bearer ${tokenRes.body.token}`)
+    .send({
+      items: [
+        {
+          source: 's',
+          channel: 'weibo',
+          externalId: 'nul-1',
+          content: BAD,
+          publishedAt: new Date().toISOString(),
+        },
+        {
+          source: 's\u0000',
+          channel: 'weibo',
+          externalId: 'nul-2\ud800',
+          content: '正常内容',
+          author: '\u0000',
+        },
+      ],
+    });
+  expect(items.status).toBe(200);
+  expect(items.body.accepted + items.body.rejected.length).toBe(2);
+  expect(items.body.accepted).toBeGreaterThanOrEqual(1);
 });
