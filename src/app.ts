@@ -29,6 +29,7 @@ import type { Capability, PlatformParts } from './capability.js';
 import { clocksCapability } from './clocks/capability.js';
 import { eventsCapability } from './events/capability.js';
 import { reportsCapability } from './reports/capability.js';
+import { accountabilityCapability } from './accountability/capability.js';
 import { opinionCapability } from './opinion/capability.js';
 import { policiesCapability } from './policies/capability.js';
 
@@ -174,6 +175,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     clocksCapability(parts),
     eventsCapability(parts),
     reportsCapability(parts),
+    accountabilityCapability(parts),
     opinionCapability(parts),
     policiesCapability(parts),
   ];

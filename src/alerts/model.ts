@@ -14,6 +14,7 @@ export const ALERT_TYPES = [
   'event.escalated',
   'policy.opinion',
   'calendar.changed',
+  'accountability.recorded',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
@@ -27,6 +28,7 @@ export const ALERT_TYPE_LABELS: Record<AlertType, string> = {
   'event.escalated': '舆情升级',
   'policy.opinion': '政策舆情',
   'calendar.changed': '日历变更',
+  'accountability.recorded': '问责决定',
 };
 
 export const SEVERITY_LABELS: Record<AlertSeverity, string> = {

@@ -61,7 +61,19 @@ export const RULES = {
   'event.act': { roles: ['admin', 'supervisor', 'analyst'], scoped: ['spokesperson'] },
   'roster.manage': { roles: ['admin', 'supervisor'] },
   'roster.read': { roles: EVERY_ROLE, scopes: ['read'] },
-  'report.read': { roles: ['admin', 'supervisor'], scopes: ['read'] },
+  // A department sees its own figures, briefs and 问责 records; supervisors see every department.
+  'report.read': {
+    roles: ['admin', 'supervisor', 'analyst'],
+    scoped: ['drafter', 'spokesperson'],
+    scopes: ['read'],
+  },
+  'report.generate': { roles: ['admin', 'supervisor', 'analyst'] },
+  'accountability.record': { roles: ['admin', 'supervisor'] },
+  'accountability.read': {
+    roles: ['admin', 'supervisor'],
+    scoped: ['drafter', 'spokesperson'],
+    scopes: ['read'],
+  },
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof RULES;

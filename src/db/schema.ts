@@ -2,6 +2,8 @@ import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { EventTables } from '../events/tables.js';
 import type { PolicyTables } from '../policies/tables.js';
 import type { OpinionTables } from '../opinion/tables.js';
+import type { AccountabilityTables } from '../accountability/tables.js';
+import type { ReportTables } from '../reports/tables.js';
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -137,7 +139,8 @@ export interface AlertsTable {
  * The whole database. Each capability declares its own tables next to its code and they are
  * joined here, so a capability can grow its schema without touching the others' files.
  */
-export interface Database extends EventTables, PolicyTables, OpinionTables {
+export interface Database
+  extends EventTables, PolicyTables, OpinionTables, AccountabilityTables, ReportTables {
   departments: DepartmentsTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;

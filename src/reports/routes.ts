@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
 import type { Core } from '../context.js';
-import { authorize } from '../auth/policy.js';
+import { authorize, departmentFilter } from '../auth/policy.js';
 import { requirePageLogin } from '../auth/authenticate.js';
 import { z, parse, fields } from '../shared/validation.js';
 import { HttpProblem } from '../shared/errors.js';
@@ -31,13 +31,15 @@ function period(core: Core, req: Request) {
 async function timeliness(core: Core, req: Request) {
   authorize(req.principal, 'report.read');
   const p = period(core, req);
+  const scope = departmentFilter(req.principal!, 'report.read');
+  let clockQuery = core.db
+    .selectFrom('clocks')
+    .select(['department_id', 'kind', 'state', 'lateness_seconds'])
+    .where('start_at', '>=', p.fromAt)
+    .where('start_at', '<', p.toAt);
+  if (scope !== null) clockQuery = clockQuery.where('department_id', '=', scope);
   const [clocks, departments] = await Promise.all([
-    core.db
-      .selectFrom('clocks')
-      .select(['department_id', 'kind', 'state', 'lateness_seconds'])
-      .where('start_at', '>=', p.fromAt)
-      .where('start_at', '<', p.toAt)
-      .execute(),
+    clockQuery.execute(),
     core.db.selectFrom('departments').select(['id', 'name']).execute(),
   ]);
   const names = new Map(departments.map((d) => [d.id, d.name]));

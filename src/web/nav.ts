@@ -16,7 +16,11 @@ const ITEMS: NavItem[] = [
   { href: '/opinion/settings', label: '监测方案', roles: ['admin', 'analyst'] },
   { href: '/responses', label: '回应时钟', roles: ['spokesperson', 'supervisor', 'analyst', 'admin'] },
   { href: '/clocks', label: '全部时钟', roles: ['supervisor', 'admin', 'duty'] },
-  { href: '/reports', label: '时效统计', roles: ['supervisor', 'admin'] },
+  {
+    href: '/reports',
+    label: '督查考核',
+    roles: ['supervisor', 'admin', 'analyst', 'drafter', 'spokesperson'],
+  },
   { href: '/policies', label: '政策文件', roles: 'all' },
   { href: '/admin/calendar', label: '工作日历', roles: ['admin'] },
   { href: '/admin/clock-policies', label: '时限配置', roles: ['admin'] },

@@ -91,7 +91,11 @@ describe('reports API and export', () => {
     await s.agent.get('/api/reports/timeliness?from=2026-02-30').expect(400);
     const drafter = await makeUser(tp, ['drafter']);
     const d = await login(tp, drafter.username, PASSWORD);
-    await d.agent.get('/api/reports/timeliness').expect(403);
+    // A department sees its own figures only.
+    const own = await d.agent.get('/api/reports/timeliness?from=2026-06-01&to=2026-06-30').expect(200);
+    expect(own.body.rows).toEqual([]);
+    const duty = await makeUser(tp, ['duty']);
+    await (await login(tp, duty.username, PASSWORD)).agent.get('/api/reports/timeliness').expect(403);
     const admin = await login(tp, ADMIN.username, ADMIN.password);
     await admin.agent.get('/api/reports/timeliness').expect(200);
   });
