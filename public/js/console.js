@@ -48,6 +48,12 @@
       return ca - cb || b.id - a.id;
     });
     var ul = el('alerts');
+    // The list is rebuilt: remember which alert's button had the keyboard focus, so focus stays
+    // in the list (on the same alert, or the one that took an acknowledged alert's place).
+    var active = document.activeElement;
+    var focusedLi = active && ul.contains(active) ? active.closest('li[data-alert-id]') : null;
+    var focusedId = focusedLi ? Number(focusedLi.getAttribute('data-alert-id')) : null;
+    var focusedIndex = focusedLi ? Array.prototype.indexOf.call(ul.children, focusedLi) : -1;
     ul.textContent = '';
     list.forEach(function (a) {
       var li = document.createElement('li');
@@ -82,6 +88,9 @@
       btn.type = 'button';
       btn.className = 'primary ack';
       btn.textContent = '确认';
+      // Every button says which alert it acknowledges: a screen reader's list of buttons would
+      // otherwise read "确认" a dozen times.
+      btn.setAttribute('aria-label', '确认：' + a.title);
       btn.addEventListener('click', function () {
         ack(a.id, btn);
       });
@@ -92,6 +101,13 @@
     });
     el('alert-count').textContent = String(list.length);
     el('alerts-empty').style.display = list.length ? 'none' : '';
+    if (focusedLi) {
+      var same = ul.querySelector('li[data-alert-id="' + focusedId + '"] button.ack');
+      var buttons = ul.querySelectorAll('button.ack');
+      var next = same || buttons[Math.min(focusedIndex, buttons.length - 1)];
+      if (next) next.focus();
+      else ul.focus();
+    }
   }
 
   function renderClocks() {
@@ -177,13 +193,18 @@
   }
 
   function ack(id, btn) {
-    btn.disabled = true;
+    // aria-disabled, not disabled: a disabled button drops the keyboard focus to <body>.
+    if (btn.getAttribute('aria-disabled') === 'true') return;
+    btn.setAttribute('aria-disabled', 'true');
     var done = function () {
+      var a = alerts.get(id);
       alerts.delete(id);
       renderAlerts();
+      var said = el('ack-status');
+      if (said) said.textContent = '已确认：' + (a ? a.title : '');
     };
     var fail = function (msg) {
-      btn.disabled = false;
+      btn.removeAttribute('aria-disabled');
       btn.textContent = '确认失败，重试';
       btn.title = msg || '';
     };
