@@ -30,6 +30,36 @@
     var d = new Date(iso);
     return d.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
   }
+  // A deadline ending at midnight reads as 24:00 of its last day (src/shared/time.ts formatDeadline).
+  function fmtDeadline(iso) {
+    if (!iso) return '';
+    var parts = {};
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: 'Asia/Shanghai',
+      hourCycle: 'h23',
+      month: 'numeric',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+      .formatToParts(new Date(Date.parse(iso) - (isMidnight(iso) ? 1000 : 0)))
+      .forEach(function (p) {
+        parts[p.type] = p.value;
+      });
+    var time = isMidnight(iso) ? '24:00' : parts.hour + ':' + parts.minute;
+    return parts.month + '月' + parts.day + '日 ' + time;
+  }
+  function isMidnight(iso) {
+    var t = new Intl.DateTimeFormat('en-US', {
+      timeZone: 'Asia/Shanghai',
+      hourCycle: 'h23',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    }).format(new Date(iso));
+    return t === '00:00:00';
+  }
   var api = window.gopApi;
 
   function visible(a) {
@@ -74,7 +104,7 @@
       meta.textContent =
         fmt(a.createdAt) +
         (a.departmentId ? ' · ' + (departments[a.departmentId] || '单位 ' + a.departmentId) : ' · 全局') +
-        (a.dueAt ? ' · 期限 ' + fmt(a.dueAt) : '') +
+        (a.dueAt ? ' · 期限 ' + fmtDeadline(a.dueAt) : '') +
         (a.data && a.data.escalatedToLabel ? ' · 升级至 ' + a.data.escalatedToLabel : '') +
         (a.data && a.data.onDuty && a.data.onDuty.length
           ? ' · 值班：' +
@@ -121,13 +151,16 @@
       var tr = document.createElement('tr');
       tr.className = 'clock state-' + c.state;
       tr.setAttribute('data-clock-id', String(c.id));
-      [c.kindLabel, c.title, c.departmentId ? departments[c.departmentId] || '' : '', fmt(c.dueAt)].forEach(
-        function (t) {
-          var td = document.createElement('td');
-          td.textContent = t;
-          tr.appendChild(td);
-        },
-      );
+      [
+        c.kindLabel,
+        c.title,
+        c.departmentId ? departments[c.departmentId] || '' : '',
+        fmtDeadline(c.dueAt),
+      ].forEach(function (t) {
+        var td = document.createElement('td');
+        td.textContent = t;
+        tr.appendChild(td);
+      });
       var td = document.createElement('td');
       var span = document.createElement('span');
       span.className = 'countdown';

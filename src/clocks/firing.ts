@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { insertAlert } from '../alerts/store.js';
 import type { NewAlert } from '../alerts/model.js';
-import { formatShanghai, shanghaiDate } from '../shared/time.js';
+import { formatDeadline, formatDuration, shanghaiDate } from '../shared/time.js';
 import { decideThreshold, escalationLevel, thresholdGroup, type Threshold } from './rules.js';
 import { CLOCK_KIND_LABELS, ESCALATION_TARGET_LABELS, type ClockPolicy } from './policy.js';
 import type { ClockRow } from './model.js';
@@ -38,7 +38,7 @@ async function alertFor(
   key: string,
   now: Date,
 ): Promise<NewAlert> {
-  const due = formatShanghai(clock.due_at);
+  const due = formatDeadline(clock.due_at);
   const base = {
     subjectKind: 'clock',
     subjectId: clock.id,
@@ -75,12 +75,12 @@ async function alertFor(
   const step = policy.escalation[level - 1];
   const target = step?.target ?? 'government_office';
   const scope = await escalationScope(trx, target, level, now);
-  const minutes = Math.round((now.getTime() - clock.due_at.getTime()) / 60_000);
+  const late = formatDuration((now.getTime() - clock.due_at.getTime()) / 1000);
   return {
     ...base,
     type: clock.subject_kind === 'event' ? 'event.escalated' : 'clock.escalated',
     severity: 'critical',
-    title: `【超时升级】${describe(clock)} 已超时 ${minutes} 分钟，升级至${ESCALATION_TARGET_LABELS[target]}`,
+    title: `【超时升级】${describe(clock)} 已超时 ${late}，升级至${ESCALATION_TARGET_LABELS[target]}`,
     departmentId: scope.departmentId,
     escalationLevel: level,
     renotifyAt,

@@ -3,7 +3,7 @@ import type { Database } from '../db/schema.js';
 import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { HttpProblem } from '../shared/errors.js';
-import { formatShanghai, shanghaiDate } from '../shared/time.js';
+import { formatDeadline, shanghaiDate } from '../shared/time.js';
 import { insertAlert } from '../alerts/store.js';
 import { loadCalendar } from '../calendar/store.js';
 import { workingDaysBetween, type WorkCalendar } from '../calendar/workdays.js';
@@ -224,9 +224,9 @@ export async function rederiveClock(trx: Trx, clock: ClockRow, now: Date, reason
       {
         type: 'clock.deadline_moved',
         severity: 'warning',
-        title: `【期限变更】${CLOCK_KIND_LABELS[clock.kind] ?? clock.kind}：${clock.title} 期限由 ${formatShanghai(
+        title: `【期限变更】${CLOCK_KIND_LABELS[clock.kind] ?? clock.kind}：${clock.title} 期限由 ${formatDeadline(
           clock.due_at,
-        )} 改为 ${formatShanghai(d.dueAt)}（${reason}）`,
+        )} 改为 ${formatDeadline(d.dueAt)}（${reason}）`,
         subjectKind: 'clock',
         subjectId: clock.id,
         departmentId: clock.department_id,

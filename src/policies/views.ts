@@ -1,5 +1,5 @@
 import type { ClockRow } from '../clocks/service.js';
-import { formatShanghai, toIsoShanghai } from '../shared/time.js';
+import { formatDeadline, formatDuration, formatShanghai, toIsoShanghai } from '../shared/time.js';
 import {
   CHANNELS,
   DISCLOSURE_LABELS,
@@ -16,16 +16,6 @@ import { opensInline } from './files.js';
 /** Page layout of the public website (no platform navigation). */
 export const PUBLIC_LAYOUT = '../policies/_layout';
 
-export function duration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const d = Math.floor(s / 86400);
-  const h = Math.floor((s % 86400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (d) return `${d}天${h}小时`;
-  if (h) return `${h}小时${m}分`;
-  return `${m}分`;
-}
-
 /** What pages show of an interpretation clock. */
 export function clockView(c: ClockRow | null | undefined, now: Date) {
   if (!c) return null;
@@ -37,9 +27,9 @@ export function clockView(c: ClockRow | null | undefined, now: Date) {
     open: c.state === 'running' || c.state === 'breached',
     overdue,
     dueIso: toIsoShanghai(c.due_at),
-    dueText: formatShanghai(c.due_at),
+    dueText: formatDeadline(c.due_at),
     metText: formatShanghai(c.met_at),
-    lateText: c.lateness_seconds ? duration(c.lateness_seconds) : '',
+    lateText: c.lateness_seconds ? formatDuration(c.lateness_seconds) : '',
     certain: c.calendar_certain,
     badge:
       c.state === 'met'

@@ -2,14 +2,36 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Express, RequestHandler } from 'express';
 import { engine } from 'express-handlebars';
-import { formatShanghai, toIsoShanghai } from '../shared/time.js';
+import { formatDeadline, formatDuration, formatShanghai, toIsoShanghai } from '../shared/time.js';
 import { navFor } from './nav.js';
 import { ROLE_LABELS } from '../accounts/service.js';
 
 export const VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
 export const PUBLIC_DIR = path.resolve(VIEWS_DIR, '../public');
 
-const helpers = {
+/**
+ * Handlebars resolves a bare `{{name}}` to a helper before the field of that name: a template
+ * field called `date` or `json` used to run the helper with no argument ("Invalid DateTime", a
+ * dump of the whole render context). Every helper here takes at least one argument, so a call
+ * without one is a field lookup: it yields the current context's field and a field can never be
+ * shadowed, whatever helpers are added later.
+ */
+function fieldsFirst<T extends Record<string, (...args: never[]) => unknown>>(defs: T): T {
+  const out: Record<string, (...args: unknown[]) => unknown> = {};
+  for (const [name, fn] of Object.entries(defs))
+    out[name] = function (this: unknown, ...args: unknown[]) {
+      // Handlebars always appends its options object: one argument means none was written.
+      if (args.length <= 1) {
+        const v =
+          this !== null && typeof this === 'object' ? (this as Record<string, unknown>)[name] : undefined;
+        return v ?? '';
+      }
+      return (fn as (...a: unknown[]) => unknown).apply(this, args);
+    };
+  return out as unknown as T;
+}
+
+export const helpers = fieldsFirst({
   eq: (a: unknown, b: unknown) => a === b,
   ne: (a: unknown, b: unknown) => a !== b,
   or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
@@ -18,11 +40,15 @@ const helpers = {
   includes: (list: unknown, v: unknown) => Array.isArray(list) && list.includes(v),
   time: (d: Date | string | null | undefined) => formatShanghai(d),
   date: (d: Date | string | null | undefined) => formatShanghai(d, 'yyyy-MM-dd'),
+  /** A deadline: one ending at midnight reads as 24:00 of its last day (「11月25日 24:00」). */
+  deadline: (d: Date | string | null | undefined) => formatDeadline(d),
+  /** A span of seconds in days, hours and minutes (「17 天 1 小时」). */
+  duration: (s: number | null | undefined) => (s == null ? '' : formatDuration(s)),
   iso: (d: Date | string | null | undefined) =>
     d ? toIsoShanghai(typeof d === 'string' ? new Date(d) : d) : '',
   json: (v: unknown) => JSON.stringify(v ?? null).replace(/</g, '\\u003c'),
   add: (a: number, b: number) => a + b,
-};
+});
 
 export function setupViews(app: Express): void {
   app.engine(

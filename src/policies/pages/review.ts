@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import { authorize } from '../../auth/policy.js';
 import { requirePageLogin } from '../../auth/authenticate.js';
 import { parse } from '../../shared/validation.js';
-import { formatShanghai } from '../../shared/time.js';
+import { formatDeadline } from '../../shared/time.js';
 import { withFlash } from '../../web/flash.js';
 import { ctxOf } from '../routes.js';
 import { commentSchema, publishSchema, returnSchema } from '../schemas.js';
@@ -72,7 +72,7 @@ export function reviewPolicyPages(ctx: PolicyPageContext): Router {
         ctxOf(req),
       );
       return clock
-        ? `已发布“${policy.title}”，解读须在 ${formatShanghai(clock.due_at)} 前发布`
+        ? `已发布“${policy.title}”，解读须在 ${formatDeadline(clock.due_at)} 前发布`
         : `已发布“${policy.title}”`;
     });
   });
