@@ -25,10 +25,31 @@
       sessionStorage.setItem('gop.lastAlertId', String(id));
     }
   }
+  // One date format on every page: "2026-11-26 00:00", Beijing time.
+  var FMT = new Intl.DateTimeFormat('zh-CN', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
   function fmt(iso) {
     if (!iso) return '';
-    var d = new Date(iso);
-    return d.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+    var p = {};
+    FMT.formatToParts(new Date(iso)).forEach(function (x) {
+      p[x.type] = x.value;
+    });
+    return p.year + '-' + p.month + '-' + p.day + ' ' + p.hour + ':' + p.minute;
+  }
+  /** A link to the event or document when there is one, else plain text. */
+  function subjectLink(text, href, cls) {
+    var node = document.createElement(href ? 'a' : 'span');
+    if (href) node.href = href;
+    node.className = cls;
+    node.textContent = text;
+    return node;
   }
   // A deadline ending at midnight reads as 24:00 of its last day (src/shared/time.ts formatDeadline).
   function fmtDeadline(iso) {
@@ -94,9 +115,7 @@
       var badge = document.createElement('span');
       badge.className = 'badge sev-' + a.severity;
       badge.textContent = (a.severityLabel || a.severity) + ' · ' + (a.typeLabel || a.type);
-      var title = document.createElement('span');
-      title.className = 'alert-title';
-      title.textContent = a.title;
+      var title = subjectLink(a.title, a.href, 'alert-title');
       head.appendChild(badge);
       head.appendChild(title);
       var meta = document.createElement('div');
@@ -156,12 +175,17 @@
         c.title,
         c.departmentId ? departments[c.departmentId] || '' : '',
         fmtDeadline(c.dueAt),
-      ].forEach(function (t) {
+      ].forEach(function (t, i) {
         var td = document.createElement('td');
-        td.textContent = t;
+        if (i === 1) td.appendChild(subjectLink(t, c.href, 'clock-title'));
+        else {
+          td.textContent = t;
+          td.className = 'nowrap';
+        }
         tr.appendChild(td);
       });
       var td = document.createElement('td');
+      td.className = 'nowrap';
       var span = document.createElement('span');
       span.className = 'countdown';
       span.setAttribute('data-due', c.dueAt);

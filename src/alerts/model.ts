@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { AlertsTable, AlertSeverity } from '../db/schema.js';
 import { toIsoShanghai } from '../shared/time.js';
+import { alertHref } from '../web/links.js';
 
 export type AlertRow = Selectable<AlertsTable>;
 
@@ -73,6 +74,8 @@ export function alertJson(a: AlertRow) {
     ackedAt: toIsoShanghai(a.acked_at),
     ackedBy: a.acked_by,
     data: a.data,
+    /** The page of the event or document the alert is about (null when there is none). */
+    href: alertHref(a),
   };
 }
 export type AlertJson = ReturnType<typeof alertJson>;

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { ClocksTable } from '../db/schema.js';
 import { toIsoShanghai } from '../shared/time.js';
+import { subjectHref } from '../web/links.js';
 import { CLOCK_KIND_LABELS, CLOCK_STATE_LABELS } from './policy.js';
 
 export type ClockRow = Selectable<ClocksTable>;
@@ -13,6 +14,8 @@ export function clockJson(c: ClockRow) {
     kindLabel: CLOCK_KIND_LABELS[c.kind] ?? c.kind,
     title: c.title,
     subject: { kind: c.subject_kind, id: c.subject_id },
+    /** The page of the clock's event or document. */
+    href: subjectHref(c.subject_kind, c.subject_id),
     departmentId: c.department_id,
     startAt: toIsoShanghai(c.start_at),
     dueAt: toIsoShanghai(c.due_at),
