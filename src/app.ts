@@ -32,6 +32,7 @@ import { reportsCapability } from './reports/capability.js';
 import { accountabilityCapability } from './accountability/capability.js';
 import { opinionCapability } from './opinion/capability.js';
 import { policiesCapability } from './policies/capability.js';
+import { disclosureCapability } from './disclosure/capability.js';
 
 export interface PlatformOptions {
   config: Config;
@@ -178,6 +179,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     accountabilityCapability(parts),
     opinionCapability(parts),
     policiesCapability(parts),
+    disclosureCapability(parts),
   ];
   for (const c of capabilities) {
     if (c.routes) app.use(c.routes);

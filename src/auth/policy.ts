@@ -74,6 +74,18 @@ export const RULES = {
     scoped: ['drafter', 'spokesperson'],
     scopes: ['read'],
   },
+  // 依申请公开: the disclosure office (政务公开办, supervisors) registers, assigns, extends and
+  // reports; the answering department's staff handle and reply to their own requests.
+  'disclosure.read': {
+    roles: ['admin', 'supervisor'],
+    scoped: ['drafter', 'spokesperson'],
+    scopes: ['read'],
+  },
+  'disclosure.register': { roles: ['admin', 'supervisor'] },
+  'disclosure.handle': { roles: ['admin', 'supervisor'], scoped: ['drafter', 'spokesperson'] },
+  'disclosure.extend': { roles: ['admin', 'supervisor'] },
+  'disclosure.challenge': { roles: ['admin', 'supervisor'] },
+  'disclosure.report': { roles: ['admin', 'supervisor'], scopes: ['read'] },
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof RULES;

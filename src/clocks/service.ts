@@ -55,16 +55,24 @@ async function calendarFor(trx: Trx | Db, start: Date): Promise<WorkCalendar> {
   return loadCalendar(trx, yearOf(start), yearOf(start) + 1);
 }
 
+type ExtensionFields = Pick<ClockRow, 'extended' | 'extension_working_days'>;
+
+/** Working days a granted extension adds: the amount granted, else the policy's maximum. */
+function extensionWorkingDays(policy: ClockPolicy, c: ExtensionFields): number {
+  if (!c.extended || policy.extension?.unit !== 'working_days') return 0;
+  return c.extension_working_days ?? policy.extension.amount;
+}
+
 function deadlineOf(
   policy: ClockPolicy,
   cal: WorkCalendar,
-  c: Pick<ClockRow, 'start_at' | 'paused_seconds' | 'paused_working_days' | 'extended'>,
+  c: Pick<ClockRow, 'start_at' | 'paused_seconds' | 'paused_working_days'> & ExtensionFields,
 ) {
   const ext = c.extended ? policy.extension : undefined;
   return computeDeadline(policy, cal, {
     startAt: c.start_at,
     pausedSeconds: c.paused_seconds,
-    extraWorkingDays: c.paused_working_days + (ext?.unit === 'working_days' ? ext.amount : 0),
+    extraWorkingDays: c.paused_working_days + extensionWorkingDays(policy, c),
     extraHours: ext?.unit === 'hours' ? ext.amount : 0,
   });
 }
@@ -92,9 +100,7 @@ async function writeThresholds(
     .execute();
   const workingDays =
     policy.window.unit === 'working_days'
-      ? policy.window.amount +
-        clock.paused_working_days +
-        (clock.extended && policy.extension?.unit === 'working_days' ? policy.extension.amount : 0)
+      ? policy.window.amount + clock.paused_working_days + extensionWorkingDays(policy, clock)
       : undefined;
   const rows = thresholdsFor(policy, cal, clock.start_at, clock.due_at, workingDays)
     .filter((t) => !fired.has(t.key))
@@ -262,28 +268,32 @@ async function lockRunning(trx: Trx, id: number): Promise<ClockRow> {
   return c;
 }
 
-/** 依申请公开: third-party consultation time is not counted (条例 Art. 33). */
-export async function pauseClock(trx: Trx, id: number, now: Date): Promise<ClockRow> {
+/**
+ * 依申请公开: third-party consultation time is not counted (条例 Art. 33). `at` is when the pause
+ * really began (a consultation letter sent earlier that day), by default now.
+ */
+export async function pauseClock(trx: Trx, id: number, now: Date, at: Date = now): Promise<ClockRow> {
   const c = await lockRunning(trx, id);
   if (c.paused_at) throw HttpProblem.conflict('时钟已暂停');
   return trx
     .updateTable('clocks')
-    .set({ paused_at: now, updated_at: now })
+    .set({ paused_at: at, updated_at: now })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
 }
 
-export async function resumeClock(trx: Trx, id: number, now: Date): Promise<ClockRow> {
+/** Resumes a paused clock; `at` is when the pause really ended (by default now). */
+export async function resumeClock(trx: Trx, id: number, now: Date, at: Date = now): Promise<ClockRow> {
   const c = await lockRunning(trx, id);
   if (!c.paused_at) throw HttpProblem.conflict('时钟未暂停');
   const policy = clockPolicySchema.parse(c.policy);
   const cal = await calendarFor(trx, c.start_at);
   const pausedDays =
     policy.window.unit === 'working_days'
-      ? workingDaysBetween(cal, shanghaiDate(c.paused_at), shanghaiDate(now))
+      ? workingDaysBetween(cal, shanghaiDate(c.paused_at), shanghaiDate(at))
       : 0;
-  const pausedSeconds = Math.round((now.getTime() - c.paused_at.getTime()) / 1000);
+  const pausedSeconds = Math.max(0, Math.round((at.getTime() - c.paused_at.getTime()) / 1000));
   const updated = await trx
     .updateTable('clocks')
     .set({
@@ -299,13 +309,22 @@ export async function resumeClock(trx: Trx, id: number, now: Date): Promise<Cloc
   return trx.selectFrom('clocks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
-export async function extendClock(trx: Trx, id: number, now: Date): Promise<ClockRow> {
+/**
+ * Extends a pausable clock once, by the policy's extension or, for a working-day extension, by
+ * `workingDays` up to that maximum (条例 Art. 33: "延长的期限最长不得超过20个工作日").
+ */
+export async function extendClock(trx: Trx, id: number, now: Date, workingDays?: number): Promise<ClockRow> {
   const c = await lockRunning(trx, id);
   if (c.extended) throw HttpProblem.conflict('时钟已延长过一次');
-  if (!clockPolicySchema.parse(c.policy).extension) throw HttpProblem.conflict('该类时钟不可延长');
+  const ext = clockPolicySchema.parse(c.policy).extension;
+  if (!ext) throw HttpProblem.conflict('该类时钟不可延长');
+  if (workingDays !== undefined && (ext.unit !== 'working_days' || workingDays > ext.amount))
+    throw HttpProblem.unprocessable(`延长不能超过 ${ext.amount} 个工作日`, [
+      { field: 'days', message: `不能超过 ${ext.amount} 个工作日` },
+    ]);
   const updated = await trx
     .updateTable('clocks')
-    .set({ extended: true, updated_at: now })
+    .set({ extended: true, extension_working_days: workingDays ?? null, updated_at: now })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -4,6 +4,7 @@ import type { PolicyTables } from '../policies/tables.js';
 import type { OpinionTables } from '../opinion/tables.js';
 import type { AccountabilityTables } from '../accountability/tables.js';
 import type { ReportTables } from '../reports/tables.js';
+import type { DisclosureTables } from '../disclosure/tables.js';
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -98,6 +99,8 @@ export interface ClocksTable {
   paused_seconds: ColumnType<number, number | undefined, number>;
   paused_working_days: ColumnType<number, number | undefined, number>;
   extended: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Working days of a granted extension shorter than the policy's maximum; null: the maximum. */
+  extension_working_days: ColumnType<number | null, number | null | undefined, number | null>;
   policy: Json<object>;
   calendar_certain: ColumnType<boolean, boolean | undefined, boolean>;
   escalation_level: ColumnType<number, number | undefined, number>;
@@ -140,7 +143,7 @@ export interface AlertsTable {
  * joined here, so a capability can grow its schema without touching the others' files.
  */
 export interface Database
-  extends EventTables, PolicyTables, OpinionTables, AccountabilityTables, ReportTables {
+  extends EventTables, PolicyTables, OpinionTables, AccountabilityTables, ReportTables, DisclosureTables {
   departments: DepartmentsTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;

@@ -149,6 +149,9 @@ export function policyJson(p: PolicyRow & { department_name?: string }) {
     submittedAt: toIsoShanghai(p.submitted_at),
     approvedAt: toIsoShanghai(p.approved_at),
     withdrawnAt: toIsoShanghai(p.withdrawn_at),
+    /** 规章 / 行政规范性文件 and the 废止 date, for the 政府信息公开年度报告 (table 二). */
+    normativeKind: p.normative_kind,
+    repealedOn: p.repealed_on,
     createdAt: toIsoShanghai(p.created_at),
   };
 }

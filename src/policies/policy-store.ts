@@ -44,6 +44,8 @@ const POLICY_COLUMNS = [
   'policies.approved_at',
   'policies.published_at',
   'policies.withdrawn_at',
+  'policies.normative_kind',
+  'policies.repealed_on',
   'policies.created_by',
   'policies.created_at',
   'policies.updated_at',

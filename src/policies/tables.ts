@@ -69,6 +69,13 @@ export interface PoliciesTable {
   approved_at: Timestamp | null;
   published_at: Timestamp | null;
   withdrawn_at: Timestamp | null;
+  /** 规章 or 行政规范性文件 (annual report table 二); null for any other document. */
+  normative_kind: ColumnType<
+    'regulation' | 'normative' | null,
+    'regulation' | 'normative' | null | undefined
+  >;
+  /** 废止 date ('YYYY-MM-DD'). */
+  repealed_on: ColumnType<string | null, string | null | undefined>;
   created_by: number | null;
   created_at: CreatedAt;
   updated_at: Defaulted<Date>;

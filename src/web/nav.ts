@@ -21,6 +21,7 @@ const ITEMS: NavItem[] = [
     label: '督查考核',
     roles: ['supervisor', 'admin', 'analyst', 'drafter', 'spokesperson'],
   },
+  { href: '/disclosure', label: '依申请公开', roles: ['supervisor', 'admin', 'drafter', 'spokesperson'] },
   { href: '/policies', label: '政策文件', roles: 'all' },
   { href: '/admin/calendar', label: '工作日历', roles: ['admin'] },
   { href: '/admin/clock-policies', label: '时限配置', roles: ['admin'] },

@@ -1,0 +1,776 @@
+import { sql, type Transaction, type Updateable } from 'kysely';
+import { DateTime } from 'luxon';
+import type { Core } from '../context.js';
+import type { Database } from '../db/schema.js';
+import type { Principal } from '../auth/principal.js';
+import { actorLabel, actorUserId } from '../auth/principal.js';
+import { authorize, can, departmentFilter } from '../auth/policy.js';
+import { recordAudit } from '../audit/audit.js';
+import { HttpProblem } from '../shared/errors.js';
+import { ZONE, formatShanghai, shanghaiDate } from '../shared/time.js';
+import { loadCalendar } from '../calendar/store.js';
+import type { WorkCalendar } from '../calendar/workdays.js';
+import {
+  cancelClock,
+  clocksForSubject,
+  extendClock,
+  openClock,
+  pauseClock,
+  resumeClock,
+  satisfyClock,
+} from '../clocks/service.js';
+import type { ClockRow } from '../clocks/model.js';
+import {
+  CLOCK_KIND,
+  SUBJECT_KIND,
+  challengeJson,
+  requestClockJson,
+  requestSummaryJson,
+  stepJson,
+  type RequestRow,
+} from './model.js';
+import {
+  STATUS_LABELS,
+  contactKey,
+  correctionNoticeLastDay,
+  defaultCorrectionDueOn,
+  isAbandoned,
+  outcomeByCode,
+  stepRefusal,
+  thirdPartyLastDay,
+  type Outcome,
+  type StepName,
+} from './rules.js';
+import type { ChallengeInput, ListQuery, PublicRequestInput, RegisterInput } from './schemas.js';
+import type { ChallengeResult, DisclosureRequestsTable, StepKind } from './tables.js';
+
+type Trx = Transaction<Database>;
+
+export interface Ctx {
+  actor: Principal | undefined;
+  requestId?: string;
+}
+
+/** Times from the field may run a little ahead of the server; further ahead is a typo. */
+const SKEW_MS = 5 * 60_000;
+
+function fieldProblem(status: 409 | 422, field: string, message: string): HttpProblem {
+  return new HttpProblem(status, status === 409 ? '冲突' : '无法处理', message, {
+    errors: [{ field, message }],
+  });
+}
+
+/** End of a Shanghai date (24:00), as an instant. */
+function endOfDay(isoDate: string): Date {
+  return DateTime.fromISO(isoDate, { zone: ZONE }).plus({ days: 1 }).startOf('day').toJSDate();
+}
+
+/**
+ * 依申请公开 (条例 2019 Art. 27–45): the register, every step on the request's clock, reviews and
+ * suits. Every change is one transaction with its step, its audit record and its clock change.
+ */
+export class DisclosureService {
+  constructor(private readonly core: Core) {}
+
+  private now(): Date {
+    return this.core.clock.now();
+  }
+
+  private notInFuture(field: string, at: Date): void {
+    if (at.getTime() > this.now().getTime() + SKEW_MS) throw fieldProblem(422, field, '不能是将来的时间');
+  }
+
+  private notBefore(field: string, at: Date, earliest: Date, what: string): void {
+    if (at.getTime() < earliest.getTime()) throw fieldProblem(422, field, `不能早于${what}`);
+  }
+
+  private async calendar(db: Trx, at: Date): Promise<WorkCalendar> {
+    const y = Number(shanghaiDate(at).slice(0, 4));
+    return loadCalendar(db, y, y + 1);
+  }
+
+  private async checkDepartment(trx: Trx, id: number | null | undefined): Promise<void> {
+    if (id == null) return;
+    const d = await trx.selectFrom('departments').select('id').where('id', '=', id).executeTakeFirst();
+    if (!d) throw fieldProblem(422, 'departmentId', '部门不存在');
+  }
+
+  /** The next number of a year: 2026-0001, 2026-0002, … (serialised by an advisory lock). */
+  private async nextNumber(trx: Trx, receivedAt: Date): Promise<string> {
+    const year = shanghaiDate(receivedAt).slice(0, 4);
+    await sql`select pg_advisory_xact_lock(hashtext('disclosure_requests.number'))`.execute(trx);
+    const row = await trx
+      .selectFrom('disclosure_requests')
+      .select(sql<number>`coalesce(max(split_part(number, '-', 2)::int), 0)`.as('n'))
+      .where('number', 'like', `${year}-%`)
+      .executeTakeFirstOrThrow();
+    return `${year}-${String(Number(row.n) + 1).padStart(4, '0')}`;
+  }
+
+  private async addStep(
+    trx: Trx,
+    ctx: Ctx,
+    requestId: number,
+    kind: StepKind,
+    at: Date,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    await trx
+      .insertInto('disclosure_steps')
+      .values({
+        request_id: requestId,
+        kind,
+        at,
+        data: JSON.stringify(data),
+        actor_user_id: actorUserId(ctx.actor),
+        actor_label:
+          ctx.actor?.kind === 'user'
+            ? ctx.actor.displayName
+            : ctx.actor
+              ? actorLabel(ctx.actor)
+              : '申请人（网上）',
+      })
+      .execute();
+    await recordAudit(trx, {
+      actor: ctx.actor,
+      action: `disclosure.${kind}`,
+      subjectKind: SUBJECT_KIND,
+      subjectId: requestId,
+      after: { at: at.toISOString(), ...data },
+      requestId: ctx.requestId,
+    });
+  }
+
+  private async openPeriod(trx: Trx, r: RequestRow, startAt: Date): Promise<ClockRow> {
+    return openClock(
+      trx,
+      {
+        kind: CLOCK_KIND,
+        subjectKind: SUBJECT_KIND,
+        subjectId: r.id,
+        title: `依申请公开 ${r.number}：${r.content.slice(0, 60)}`,
+        departmentId: r.department_id,
+        startAt,
+      },
+      this.now(),
+    );
+  }
+
+  private async insertRequest(
+    trx: Trx,
+    ctx: Ctx,
+    v: {
+      channel: RequestRow['channel'];
+      applicantType: RequestRow['applicant_type'];
+      applicantName: string;
+      contact: string;
+      address: string;
+      content: string;
+      purpose: string;
+      receivedAt: Date;
+      departmentId: number | null;
+      source: 'staff' | 'public';
+    },
+  ): Promise<RequestRow> {
+    const number = await this.nextNumber(trx, v.receivedAt);
+    const r = await trx
+      .insertInto('disclosure_requests')
+      .values({
+        number,
+        channel: v.channel,
+        applicant_type: v.applicantType,
+        applicant_name: v.applicantName,
+        contact: v.contact,
+        contact_key: contactKey(v.contact),
+        address: v.address,
+        content: v.content,
+        purpose: v.purpose,
+        received_at: v.receivedAt,
+        period_start_at: v.receivedAt,
+        department_id: v.departmentId,
+        source: v.source,
+        created_by: actorUserId(ctx.actor),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await this.openPeriod(trx, r, v.receivedAt);
+    await this.addStep(trx, ctx, r.id, 'received', v.receivedAt, {
+      number,
+      channel: v.channel,
+      source: v.source,
+    });
+    return r;
+  }
+
+  /** The disclosure office registers a request handed in, posted, faxed, e-mailed or received online. */
+  async register(ctx: Ctx, input: RegisterInput) {
+    authorize(ctx.actor, 'disclosure.register');
+    this.notInFuture('receivedAt', input.receivedAt);
+    const id = await this.core.db.transaction().execute(async (trx) => {
+      await this.checkDepartment(trx, input.departmentId);
+      const r = await this.insertRequest(trx, ctx, {
+        channel: input.channel,
+        applicantType: input.applicantType,
+        applicantName: input.applicantName,
+        contact: input.contact ?? '',
+        address: input.address ?? '',
+        content: input.content,
+        purpose: input.purpose ?? '',
+        receivedAt: input.receivedAt,
+        departmentId: input.departmentId ?? null,
+        source: 'staff',
+      });
+      return r.id;
+    });
+    return this.detail(ctx, id);
+  }
+
+  /** The public site's form: received the moment the applicant confirms it (Art. 31). */
+  async submitPublic(ctx: Ctx, input: PublicRequestInput): Promise<{ number: string; receivedAt: Date }> {
+    const receivedAt = this.now();
+    return this.core.db.transaction().execute(async (trx) => {
+      const r = await this.insertRequest(trx, ctx, {
+        channel: 'online',
+        applicantType: input.applicantType,
+        applicantName: input.applicantName,
+        contact: input.contact,
+        address: input.address ?? '',
+        content: input.content,
+        purpose: input.purpose ?? '',
+        receivedAt,
+        departmentId: null,
+        source: 'public',
+      });
+      return { number: r.number, receivedAt };
+    });
+  }
+
+  /**
+   * The applicant's status lookup. Unknown number and wrong contact answer the same null, so the
+   * form is no oracle for which numbers exist; the route rate-limits failures.
+   */
+  async lookup(number: string, contact: string) {
+    const r = await this.core.db
+      .selectFrom('disclosure_requests')
+      .selectAll()
+      .where('number', '=', number)
+      .executeTakeFirst();
+    if (!r || r.contact_key === '' || r.contact_key !== contactKey(contact)) return null;
+    const clocks = await clocksForSubject(this.core.db, SUBJECT_KIND, r.id);
+    const clock = clocks.at(-1);
+    const outcome = r.outcome ? outcomeByCode(r.outcome) : undefined;
+    return {
+      number: r.number,
+      receivedAt: formatShanghai(r.received_at, 'yyyy-MM-dd'),
+      statusLabel: STATUS_LABELS[r.status],
+      dueOn:
+        clock && r.status !== 'closed'
+          ? formatShanghai(new Date(clock.due_at.getTime() - 1), 'yyyy-MM-dd')
+          : null,
+      paused: Boolean(clock?.paused_at),
+      correctBy: r.status === 'correction' ? r.correction_due_on : null,
+      outcome: outcome
+        ? `${outcome.group}${outcome.group !== outcome.label ? `（${outcome.label}）` : ''}`
+        : null,
+      repliedOn: r.replied_at ? formatShanghai(r.replied_at, 'yyyy-MM-dd') : null,
+    };
+  }
+
+  private async visible(db: Trx | Core['db'], ctx: Ctx, id: number): Promise<RequestRow> {
+    authorize(ctx.actor, 'disclosure.read');
+    const r = await db.selectFrom('disclosure_requests').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!r || !can(ctx.actor, 'disclosure.read', { departmentId: r.department_id }))
+      throw HttpProblem.notFound('申请不存在');
+    return r;
+  }
+
+  /** The request with its clock, its timeline and its reviews and suits (SPEC §4). */
+  async detail(ctx: Ctx, id: number) {
+    const r = await this.visible(this.core.db, ctx, id);
+    const [clocks, steps, challenges, dept] = await Promise.all([
+      clocksForSubject(this.core.db, SUBJECT_KIND, id),
+      this.core.db
+        .selectFrom('disclosure_steps')
+        .selectAll()
+        .where('request_id', '=', id)
+        .orderBy('at')
+        .orderBy('id')
+        .execute(),
+      this.core.db
+        .selectFrom('disclosure_challenges')
+        .selectAll()
+        .where('request_id', '=', id)
+        .orderBy('id')
+        .execute(),
+      r.department_id
+        ? this.core.db
+            .selectFrom('departments')
+            .select('name')
+            .where('id', '=', r.department_id)
+            .executeTakeFirst()
+        : undefined,
+    ]);
+    const cal = await loadCalendar(
+      this.core.db,
+      Number(shanghaiDate(r.received_at).slice(0, 4)),
+      Number(shanghaiDate(this.now()).slice(0, 4)) + 1,
+    );
+    const clock = clocks.at(-1);
+    return {
+      ...requestSummaryJson(r, dept?.name),
+      clock: requestClockJson(clock),
+      periods: clocks.map(requestClockJson),
+      correction: r.correction_requested_at
+        ? {
+            requestedAt: formatIso(r.correction_requested_at),
+            correctBy: r.correction_due_on,
+            correctedAt: formatIso(r.corrected_at),
+          }
+        : null,
+      correctionNoticeLastDay: correctionNoticeLastDay(cal, r.received_at),
+      consultation: r.consultation_started_at
+        ? {
+            startedAt: formatIso(r.consultation_started_at),
+            party: r.consultation_party,
+            thirdPartyLastDay: thirdPartyLastDay(cal, r.consultation_started_at),
+          }
+        : null,
+      extension: r.extension_days
+        ? { days: r.extension_days, approvedBy: r.extension_approved_by, reason: r.extension_reason }
+        : null,
+      reply: r.outcome
+        ? { outcome: r.outcome, reason: r.reply_reason, repliedAt: formatIso(r.replied_at) }
+        : null,
+      steps: steps.map(stepJson),
+      challenges: challenges.map(challengeJson),
+    };
+  }
+
+  /** The register: the caller's department only for department staff; newest first. */
+  async list(ctx: Ctx, q: ListQuery) {
+    authorize(ctx.actor, 'disclosure.read');
+    const scope = departmentFilter(ctx.actor!, 'disclosure.read');
+    let query = this.core.db
+      .selectFrom('disclosure_requests')
+      .leftJoin('departments', 'departments.id', 'disclosure_requests.department_id')
+      .leftJoin('clocks', (j) =>
+        j
+          .onRef('clocks.subject_id', '=', 'disclosure_requests.id')
+          .on('clocks.subject_kind', '=', SUBJECT_KIND)
+          .on('clocks.state', 'in', ['running', 'breached']),
+      )
+      .selectAll('disclosure_requests')
+      .select([
+        'departments.name as department_name',
+        'clocks.due_at as clock_due_at',
+        'clocks.state as clock_state',
+        'clocks.paused_at as clock_paused_at',
+      ])
+      .orderBy('disclosure_requests.id', 'desc')
+      .limit(500);
+    if (scope !== null) query = query.where('disclosure_requests.department_id', '=', scope);
+    if (q.status === 'open') query = query.where('disclosure_requests.status', '<>', 'closed');
+    else if (q.status) query = query.where('disclosure_requests.status', '=', q.status);
+    if (q.department) query = query.where('disclosure_requests.department_id', '=', q.department);
+    if (q.channel) query = query.where('disclosure_requests.channel', '=', q.channel);
+    if (q.applicantType) query = query.where('disclosure_requests.applicant_type', '=', q.applicantType);
+    if (q.year)
+      query = query
+        .where(
+          'disclosure_requests.received_at',
+          '>=',
+          DateTime.fromObject({ year: q.year }, { zone: ZONE }).toJSDate(),
+        )
+        .where(
+          'disclosure_requests.received_at',
+          '<',
+          DateTime.fromObject({ year: q.year + 1 }, { zone: ZONE }).toJSDate(),
+        );
+    if (q.q) {
+      const like = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where((eb) =>
+        eb.or([
+          eb('disclosure_requests.number', 'like', like),
+          eb('disclosure_requests.applicant_name', 'like', like),
+          eb('disclosure_requests.content', 'like', like),
+        ]),
+      );
+    }
+    const rows = await query.execute();
+    return rows.map((r) => ({
+      ...requestSummaryJson(r, r.department_name),
+      clock: r.clock_due_at
+        ? {
+            dueAt: formatIso(r.clock_due_at),
+            state: r.clock_state,
+            ...(r.clock_paused_at ? { pausedAt: formatIso(r.clock_paused_at) } : {}),
+          }
+        : null,
+    }));
+  }
+
+  /** Locks a request the caller may handle and checks the step is allowed in its state. */
+  private async lockFor(
+    trx: Trx,
+    ctx: Ctx,
+    id: number,
+    step: StepName,
+  ): Promise<{ r: RequestRow; clock: ClockRow }> {
+    await this.visible(trx, ctx, id);
+    const r = await trx
+      .selectFrom('disclosure_requests')
+      .selectAll()
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    authorize(ctx.actor, step === 'extension' ? 'disclosure.extend' : 'disclosure.handle', {
+      departmentId: r.department_id,
+    });
+    const refusal = stepRefusal(step, {
+      status: r.status,
+      correctionRequested: r.correction_requested_at !== null,
+      extended: r.extension_days !== null,
+    });
+    if (refusal)
+      throw fieldProblem(409, step === 'extension' && r.extension_days ? 'days' : 'status', refusal);
+    const clocks = await clocksForSubject(trx, SUBJECT_KIND, id);
+    const clock = clocks.at(-1);
+    if (!clock) throw HttpProblem.conflict('申请没有答复时钟');
+    return { r, clock };
+  }
+
+  private async touch(trx: Trx, id: number, set: Updateable<DisclosureRequestsTable>) {
+    await trx
+      .updateTable('disclosure_requests')
+      .set({ ...set, updated_at: this.now() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Art. 30: a one-time correction notice within 7 working days stops the clock. */
+  async correction(
+    ctx: Ctx,
+    id: number,
+    input: { requestedAt: Date; correctBy?: string | undefined; note?: string | undefined },
+  ) {
+    this.notInFuture('requestedAt', input.requestedAt);
+    await this.core.db.transaction().execute(async (trx) => {
+      const { r, clock } = await this.lockFor(trx, ctx, id, 'correction');
+      this.notBefore('requestedAt', input.requestedAt, r.received_at, '收到申请的时间');
+      const cal = await this.calendar(trx, r.received_at);
+      const lastDay = correctionNoticeLastDay(cal, r.received_at);
+      if (shanghaiDate(input.requestedAt) > lastDay)
+        throw fieldProblem(
+          422,
+          'requestedAt',
+          `补正告知须在收到申请之日起 7 个工作日内（${lastDay} 前）作出`,
+        );
+      const correctBy = input.correctBy ?? defaultCorrectionDueOn(cal, input.requestedAt);
+      if (correctBy < shanghaiDate(input.requestedAt))
+        throw fieldProblem(422, 'correctBy', '补正期限不能早于告知日期');
+      await pauseClock(trx, clock.id, this.now(), input.requestedAt);
+      await this.touch(trx, id, {
+        status: 'correction',
+        correction_requested_at: input.requestedAt,
+        correction_due_on: correctBy,
+      });
+      await this.addStep(trx, ctx, id, 'correction', input.requestedAt, {
+        correctBy,
+        note: input.note ?? '',
+      });
+    });
+    return this.detail(ctx, id);
+  }
+
+  /** The corrected request arrives: a new full period from its receipt (Art. 30, 33). */
+  async corrected(ctx: Ctx, id: number, input: { receivedAt: Date; note?: string | undefined }) {
+    this.notInFuture('receivedAt', input.receivedAt);
+    await this.core.db.transaction().execute(async (trx) => {
+      const { r, clock } = await this.lockFor(trx, ctx, id, 'corrected');
+      this.notBefore('receivedAt', input.receivedAt, r.correction_requested_at!, '补正告知的时间');
+      if (r.correction_due_on && shanghaiDate(input.receivedAt) > r.correction_due_on)
+        throw fieldProblem(422, 'receivedAt', `补正期限（${r.correction_due_on}）已过，申请视为放弃`);
+      await cancelClock(trx, clock.id, this.now());
+      await this.touch(trx, id, {
+        status: 'processing',
+        corrected_at: input.receivedAt,
+        period_start_at: input.receivedAt,
+      });
+      await this.openPeriod(trx, r, input.receivedAt);
+      await this.addStep(trx, ctx, id, 'corrected', input.receivedAt, { note: input.note ?? '' });
+    });
+    return this.detail(ctx, id);
+  }
+
+  /** Art. 32: consulting a third party or another agency is not counted; the clock pauses. */
+  async consultation(
+    ctx: Ctx,
+    id: number,
+    input: { startedAt: Date; party?: string | undefined; note?: string | undefined },
+  ) {
+    this.notInFuture('startedAt', input.startedAt);
+    await this.core.db.transaction().execute(async (trx) => {
+      const { r, clock } = await this.lockFor(trx, ctx, id, 'consultation');
+      this.notBefore('startedAt', input.startedAt, r.period_start_at, '本期计时开始的时间');
+      await pauseClock(trx, clock.id, this.now(), input.startedAt);
+      await this.touch(trx, id, {
+        status: 'consultation',
+        consultation_started_at: input.startedAt,
+        consultation_party: input.party ?? '',
+      });
+      const cal = await this.calendar(trx, input.startedAt);
+      await this.addStep(trx, ctx, id, 'consultation', input.startedAt, {
+        party: input.party ?? '',
+        thirdPartyLastDay: thirdPartyLastDay(cal, input.startedAt),
+        note: input.note ?? '',
+      });
+    });
+    return this.detail(ctx, id);
+  }
+
+  async consultationEnd(ctx: Ctx, id: number, input: { endedAt: Date; note?: string | undefined }) {
+    this.notInFuture('endedAt', input.endedAt);
+    await this.core.db.transaction().execute(async (trx) => {
+      const { r, clock } = await this.lockFor(trx, ctx, id, 'consultation_end');
+      this.notBefore('endedAt', input.endedAt, r.consultation_started_at!, '征求意见开始的时间');
+      const before = clock.paused_working_days;
+      const resumed = await resumeClock(trx, clock.id, this.now(), input.endedAt);
+      await this.touch(trx, id, { status: 'processing' });
+      await this.addStep(trx, ctx, id, 'consultation_end', input.endedAt, {
+        pausedWorkingDays: resumed.paused_working_days - before,
+        note: input.note ?? '',
+      });
+    });
+    return this.detail(ctx, id);
+  }
+
+  /** Art. 33: the head of the disclosure office extends once, by at most 20 working days. */
+  async extension(
+    ctx: Ctx,
+    id: number,
+    input: { approvedBy: string; reason: string; days: number; approvedAt?: Date | undefined },
+  ) {
+    const at = input.approvedAt ?? this.now();
+    this.notInFuture('approvedAt', at);
+    await this.core.db.transaction().execute(async (trx) => {
+      const { clock } = await this.lockFor(trx, ctx, id, 'extension');
+      if (clock.state !== 'running') throw fieldProblem(409, 'status', '答复期限已过，不能再延长');
+      await extendClock(trx, clock.id, this.now(), input.days);
+      await this.touch(trx, id, {
+        extension_days: input.days,
+        extension_approved_by: input.approvedBy,
+        extension_reason: input.reason,
+      });
+      await this.addStep(trx, ctx, id, 'extension', at, {
+        days: input.days,
+        approvedBy: input.approvedBy,
+        reason: input.reason,
+      });
+    });
+    return this.detail(ctx, id);
+  }
+
+  /** The reply, with exactly one outcome of table 三; the clock is met or met late. */
+  async reply(
+    ctx: Ctx,
+    id: number,
+    input: { outcome: Outcome; reason?: string | undefined; repliedAt: Date },
+  ) {
+    this.notInFuture('repliedAt', input.repliedAt);
+    await this.core.db.transaction().execute(async (trx) => {
+      const { r } = await this.lockFor(trx, ctx, id, 'reply');
+      this.notBefore('repliedAt', input.repliedAt, r.period_start_at, '本期计时开始的时间');
+      const needsReason = !['disclose'].includes(input.outcome.code);
+      if (needsReason && !input.reason) throw fieldProblem(422, 'reason', '除予以公开外，答复须说明理由');
+      await this.close(trx, ctx, r, input.outcome, input.reason ?? '', input.repliedAt, 'reply');
+    });
+    return this.detail(ctx, id);
+  }
+
+  private async close(
+    trx: Trx,
+    ctx: Ctx,
+    r: RequestRow,
+    outcome: Outcome,
+    reason: string,
+    at: Date,
+    step: 'reply' | 'abandoned',
+  ): Promise<void> {
+    const now = this.now();
+    const stopped =
+      step === 'reply'
+        ? await satisfyClock(trx, { subjectKind: SUBJECT_KIND, subjectId: r.id, kind: CLOCK_KIND }, at, now)
+        : null;
+    if (step === 'abandoned') {
+      const clocks = await clocksForSubject(trx, SUBJECT_KIND, r.id);
+      for (const c of clocks)
+        if (c.state === 'running' || c.state === 'breached') await cancelClock(trx, c.id, now);
+    }
+    await this.touch(trx, r.id, {
+      status: 'closed',
+      outcome: outcome.code,
+      reply_reason: reason,
+      replied_at: step === 'reply' ? at : null,
+      closed_at: at,
+    });
+    await this.addStep(trx, ctx, r.id, step, at, {
+      outcome: outcome.code,
+      outcomeLabel: `${outcome.group}：${outcome.label}`,
+      reason,
+      ...(stopped ? { clockState: stopped.state, latenessSeconds: stopped.lateness_seconds } : {}),
+    });
+  }
+
+  /**
+   * 视为放弃 (Art. 30): a request whose correction date has passed is closed as 其他处理 —
+   * 逾期不补正. Run by the capability's sweep on the platform clock; returns the numbers closed.
+   */
+  async sweepAbandoned(): Promise<string[]> {
+    const today = shanghaiDate(this.now());
+    const due = await this.core.db
+      .selectFrom('disclosure_requests')
+      .select('id')
+      .where('status', '=', 'correction')
+      .where('correction_due_on', '<', today)
+      .execute();
+    const closed: string[] = [];
+    const outcome = outcomeByCode('other_no_correction')!;
+    for (const { id } of due) {
+      await this.core.db.transaction().execute(async (trx) => {
+        const r = await trx
+          .selectFrom('disclosure_requests')
+          .selectAll()
+          .where('id', '=', id)
+          .forUpdate()
+          .executeTakeFirstOrThrow();
+        if (r.status !== 'correction' || !r.correction_due_on || !isAbandoned(r.correction_due_on, today))
+          return;
+        await this.close(
+          trx,
+          { actor: undefined, requestId: 'sweep' },
+          r,
+          outcome,
+          '申请人无正当理由逾期不补正，视为放弃申请',
+          endOfDay(r.correction_due_on),
+          'abandoned',
+        );
+        closed.push(r.number);
+      });
+    }
+    return closed;
+  }
+
+  /** The disclosure office names (or changes) the department that answers. */
+  async assign(ctx: Ctx, id: number, departmentId: number) {
+    authorize(ctx.actor, 'disclosure.register');
+    await this.core.db.transaction().execute(async (trx) => {
+      await this.checkDepartment(trx, departmentId);
+      const r = await trx
+        .selectFrom('disclosure_requests')
+        .selectAll()
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!r) throw HttpProblem.notFound('申请不存在');
+      if (r.status === 'closed') throw fieldProblem(409, 'status', '已办结的申请不能改派');
+      await this.touch(trx, id, { department_id: departmentId });
+      await trx
+        .updateTable('clocks')
+        .set({ department_id: departmentId })
+        .where('subject_kind', '=', SUBJECT_KIND)
+        .where('subject_id', '=', id)
+        .execute();
+      await this.addStep(trx, ctx, id, 'assigned', this.now(), { from: r.department_id, departmentId });
+    });
+    return this.detail(ctx, id);
+  }
+
+  /** 行政复议 / 行政诉讼 against a reply (table 四). */
+  async addChallenge(ctx: Ctx, id: number, input: ChallengeInput) {
+    authorize(ctx.actor, 'disclosure.challenge');
+    await this.core.db.transaction().execute(async (trx) => {
+      const r = await trx
+        .selectFrom('disclosure_requests')
+        .selectAll()
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!r) throw HttpProblem.notFound('申请不存在');
+      if (r.status !== 'closed')
+        throw fieldProblem(409, 'status', '只能对已答复的申请登记行政复议或行政诉讼');
+      if (input.filedOn < shanghaiDate(r.closed_at!)) throw fieldProblem(422, 'filedOn', '不能早于答复日期');
+      if (input.filedOn > shanghaiDate(this.now())) throw fieldProblem(422, 'filedOn', '不能是将来的日期');
+      const c = await trx
+        .insertInto('disclosure_challenges')
+        .values({
+          request_id: id,
+          kind: input.kind,
+          after_review: input.afterReview,
+          filed_on: input.filedOn,
+          result: input.result,
+          decided_on: input.decidedOn ?? null,
+          note: input.note ?? '',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await this.addStep(
+        trx,
+        ctx,
+        id,
+        'challenge',
+        DateTime.fromISO(input.filedOn, { zone: ZONE }).toJSDate(),
+        {
+          challengeId: c.id,
+          kind: input.kind,
+          afterReview: input.afterReview,
+          result: input.result,
+        },
+      );
+    });
+    return this.detail(ctx, id);
+  }
+
+  async decideChallenge(
+    ctx: Ctx,
+    id: number,
+    challengeId: number,
+    input: { result: ChallengeResult; decidedOn?: string | undefined },
+  ) {
+    authorize(ctx.actor, 'disclosure.challenge');
+    await this.core.db.transaction().execute(async (trx) => {
+      const c = await trx
+        .selectFrom('disclosure_challenges')
+        .selectAll()
+        .where('id', '=', challengeId)
+        .where('request_id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!c) throw HttpProblem.notFound('复议或诉讼记录不存在');
+      const decidedOn = input.result === 'pending' ? null : (input.decidedOn ?? null);
+      if (decidedOn && decidedOn < c.filed_on)
+        throw fieldProblem(422, 'decidedOn', '审结日期不能早于立案日期');
+      await trx
+        .updateTable('disclosure_challenges')
+        .set({ result: input.result, decided_on: decidedOn, updated_at: this.now() })
+        .where('id', '=', challengeId)
+        .execute();
+      await this.addStep(
+        trx,
+        ctx,
+        id,
+        'challenge_result',
+        decidedOn ? DateTime.fromISO(decidedOn, { zone: ZONE }).toJSDate() : this.now(),
+        {
+          challengeId,
+          kind: c.kind,
+          result: input.result,
+        },
+      );
+    });
+    return this.detail(ctx, id);
+  }
+}
+
+function formatIso(d: Date | null): string | null {
+  return d ? DateTime.fromJSDate(d, { zone: ZONE }).toISO({ suppressMilliseconds: true }) : null;
+}
