@@ -23,7 +23,7 @@ export function disclosureCapability(parts: PlatformParts): Capability & { servi
     name: 'disclosure',
     service,
     routes,
-    pages: ['/disclosure'],
+    pages: [],
     defineJobs: () => scheduler.define(SWEEP_JOB, sweep),
     // Abandonment is a date rule (the day after the stated date): an hourly sweep is on time.
     start: async () => {
