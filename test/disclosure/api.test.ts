@@ -20,7 +20,7 @@ beforeAll(async () => {
   drafterA = await login(tp, a.username, a.password);
   const b = await makeUser(tp, ['drafter'], deptB);
   drafterB = await login(tp, b.username, b.password);
-});
+}, 90_000);
 afterAll(() => tp.close());
 
 const svc = () =>
