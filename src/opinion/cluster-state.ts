@@ -29,7 +29,7 @@ export interface ClusterStats {
   triggers: Record<string, Record<string, number>>;
   /** sentiment trigger words of negative items → items */
   negativeWords: Record<string, number>;
-  casualties: { deaths: number; injuries: number; missing: number; evidence: string[] };
+  casualties: EventCasualties;
   /** Early-warning rules already raised for the event. */
   fired: string[];
   policyIds: number[];
@@ -39,6 +39,21 @@ export interface ClusterStats {
   minutes: Record<string, number>;
   /** Place names the items mention. */
   places: string[];
+}
+
+/** Largest figures any item of the event gave, and what weighs on the severity. */
+export interface EventCasualties {
+  deaths: number;
+  injuries: number;
+  missing: number;
+  /** Poisoned / taken ill / hospitalised (absent in events stored before it was read). */
+  sick?: number;
+  evacuated?: number;
+  /** A school, kindergarten or pupils are involved. */
+  school?: boolean;
+  /** Hazardous chemicals or gas are involved. */
+  hazardous?: boolean;
+  evidence: string[];
 }
 
 export interface ClusterMeta {
@@ -67,7 +82,7 @@ export function emptyStats(): ClusterStats {
     schemes: {},
     triggers: {},
     negativeWords: {},
-    casualties: { deaths: 0, injuries: 0, missing: 0, evidence: [] },
+    casualties: { deaths: 0, injuries: 0, missing: 0, sick: 0, evacuated: 0, evidence: [] },
     fired: [],
     policyIds: [],
     hours: {},
@@ -169,6 +184,10 @@ export function foldItem(
   s.casualties.deaths = Math.max(s.casualties.deaths, c.deaths);
   s.casualties.injuries = Math.max(s.casualties.injuries, c.injuries);
   s.casualties.missing = Math.max(s.casualties.missing, c.missing);
+  s.casualties.sick = Math.max(s.casualties.sick ?? 0, c.sick);
+  s.casualties.evacuated = Math.max(s.casualties.evacuated ?? 0, c.evacuated);
+  if (a.classification.context.school) s.casualties.school = true;
+  if (a.classification.context.hazardous) s.casualties.hazardous = true;
   for (const e of c.evidence)
     if (s.casualties.evidence.length < 6 && !s.casualties.evidence.includes(e)) s.casualties.evidence.push(e);
   // Title: the first headline wins; until one arrives, the opening of the earliest original post.
@@ -241,6 +260,8 @@ export function snapshotOf(m: ClusterMeta, now: number, rules: WarningRules): Ev
     deaths: m.stats.casualties.deaths,
     injuries: m.stats.casualties.injuries,
     missing: m.stats.casualties.missing,
+    sick: m.stats.casualties.sick ?? 0,
+    evacuated: m.stats.casualties.evacuated ?? 0,
   };
 }
 
@@ -292,7 +313,11 @@ export function deriveEvent(
     hotness: Math.round(decay(m.hotness, m.hotnessAt, now, rules.hotnessHalfLifeHours) * 100) / 100,
     trend: trendOf(hourlySeries(s, now, 6)),
     emergency_signal: snap.emergencySignal,
-    suggested_severity: suggestSeverity({ ...s.casualties, itemsCount: m.itemsCount }),
+    suggested_severity: suggestSeverity({
+      ...s.casualties,
+      itemsCount: m.itemsCount,
+      signal: snap.emergencySignal,
+    }),
     first_seen_at: new Date(m.firstSeen),
     last_seen_at: new Date(m.lastSeen),
     scheme_ids: Object.keys(s.schemes).map(Number),

@@ -354,7 +354,9 @@ export class OpinionPipeline {
       }
       mark('a-analyse');
       // Near-duplicate of an earlier item: same cluster, counted as heat, centroid untouched.
-      const dup = this.dups.nearest(a.minhash, at);
+      const found = this.dups.nearest(a.minhash, at, a.dupThreshold, a.shingleCount);
+      // A copy naming another place is that place's story (template complaints), not a repost.
+      const dup = found && this.clusters.placesAgree(found.ref.clusterId, a.places) ? found : null;
       mark('a-dedup');
       let clusterId: number | null = dup && this.metas.has(dup.ref.clusterId) ? dup.ref.clusterId : null;
       if (clusterId !== null) {
@@ -379,7 +381,7 @@ export class OpinionPipeline {
       }
       mark('a-cluster');
       const isDup = clusterId !== null && dup !== null && dup.ref.clusterId === clusterId;
-      if (!isDup) this.dups.add({ itemId: it.id, clusterId }, a.minhash, at);
+      if (!isDup) this.dups.add({ itemId: it.id, clusterId }, a.minhash, at, a.dupThreshold, a.shingleCount);
       const meta = this.metas.get(clusterId)!;
       const author = it.author.trim();
       if (

@@ -6,9 +6,11 @@ import { idfTable } from '../../text/idf.js';
 import { classify, type Classification } from './classify.js';
 import type { CompiledLexicons } from './lexicon.js';
 import { minhash } from './minhash.js';
+import { emojiSentiment } from './emoji.js';
 import { itemVector, type TermVector } from './cluster.js';
 import { matchesScheme, type SchemeRule } from './schemes.js';
 import { extractPlaces } from './places.js';
+import { GENERIC_FACTOR, GENERIC_TERMS, PLACE_FACTOR } from './generic.js';
 
 /** Everything the pipeline learns from one item without looking at other items. */
 export interface ItemAnalysis {
@@ -16,8 +18,12 @@ export interface ItemAnalysis {
   terms: WeightedTerm[];
   keywords: string[];
   vector: TermVector;
-  /** MinHash of the content-token set, for near-duplicate detection. */
+  /** MinHash of the character-bigram set, for near-duplicate detection (empty when too short). */
   minhash: Uint32Array;
+  /** Estimated Jaccard this item needs to be a copy of another: short posts need near-identity. */
+  dupThreshold: number;
+  /** Size of the shingle set behind `minhash`. */
+  shingleCount: number;
   classification: Classification;
   /** The strongest 突发事件 signal, if any. */
   signal: string | null;
@@ -78,9 +84,67 @@ function subwordsOf(w: string): readonly string[] {
   return subs;
 }
 
+/**
+ * Analysis reads at most this many characters of an item (title first): enough for any post or
+ * news article's substance, and a bound on the time one item can take. The stored item keeps its
+ * full text.
+ */
+export const MAX_ANALYSIS_CHARS = 4000;
+
 export function analysisText(title: string | null | undefined, content: string): string {
-  if (!title) return content;
-  return content.startsWith(title) ? content : `${title}。${content}`;
+  const t = title ? title.slice(0, 500) : '';
+  const joined = !t || content.startsWith(t) ? content : `${t}。${content}`;
+  if (joined.length <= MAX_ANALYSIS_CHARS) return joined;
+  // Do not cut a surrogate pair in half.
+  const end = /[\ud800-\udbff]/.test(joined[MAX_ANALYSIS_CHARS - 1]!)
+    ? MAX_ANALYSIS_CHARS - 1
+    : MAX_ANALYSIS_CHARS;
+  return joined.slice(0, end);
+}
+
+/** Below this many letters a post has no copy signature: it is too short to tell copies apart. */
+export const MIN_SHINGLE_CHARS = 5;
+
+const isLetter = (c: number) =>
+  (c >= 0x4e00 && c <= 0x9fff) ||
+  (c >= 0x3400 && c <= 0x4dbf) ||
+  (c >= 48 && c <= 57) ||
+  (c >= 97 && c <= 122);
+
+/**
+ * Character bigrams of the letters (Han, a–z, 0–9) of a normalised text: what copies share.
+ * Token sets fail here: two different short posts reduce to the same one or two words.
+ */
+export function shingles(normalised: string): { set: string[]; letters: number } {
+  let letters = '';
+  for (let i = 0; i < normalised.length; i++)
+    if (isLetter(normalised.charCodeAt(i))) letters += normalised[i];
+  if (letters.length < MIN_SHINGLE_CHARS) return { set: [], letters: letters.length };
+  const set = new Set<string>();
+  for (let i = 0; i + 1 < letters.length; i++) set.add(letters.slice(i, i + 2));
+  return { set: [...set], letters: letters.length };
+}
+
+/** The similarity a copy needs, by length: a short post is a copy only when nearly identical. */
+export function duplicateThreshold(letters: number): number {
+  if (letters < 10) return 0.9;
+  if (letters < 20) return 0.8;
+  if (letters < 30) return 0.7;
+  return 0;
+}
+
+/**
+ * Term weights for telling stories apart: WHAT happened weighs, generic frame words hardly, and the
+ * place only a little (two matters in one township are two stories; the place is enforced by
+ * the cluster index, which never merges different places).
+ */
+function storyTerms(terms: readonly WeightedTerm[], places: readonly string[]): WeightedTerm[] {
+  const out = terms.map((t) => {
+    if (GENERIC_TERMS.has(t.word)) return { word: t.word, weight: t.weight * GENERIC_FACTOR };
+    if (places.some((p) => p.includes(t.word))) return { word: t.word, weight: t.weight * PLACE_FACTOR };
+    return t;
+  });
+  return out.sort((a, b) => b.weight - a.weight || (a.word < b.word ? -1 : 1));
 }
 
 export function analyseItem(
@@ -91,25 +155,29 @@ export function analyseItem(
 ): ItemAnalysis {
   const raw = analysisText(input.title, input.content);
   const text = normalize(raw);
+  const sh = shingles(text);
   const tokens = cut(text);
   const content = contentTokens(tokens);
-  const terms = contentTermWeights(content).slice(0, 30);
-  const classification = classify(lexicons, text, tokens);
+  const classification = classify(lexicons, text, tokens, emojiSentiment(raw));
+  const places = extractPlaces(tokens, knownPlaces);
+  const terms = storyTerms(contentTermWeights(content), places).slice(0, 30);
   const vector = itemVector(withSubwords(terms));
   for (const a of classification.areas) vector.set(`#area:${a.label}`, CATEGORY_WEIGHT);
   for (const s of classification.signals) vector.set(`#signal:${s.label}`, CATEGORY_WEIGHT);
-  const isRepost = input.isRepost ?? REPOST_RE.test(input.content);
+  const isRepost = input.isRepost ?? REPOST_RE.test(raw);
   const subject = { text, channel: input.channel, source: input.source, isRepost };
   return {
     text,
     terms,
     keywords: terms.slice(0, 8).map((t) => t.word),
     vector,
-    minhash: minhash(content),
+    minhash: minhash(sh.set),
+    dupThreshold: duplicateThreshold(sh.letters),
+    shingleCount: sh.set.length,
     classification,
     signal: classification.signals[0]?.label ?? null,
     isRepost,
     schemeIds: schemes.filter((s) => matchesScheme(s, subject)).map((s) => s.id),
-    places: extractPlaces(tokens, knownPlaces),
+    places,
   };
 }

@@ -1,6 +1,8 @@
 import { leftmostLongest, type Match } from './ahocorasick.js';
-import { parseChineseNumber } from '../../text/numbers.js';
-import { type CasualtyKind, type CompiledLexicons, type Family, type Role } from './lexicon.js';
+import { extractCasualties as readCasualties, type Casualties } from './casualties.js';
+import { type CompiledLexicons, type Family, type Role } from './lexicon.js';
+
+export type { Casualties } from './casualties.js';
 
 /**
  * Lexicon classification of one normalised text: 民生 areas, 突发事件 signals with casualty
@@ -20,6 +22,8 @@ export interface SentimentTrigger {
   value: number;
   negatedBy?: string;
   intensifiedBy?: string;
+  /** A rule that shaped the value: 反问 (rhetorical question), 转折后 (after 但是), 表情 (emoji). */
+  rule?: string;
 }
 
 export type SentimentLabel = 'negative' | 'neutral' | 'positive';
@@ -30,12 +34,10 @@ export interface SentimentResult {
   triggers: SentimentTrigger[];
 }
 
-export interface Casualties {
-  deaths: number;
-  injuries: number;
-  missing: number;
-  /** The phrases the figures were read from, e.g. "3人死亡". */
-  evidence: string[];
+/** What makes an incident weigh more in the suggested severity. */
+export interface SeverityContext {
+  school: boolean;
+  hazardous: boolean;
 }
 
 export interface Classification {
@@ -43,13 +45,36 @@ export interface Classification {
   signals: LabelHit[];
   casualties: Casualties;
   sentiment: SentimentResult;
+  context: SeverityContext;
 }
 
 export const AREA_THRESHOLD = 1;
-export const SIGNAL_THRESHOLD = 1.5;
+export const SIGNAL_THRESHOLD = 1;
 const NEGATION_REACH = 4;
-const SENTIMENT_THRESHOLD = 1;
-const CLAUSE_BREAK = /[，。！？；,.!?;\n…、：:]/;
+const SENTIMENT_THRESHOLD = 0.75;
+/** Matches in the opening characters (the headline) weigh more for the signal. */
+const HEADLINE_CHARS = 60;
+/** Each signal term counts at most this many times (a long article repeating it). */
+const MAX_REPEAT = 2;
+const CLAUSE_CHARS = new Set([...'，。！？；,.!?;\n…：:']);
+const QUESTION_CHARS = new Set([...'？?']);
+/** Contrast words: what follows them is what the writer means ("位置不错，但是房间太脏"). */
+const CONTRAST = ['但是', '但', '可是', '不过', '然而', '只是', '就是', '却'];
+/** Rhetorical questions affirm: 「谁不喜欢…呢？」「难道不好吗？」 — their negation does not flip. */
+const RHETORICAL = ['难道', '谁不', '岂', '何尝', '不就是', '不也是', '吗', '呢'];
+/** Information requests: a weak negative word in them is a topic, not a complaint. */
+const ASKING = [
+  '请问',
+  '咨询',
+  '想问',
+  '求问',
+  '问一下',
+  '有人知道',
+  '有谁知道',
+  '怎么办理',
+  '如何办理',
+  '哪里可以',
+];
 
 interface RoleMatch extends Match {
   role: Role;
@@ -80,7 +105,11 @@ function roleMatches(c: CompiledLexicons, matches: Match[], family: Family): Rol
   return out;
 }
 
-function scoreLabels(c: CompiledLexicons, matches: RoleMatch[]): Map<string, LabelHit & { strong: boolean }> {
+function scoreLabels(
+  c: CompiledLexicons,
+  matches: RoleMatch[],
+  repeat = 1,
+): Map<string, LabelHit & { strong: boolean; distinct: number }> {
   const per = new Map<string, RoleMatch[]>();
   for (const m of matches) {
     if (m.role.kind !== 'area' && m.role.kind !== 'signal') continue;
@@ -88,59 +117,29 @@ function scoreLabels(c: CompiledLexicons, matches: RoleMatch[]): Map<string, Lab
     list.push(m);
     per.set(m.role.label, list);
   }
-  const out = new Map<string, LabelHit & { strong: boolean }>();
+  const out = new Map<string, LabelHit & { strong: boolean; distinct: number }>();
   for (const [label, list] of per) {
-    const seen = new Set<string>();
+    const seen = new Map<string, number>();
     let score = 0;
     let strong = false;
     for (const m of leftmostLongest(list)) {
       const word = c.terms[m.term]!;
-      if (seen.has(word)) continue;
-      seen.add(word);
-      score += m.role.kind === 'area' || m.role.kind === 'signal' ? m.role.weight : 0;
+      const n = seen.get(word) ?? 0;
+      seen.set(word, n + 1);
+      if (n >= repeat) continue;
+      const w = m.role.kind === 'area' || m.role.kind === 'signal' ? m.role.weight : 0;
+      // Repeat mode (signals): the headline's words say what the article is about.
+      score += repeat > 1 && m.start < HEADLINE_CHARS ? w * 1.5 : w;
       if (m.role.kind === 'signal' && m.role.strong) strong = true;
       if (m.role.kind === 'area' && m.role.weight >= 1) strong = true;
     }
-    out.set(label, { label, score, triggers: [...seen], strong });
-  }
-  return out;
-}
-
-const NUM = '(\\d+|[零一二两三四五六七八九十百千]+)';
-
-function casualtyPatterns(words: Record<CasualtyKind, string[]>): { kind: CasualtyKind; re: RegExp }[] {
-  return (Object.entries(words) as [CasualtyKind, string[]][]).map(([kind, list]) => {
-    const sorted = [...list].sort((a, b) => b.length - a.length);
-    const long = sorted.filter((w) => w.length > 1).join('|');
-    const short = sorted.filter((w) => w.length === 1).join('|') || '(?!)';
-    // "3人死亡" "3名工人受伤" | "3死5伤" (one-character words only right after the number) |
-    // "死亡3人" "受伤人数12人"
-    const re = new RegExp(
-      `(?<!第)${NUM}\\s*(?:人|名|位)[\\p{Script=Han}]{0,3}?(?:${long})|(?<!第)${NUM}(?:${short})|(?:${long})(?:人数)?\\s*${NUM}\\s*(?:人|名)`,
-      'gu',
-    );
-    return { kind, re };
-  });
-}
-
-const patternCache = new WeakMap<object, { kind: CasualtyKind; re: RegExp }[]>();
-
-export function extractCasualties(c: CompiledLexicons, text: string): Casualties {
-  let patterns = patternCache.get(c);
-  if (!patterns) {
-    patterns = casualtyPatterns(c.lexicons.casualtyWords);
-    patternCache.set(c, patterns);
-  }
-  const out: Casualties = { deaths: 0, injuries: 0, missing: 0, evidence: [] };
-  for (const { kind, re } of patterns) {
-    re.lastIndex = 0;
-    for (const m of text.matchAll(re)) {
-      const n = parseChineseNumber(m[1] ?? m[2] ?? m[3] ?? '');
-      if (!Number.isFinite(n) || n <= 0 || n > 100000) continue;
-      // The same figure repeated in reposts is one figure: keep the largest, not the sum.
-      if (n > out[kind]) out[kind] = n;
-      if (out.evidence.length < 6 && !out.evidence.includes(m[0])) out.evidence.push(m[0]);
-    }
+    out.set(label, {
+      label,
+      score: Math.round(score * 100) / 100,
+      triggers: [...seen.keys()],
+      strong,
+      distinct: seen.size,
+    });
   }
   return out;
 }
@@ -161,69 +160,155 @@ function aligned(m: Match, boundaries: Set<number> | undefined): boolean {
   return boundaries.has(m.start) && boundaries.has(m.end);
 }
 
+interface Clause {
+  start: number;
+  end: number;
+  rhetorical: boolean;
+}
+
+/** Clauses of the text with their rhetorical-question flag, in one pass. */
+function clausesOf(text: string): Clause[] {
+  const out: Clause[] = [];
+  let start = 0;
+  const close = (end: number, question: boolean) => {
+    if (end <= start) return;
+    let rhetorical = false;
+    if (question) {
+      const part = text.slice(start, end);
+      rhetorical = RHETORICAL.some((w) => part.includes(w));
+    }
+    out.push({ start, end, rhetorical });
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (!CLAUSE_CHARS.has(ch)) continue;
+    close(i + 1, QUESTION_CHARS.has(ch));
+    start = i + 1;
+  }
+  close(text.length, false);
+  return out;
+}
+
+/** Offset of the first contrast word opening a clause after the first one, or -1. */
+function contrastAt(text: string, clauses: readonly Clause[]): number {
+  for (let k = 1; k < clauses.length; k++) {
+    let p = clauses[k]!.start;
+    while (text[p] === ' ') p++;
+    if (CONTRAST.some((w) => text.startsWith(w, p))) return p;
+  }
+  return -1;
+}
+
+/** Emoji and 表情 codes found in the raw text (normalisation strips them before matching). */
+export interface EmojiSentiment {
+  score: number;
+  found: string[];
+}
+
 export function scoreSentiment(
   c: CompiledLexicons,
   text: string,
   matches: Match[],
   boundaries?: Set<number>,
+  emoji?: EmojiSentiment,
 ): SentimentResult {
   const triggers: SentimentTrigger[] = [];
   let negators: RoleMatch[] = [];
   let intensifier: RoleMatch | null = null;
   let score = 0;
   let lastEnd = 0;
+  const clauses = clausesOf(text);
+  const contrast = contrastAt(text, clauses);
+  let ci = 0;
   for (const m of roleMatches(c, matches, 'sentiment')) {
     if (!aligned(m, boundaries)) continue;
     // A clause break or a long gap ends the reach of pending modifiers.
-    const gap = text.slice(lastEnd, m.start);
-    if (CLAUSE_BREAK.test(gap) || gap.length > NEGATION_REACH) {
+    let broken = m.start - lastEnd > NEGATION_REACH;
+    for (let i = lastEnd; !broken && i < m.start; i++) if (CLAUSE_CHARS.has(text[i]!)) broken = true;
+    if (broken) {
       negators = [];
       intensifier = null;
     }
+    while (ci < clauses.length - 1 && clauses[ci]!.end <= m.start) ci++;
     const r = m.role;
     if (r.kind === 'negator') negators.push(m);
     else if (r.kind === 'intensifier') intensifier = m;
     else if (r.kind === 'blocker') {
-      /* consumes the span so 不少 / 非法 do not negate */
+      /* consumes the span so 不少 / 非常 / 是不是 do not negate */
     } else if (r.kind === 'sentiment') {
       const factor = intensifier && intensifier.role.kind === 'intensifier' ? intensifier.role.factor : 1;
-      const negated = negators.length % 2 === 1;
+      const rhetorical = clauses[ci]?.rhetorical ?? false;
+      const negated = negators.length % 2 === 1 && !(rhetorical && r.polarity > 0);
       let value = r.polarity * r.weight * factor;
       // 不满意 is clearly negative; 不担心 is only mildly positive.
       if (negated) value = r.polarity > 0 ? -value : -value * 0.5;
+      let rule: string | undefined;
+      if (contrast >= 0) {
+        value *= m.start >= contrast ? 1.3 : 0.7;
+        if (m.start >= contrast) rule = '转折后';
+      }
+      value = Math.round(value * 100) / 100;
       score += value;
       const t: SentimentTrigger = { word: c.terms[m.term]!, polarity: r.polarity, value };
       if (negated) t.negatedBy = negators.map((n) => c.terms[n.term]).join('');
       if (intensifier) t.intensifiedBy = c.terms[intensifier.term]!;
-      triggers.push(t);
+      if (rhetorical && negators.length % 2 === 1 && r.polarity > 0) t.rule = '反问';
+      else if (rule) t.rule = rule;
+      if (triggers.length < 24) triggers.push(t);
       negators = [];
       intensifier = null;
     }
     lastEnd = m.end;
   }
+  if (emoji && emoji.score !== 0) {
+    score += emoji.score;
+    for (const e of emoji.found.slice(0, 4))
+      triggers.push({ word: e, polarity: emoji.score < 0 ? -1 : 1, value: 0, rule: '表情' });
+  }
+  // A question asking for information names its topic ("居住证过期了怎么办"): weak negative
+  // words in it are not a complaint.
+  const head = text.slice(0, 120);
+  if (score < 0 && score > -1.5 && ASKING.some((w) => head.includes(w))) score *= 0.4;
   score = Math.round(score * 100) / 100;
   const label: SentimentLabel =
     score <= -SENTIMENT_THRESHOLD ? 'negative' : score >= SENTIMENT_THRESHOLD ? 'positive' : 'neutral';
   return { label, score, triggers };
 }
 
+/** Whether any of the words occurs in the text (few words, short text: plain includes). */
+function mentions(text: string, words: readonly string[]): boolean {
+  return words.some((w) => text.includes(w));
+}
+
 /**
  * Classifies a normalised text. `tokens` (jieba output for the same text) lets single-character
- * sentiment words (差, 好) count only as whole words, not inside 出差 or 好像.
+ * sentiment words (差, 好) count only as whole words, not inside 出差 or 好像. `emoji` is the
+ * sentiment of the emoji and 表情 codes of the raw text.
  */
-export function classify(c: CompiledLexicons, text: string, tokens?: readonly string[]): Classification {
+export function classify(
+  c: CompiledLexicons,
+  text: string,
+  tokens?: readonly string[],
+  emoji?: EmojiSentiment,
+): Classification {
   const fam = byFamily(c, text);
   const boundaries = tokens ? tokenBoundaries(tokens) : undefined;
+  // One ambiguous word (开发商, 学校 as a place) does not decide an area: it takes a core term or
+  // two different terms of the area.
   const areas = [...scoreLabels(c, roleMatches(c, fam.area, 'area')).values()]
-    .filter((h) => h.score >= AREA_THRESHOLD && h.strong)
+    .filter((h) => h.score >= AREA_THRESHOLD && (h.strong || h.distinct >= 2))
     .map(({ label, score, triggers }) => ({ label, score, triggers }))
     .sort((a, b) => b.score - a.score);
-  const casualties = extractCasualties(c, text);
-  const anyCasualty = casualties.deaths + casualties.injuries + casualties.missing > 0;
-  const signals = [...scoreLabels(c, roleMatches(c, fam.signal, 'signal')).values()]
-    .filter((h) => h.strong && (h.score >= SIGNAL_THRESHOLD || (anyCasualty && h.score >= 1)))
+  const casualties = readCasualties(text, c.lexicons.casualtyWords);
+  const signals = [...scoreLabels(c, roleMatches(c, fam.signal, 'signal'), MAX_REPEAT).values()]
+    .filter((h) => h.strong && h.score >= SIGNAL_THRESHOLD)
     .map(({ label, score, triggers }) => ({ label, score, triggers }))
     .sort((a, b) => b.score - a.score);
-  const sentiment = scoreSentiment(c, text, fam.sentiment, boundaries);
-  return { areas, signals, casualties, sentiment };
+  const sentiment = scoreSentiment(c, text, fam.sentiment, boundaries, emoji);
+  const ctx = c.lexicons.severityContext;
+  const context: SeverityContext = {
+    school: signals.length > 0 && mentions(text, ctx.school),
+    hazardous: signals.length > 0 && mentions(text, ctx.hazardous),
+  };
+  return { areas, signals, casualties, sentiment, context };
 }

@@ -62,6 +62,11 @@ export function cosine(a: TermVector, b: TermVector, normA = norm(a), normB = no
 
 const MAX_POSTING = 150;
 const CANDIDATE_TERMS = 10;
+/**
+ * Terms an item must share with a cluster's centroid to join it: one shared word ("晚上",
+ * "怎么") glues unrelated short posts; a story's posts share at least what happened and where.
+ */
+export const MIN_SHARED_TERMS = 2;
 
 export class ClusterIndex {
   readonly clusters = new Map<number, ClusterState>();
@@ -98,18 +103,19 @@ export class ClusterIndex {
     for (const id of candidates) {
       const c = this.clusters.get(id)!;
       if (at < c.firstSeen - win || at > c.lastSeen + win) continue;
-      if (places.length && c.places?.size && !places.some((p) => c.places!.has(p))) continue;
+      if (!this.placesAgree(c, places)) continue;
       c.norm ??= norm(c.terms);
-      let s: number;
       const terms = c.terms;
-      if (size <= terms.size) {
-        let dot = 0;
-        for (let i = 0; i < size; i++) {
-          const y = terms.get(keys[i]!);
-          if (y !== undefined) dot += vals[i]! * y;
-        }
-        s = dot === 0 || nv === 0 || c.norm === 0 ? 0 : dot / (nv * c.norm);
-      } else s = cosine(v, terms, nv, c.norm);
+      let dot = 0;
+      let shared = 0;
+      for (let i = 0; i < size; i++) {
+        const y = terms.get(keys[i]!);
+        if (y === undefined) continue;
+        dot += vals[i]! * y;
+        if (keys[i]!.charCodeAt(0) !== 35 /* # */) shared++;
+      }
+      if (shared < MIN_SHARED_TERMS) continue;
+      const s = dot === 0 || nv === 0 || c.norm === 0 ? 0 : dot / (nv * c.norm);
       if (
         s >= this.options.threshold &&
         (!best || s > best.similarity || (s === best.similarity && id < best.id))
@@ -117,6 +123,13 @@ export class ClusterIndex {
         best = { id, similarity: s };
     }
     return best;
+  }
+
+  /** Whether an item naming `places` may join cluster `c`: never across different places. */
+  placesAgree(c: ClusterState | number, places: readonly string[]): boolean {
+    const cl = typeof c === 'number' ? this.clusters.get(c) : c;
+    if (!cl || !places.length || !cl.places?.size) return true;
+    return places.some((p) => cl.places!.has(p));
   }
 
   /** Restores or creates a cluster (state loaded from the database, or a new one). */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LEXICON_DIR } from '../../text/resources.js';
 import { AhoCorasick } from './ahocorasick.js';
+import { DEFAULT_CASUALTY_WORDS, type CasualtyKind } from './casualties.js';
 
 /** The 民生 areas of SPEC §2.2 (seed 001 §十一), in display order. */
 export const AREAS = [
@@ -20,7 +21,7 @@ export type Area = (typeof AREAS)[number];
 export const SIGNALS = ['灾害事故', '公共卫生', '社会安全'] as const;
 export type Signal = (typeof SIGNALS)[number];
 
-export type CasualtyKind = 'deaths' | 'injuries' | 'missing';
+export type { CasualtyKind } from './casualties.js';
 
 /** Weighted terms per label (area or signal). */
 export type LabelTerms = Record<string, Record<string, number>>;
@@ -33,6 +34,8 @@ export interface Lexicons {
   casualtyWords: Record<CasualtyKind, string[]>;
   /** Phrases that contain a signal word without meaning it (信息爆炸, 感染力). */
   signalExcludes: string[];
+  /** Words that make an incident weigh more in the suggested severity (schools, 危化品). */
+  severityContext: { school: string[]; hazardous: string[] };
   negative: Record<string, number>;
   positive: Record<string, number>;
   negators: string[];
@@ -52,6 +55,8 @@ export interface LexiconOverride {
 }
 
 interface StrongWeak {
+  /** Unmistakable names of the thing (score 2). */
+  decisive?: string[];
   strong: string[];
   weak?: string[];
 }
@@ -66,6 +71,7 @@ function weighted(groups: Record<string, StrongWeak>): LabelTerms {
     const terms: Record<string, number> = {};
     for (const w of g.weak ?? []) terms[w] = 0.5;
     for (const w of g.strong) terms[w] = 1;
+    for (const w of g.decisive ?? []) terms[w] = 2;
     out[label] = terms;
   }
   return out;
@@ -76,8 +82,9 @@ export function loadShippedLexicons(): Lexicons {
   const areas = readJson<{ areas: Record<string, StrongWeak> }>('areas.json');
   const emergency = readJson<{
     signals: Record<string, StrongWeak>;
-    casualtyWords: Record<CasualtyKind, string[]>;
+    casualtyWords: Partial<Record<CasualtyKind, string[]>>;
     exclude?: string[];
+    severityContext?: { school: string[]; hazardous: string[] };
   }>('emergency.json');
   const sentiment = readJson<{
     negative: Record<string, number>;
@@ -89,9 +96,12 @@ export function loadShippedLexicons(): Lexicons {
   return {
     areas: weighted(areas.areas),
     signals: weighted(emergency.signals),
-    signalStrong: Object.fromEntries(Object.entries(emergency.signals).map(([k, g]) => [k, [...g.strong]])),
-    casualtyWords: emergency.casualtyWords,
+    signalStrong: Object.fromEntries(
+      Object.entries(emergency.signals).map(([k, g]) => [k, [...(g.decisive ?? []), ...g.strong]]),
+    ),
+    casualtyWords: { ...DEFAULT_CASUALTY_WORDS, ...emergency.casualtyWords },
     signalExcludes: [...(emergency.exclude ?? [])],
+    severityContext: emergency.severityContext ?? { school: [], hazardous: [] },
     negative: { ...sentiment.negative },
     positive: { ...sentiment.positive },
     negators: [...sentiment.negators],

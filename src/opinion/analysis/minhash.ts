@@ -1,12 +1,16 @@
 /**
- * Near-duplicate detection (reposts, 洗稿) with MinHash over an item's content-token set and LSH
- * banding. On short Chinese posts, token-set Jaccard separates copies (≥ 0.75) from different
- * posts about the same incident (≤ 0.45) far more cleanly than a 64-bit SimHash does.
+ * Near-duplicate detection (reposts, 洗稿) with MinHash over an item's character-bigram set and
+ * LSH banding. Character shingles (not token sets, which reduce two different short posts to the
+ * same one or two words) separate copies from different posts; short posts must be nearly
+ * identical (see duplicateThreshold in analyse.ts).
  */
 export const MINHASH_SIZE = 64;
 const BANDS = 16;
 const ROWS = MINHASH_SIZE / BANDS;
 const MAX_SCAN = 256;
+/** Containment that makes a copy, and the smallest shingle set it applies to. */
+const CONTAINMENT = 0.9;
+const CONTAINMENT_MIN = 12;
 
 function fmix(h: number): number {
   h ^= h >>> 16;
@@ -74,6 +78,10 @@ interface Entry<T> {
   ref: T;
   sig: Uint32Array;
   at: number;
+  /** The similarity this entry itself needs (short posts: near identity). */
+  min: number;
+  /** Shingles in the set (0 = unknown): lets a repost that adds a comment still match. */
+  size: number;
   /** The lookup that last compared this entry: one comparison per lookup, without a Set. */
   seen: number;
 }
@@ -91,11 +99,11 @@ export class DuplicateIndex<T> {
   ) {}
 
   /** The most similar earlier entry at or above the threshold within the time window. */
-  nearest(sig: Uint32Array, at: number): { ref: T; similarity: number } | null {
+  nearest(sig: Uint32Array, at: number, minSimilarity = 0, size = 0): { ref: T; similarity: number } | null {
     if (sig[0] === 0xffffffff) return null;
     let best: { ref: T; similarity: number } | null = null;
     const stamp = ++this.lookups;
-    const minSame = Math.max(0, Math.ceil(this.threshold * MINHASH_SIZE - 1e-9));
+    const own = Math.max(this.threshold, minSimilarity);
     for (const key of bandKeys(sig)) {
       const list = this.buckets.get(key);
       if (!list) continue;
@@ -106,6 +114,15 @@ export class DuplicateIndex<T> {
         if (e.seen === stamp) continue;
         e.seen = stamp;
         if (Math.abs(e.at - at) > this.windowMs) continue;
+        let threshold = Math.max(own, e.min);
+        // A quoted copy (转发 with a comment, 原文 with a source line) contains the original:
+        // containment ≥ 0.9 of the smaller set, read from the Jaccard and the two set sizes.
+        const small = Math.min(size, e.size);
+        if (small >= CONTAINMENT_MIN) {
+          const big = Math.max(size, e.size);
+          threshold = Math.min(threshold, (CONTAINMENT * small) / (small + big - CONTAINMENT * small));
+        }
+        const minSame = Math.max(0, Math.ceil(threshold * MINHASH_SIZE - 1e-9));
         // Only an entry reaching the threshold and beating the best so far matters: stop counting
         // as soon as too many rows differ for that (the similarity itself is computed as before).
         const need = best ? Math.floor(best.similarity * MINHASH_SIZE) + 1 : minSame;
@@ -118,15 +135,15 @@ export class DuplicateIndex<T> {
         }
         if (left < 0) continue;
         const s = same / MINHASH_SIZE;
-        if (s >= this.threshold && (!best || s > best.similarity)) best = { ref: e.ref, similarity: s };
+        if (s >= threshold && (!best || s > best.similarity)) best = { ref: e.ref, similarity: s };
       }
     }
     return best;
   }
 
-  add(ref: T, sig: Uint32Array, at: number): void {
+  add(ref: T, sig: Uint32Array, at: number, minSimilarity = 0, size = 0): void {
     if (sig[0] === 0xffffffff) return;
-    const e = { ref, sig, at, seen: 0 };
+    const e = { ref, sig, at, min: minSimilarity, size, seen: 0 };
     for (const key of bandKeys(sig)) {
       const list = this.buckets.get(key);
       if (list) list.push(e);

@@ -26,7 +26,7 @@ export const DEFAULT_RULES: WarningRules = {
   negativeArea: { enabled: true, areas: [...AREAS], minItems: 3, minNegativeRatio: 0.5 },
   emergency: { enabled: true },
   hotnessHalfLifeHours: 6,
-  cluster: { threshold: 0.25, windowHours: 48 },
+  cluster: { threshold: 0.15, windowHours: 48 },
   dedup: { minSimilarity: 0.6, windowHours: 72 },
 };
 
@@ -50,6 +50,8 @@ export interface EventSnapshot {
   deaths: number;
   injuries: number;
   missing: number;
+  sick?: number;
+  evacuated?: number;
 }
 
 export interface Warning {
@@ -70,6 +72,8 @@ export function evaluateWarnings(s: EventSnapshot, r: WarningRules): Warning[] {
     if (s.deaths) reasons.push(`死亡 ${s.deaths} 人`);
     if (s.injuries) reasons.push(`受伤 ${s.injuries} 人`);
     if (s.missing) reasons.push(`失联/被困 ${s.missing} 人`);
+    if (s.sick) reasons.push(`中毒/送医 ${s.sick} 人`);
+    if (s.evacuated) reasons.push(`疏散/转移 ${s.evacuated} 人`);
     out.push({ rule: 'emergency', severity: 'critical', reasons });
   }
   const ratio = negativeRatio(s);
@@ -108,22 +112,51 @@ export function evaluateWarnings(s: EventSnapshot, r: WarningRules): Warning[] {
   return out;
 }
 
-/**
- * Suggested severity from casualties, after the grading of 生产安全事故 (死亡 ≥30 特别重大,
- * 10–29 重大, 3–9 较大) and injuries (≥100, 50–99, 10–49); volume alone lifts to 较大 at most.
- */
-export function suggestSeverity(s: {
+export interface SeverityFacts {
   deaths: number;
   injuries: number;
   missing: number;
+  /** Poisoned, taken ill, hospitalised. */
+  sick?: number;
+  evacuated?: number;
+  /** Schools, kindergartens, pupils involved. */
+  school?: boolean;
+  /** Hazardous chemicals or gas involved. */
+  hazardous?: boolean;
+  /** The event's 突发 signal, if any. */
+  signal?: string | null;
   itemsCount: number;
-}): Severity {
+}
+
+const SEVERITY_ORDER: Severity[] = ['general', 'large', 'major', 'extraordinary'];
+const atLeast = (a: Severity, b: Severity): Severity =>
+  SEVERITY_ORDER.indexOf(a) >= SEVERITY_ORDER.indexOf(b) ? a : b;
+
+/**
+ * Suggested severity following the national 突发事件 grading (突发事件应对法 and the special
+ * plans): deaths (incl. missing) ≥30 特别重大, 10–29 重大, 3–9 较大; injuries ≥100, 50–99, 10–49;
+ * poisoned / taken ill ≥100 重大 (≥30 较大); evacuated ≥100,000 特别重大, ≥10,000 重大, ≥1,000
+ * 较大. Schools and hazardous chemicals weigh more: a mass poisoning of pupils (≥30) or a
+ * chemical or gas leak with evacuation is 重大, so confirming it opens the 5 h and 24 h clocks;
+ * any casualty at a school or with hazardous chemicals is at least 较大. Volume alone lifts to
+ * 较大 at most.
+ */
+export function suggestSeverity(s: SeverityFacts): Severity {
   const dead = s.deaths + s.missing;
-  if (dead >= 30 || s.injuries >= 100) return 'extraordinary';
-  if (dead >= 10 || s.injuries >= 50) return 'major';
-  if (dead >= 3 || s.injuries >= 10) return 'large';
-  if (s.itemsCount >= 200) return 'large';
-  return 'general';
+  const sick = s.sick ?? 0;
+  const evacuated = s.evacuated ?? 0;
+  let level: Severity = 'general';
+  if (dead >= 30 || s.injuries >= 100 || sick >= 1000 || evacuated >= 100_000) return 'extraordinary';
+  if (dead >= 10 || s.injuries >= 50 || sick >= 100 || evacuated >= 10_000) level = 'major';
+  else if (dead >= 3 || s.injuries >= 10 || sick >= 30 || evacuated >= 1000 || s.itemsCount >= 200)
+    level = 'large';
+  if (s.school && (sick >= 30 || s.injuries >= 10 || dead >= 3)) level = atLeast(level, 'major');
+  else if (s.school && (sick >= 10 || s.injuries >= 3 || dead >= 1)) level = atLeast(level, 'large');
+  // A chemical or gas leak that moves people out is handled as 重大 (5 h / 24 h).
+  if (s.hazardous && s.signal && evacuated > 0) level = atLeast(level, 'major');
+  else if (s.hazardous && s.signal && (dead > 0 || s.injuries > 0 || sick > 0))
+    level = atLeast(level, 'large');
+  return level;
 }
 
 export function shouldPromote(
