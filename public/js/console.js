@@ -214,7 +214,7 @@
   }
 
   function resync() {
-    return api('/api/alerts?acked=false&limit=500')
+    return api('/api/alerts?acked=false&resolved=false&limit=500')
       .then(function (body) {
         alerts = new Map();
         body.alerts.forEach(function (a) {
@@ -304,7 +304,7 @@
   socket.on('alert', function (a) {
     remember(a.id);
     if (a.type.indexOf('clock.') === 0 || a.type === 'event.escalated') refreshClocks();
-    if (a.acked || alerts.has(a.id)) return;
+    if (a.acked || a.resolved || alerts.has(a.id)) return;
     alerts.set(a.id, a);
     renderAlerts();
     if (a.severity === 'critical') {
@@ -314,6 +314,11 @@
   });
   socket.on('alert:acked', function (msg) {
     if (alerts.delete(msg.id)) renderAlerts();
+  });
+  // The clock behind the alert was met, cancelled or moved: the matter is over.
+  socket.on('alert:resolved', function (msg) {
+    if (alerts.delete(msg.id)) renderAlerts();
+    refreshClocks();
   });
 
   el('sound-toggle').addEventListener('click', function (e) {

@@ -7,6 +7,8 @@ import type { AlertRow } from './model.js';
 export interface AlertFeedEvents {
   alert: [AlertRow];
   ack: [AlertRow];
+  /** An alert's matter ended (committed): consoles drop it from their open lists. */
+  resolved: [AlertRow];
   /** A clock's timers changed (committed); the clock engine schedules them. */
   clock: [number];
   /** The LISTEN connection is back after a loss: listeners re-check what they may have missed. */
@@ -102,12 +104,13 @@ export class AlertFeed extends EventEmitter<AlertFeedEvents> {
   private enqueue(payload: string): void {
     this.queue = this.queue
       .then(async () => {
-        const ack = payload.startsWith('ack:');
-        const id = Number(ack ? payload.slice(4) : payload);
+        const [, kind, rest] = /^(?:(ack|resolved):)?(.*)$/.exec(payload)!;
+        const id = Number(rest);
         if (!Number.isSafeInteger(id)) return;
         const row = await alertById(this.core.db, id);
         if (!row) return;
-        if (ack) this.emit('ack', row);
+        if (kind === 'ack') this.emit('ack', row);
+        else if (kind === 'resolved') this.emit('resolved', row);
         else this.deliver(row);
       })
       .catch((err: unknown) => this.core.logger.error({ err }, 'alert feed delivery failed'));

@@ -73,6 +73,10 @@ export function alertJson(a: AlertRow) {
     acked: a.acked_at !== null,
     ackedAt: toIsoShanghai(a.acked_at),
     ackedBy: a.acked_by,
+    /** The matter ended (its clock met, cancelled or moved): no longer open, kept in history. */
+    resolved: a.resolved_at !== null,
+    resolvedAt: toIsoShanghai(a.resolved_at),
+    resolvedReason: a.resolved_reason,
     data: a.data,
     /** The page of the event or document the alert is about (null when there is none). */
     href: alertHref(a),

@@ -9,6 +9,10 @@ const listSchema = z.object({
     .enum(['true', 'false'])
     .optional()
     .transform((v) => (v === undefined ? undefined : v === 'true')),
+  resolved: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true')),
   type: z.enum(ALERT_TYPES).optional(),
   afterId: z.coerce.number().int().min(0).optional(),
   beforeId: z.coerce.number().int().positive().optional(),

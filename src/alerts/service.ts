@@ -9,6 +9,7 @@ import type { AlertRow } from './model.js';
 
 export interface AlertQuery {
   acked?: boolean;
+  resolved?: boolean;
   type?: string;
   afterId?: number;
   beforeId?: number;
@@ -28,6 +29,8 @@ export class AlertsService {
     else if (q.departmentId) query = query.where('department_id', '=', q.departmentId);
     if (q.acked === true) query = query.where('acked_at', 'is not', null);
     if (q.acked === false) query = query.where('acked_at', 'is', null);
+    if (q.resolved === true) query = query.where('resolved_at', 'is not', null);
+    if (q.resolved === false) query = query.where('resolved_at', 'is', null);
     if (q.type) query = query.where('type', '=', q.type);
     if (q.afterId) query = query.where('id', '>', q.afterId);
     if (q.beforeId) query = query.where('id', '<', q.beforeId);

@@ -87,3 +87,37 @@ export async function insertAlerts(
   `.execute(trx);
   return r.rows.length;
 }
+
+/** The alerts that stand for a clock's lateness or its approach: they end with the clock. */
+export const CLOCK_ALERT_TYPES = [
+  'clock.warning',
+  'clock.breached',
+  'clock.escalated',
+  'event.escalated',
+  'alert.renotified',
+] as const;
+
+/**
+ * Resolves a clock's open alerts of the given types inside the caller's transaction (its clock
+ * was met, cancelled or moved): they leave the open lists, stop re-notifying and stay in history
+ * with the reason. Consoles hear of it on commit (`resolved:<id>` on the alert channel).
+ */
+export async function resolveClockAlerts(
+  trx: Transaction<Database>,
+  clockId: number,
+  reason: string,
+  now: Date,
+  types: readonly string[] = CLOCK_ALERT_TYPES,
+): Promise<number[]> {
+  const rows = await trx
+    .updateTable('alerts')
+    .set({ resolved_at: now, resolved_reason: reason.slice(0, 200), renotify_at: null })
+    .where('subject_kind', '=', 'clock')
+    .where('subject_id', '=', String(clockId))
+    .where('type', 'in', [...types])
+    .where('resolved_at', 'is', null)
+    .returning('id')
+    .execute();
+  for (const r of rows) await sql`select pg_notify(${ALERT_CHANNEL}, ${`resolved:${r.id}`})`.execute(trx);
+  return rows.map((r) => r.id);
+}

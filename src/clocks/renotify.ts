@@ -14,6 +14,7 @@ export async function renotifyDueAlerts(core: Core, now: Date): Promise<number> 
     .selectFrom('alerts')
     .select('id')
     .where('acked_at', 'is', null)
+    .where('resolved_at', 'is', null)
     .where('renotify_at', '<=', now)
     .orderBy('renotify_at')
     .limit(500)
@@ -27,7 +28,7 @@ export async function renotifyDueAlerts(core: Core, now: Date): Promise<number> 
         .where('id', '=', id)
         .forUpdate()
         .executeTakeFirst();
-      if (!a || a.acked_at || !a.renotify_at || a.renotify_at > now) return;
+      if (!a || a.acked_at || a.resolved_at || !a.renotify_at || a.renotify_at > now) return;
       const round = a.renotify_count + 1;
       const level = Math.min(a.escalation_level + 1, ESCALATION_TARGETS.length);
       const target = level >= 2 ? 'government_office' : 'opinion_center';

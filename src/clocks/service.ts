@@ -3,8 +3,8 @@ import type { Database } from '../db/schema.js';
 import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { HttpProblem } from '../shared/errors.js';
-import { formatDeadline, shanghaiDate } from '../shared/time.js';
-import { insertAlert } from '../alerts/store.js';
+import { formatDeadline, formatDuration, shanghaiDate } from '../shared/time.js';
+import { insertAlert, resolveClockAlerts } from '../alerts/store.js';
 import { loadCalendar } from '../calendar/store.js';
 import { workingDaysBetween, type WorkCalendar } from '../calendar/workdays.js';
 import { completion, computeDeadline, thresholdsFor } from './rules.js';
@@ -173,6 +173,12 @@ export async function satisfyClock(
   if (!clock) return null;
   const done = completion(clock.due_at, metAt);
   await closeThresholds(trx, clock.id, now);
+  await resolveClockAlerts(
+    trx,
+    clock.id,
+    done.state === 'met' ? '已按时完成' : `已完成（逾期 ${formatDuration(done.latenessSeconds)}）`,
+    now,
+  );
   return trx
     .updateTable('clocks')
     .set({
@@ -187,14 +193,20 @@ export async function satisfyClock(
     .executeTakeFirstOrThrow();
 }
 
-export async function cancelClock(trx: Trx, clockId: number, now: Date): Promise<void> {
+export async function cancelClock(
+  trx: Trx,
+  clockId: number,
+  now: Date,
+  reason = '时钟已取消',
+): Promise<void> {
   await closeThresholds(trx, clockId, now);
-  await trx
+  const cancelled = await trx
     .updateTable('clocks')
     .set({ state: 'cancelled', updated_at: now })
     .where('id', '=', clockId)
     .where('state', 'in', ['running', 'breached'])
-    .execute();
+    .executeTakeFirst();
+  if (cancelled.numUpdatedRows > 0n) await resolveClockAlerts(trx, clockId, reason, now);
 }
 
 export function clocksForSubject(db: Db | Trx, subjectKind: string, subjectId: number): Promise<ClockRow[]> {
@@ -223,8 +235,21 @@ export async function rederiveClock(trx: Trx, clock: ClockRow, now: Date, reason
     .where('id', '=', clock.id)
     .returningAll()
     .executeTakeFirstOrThrow();
+  const moved = d.dueAt.getTime() !== clock.due_at.getTime();
+  if (moved) {
+    // Warnings counted toward the old deadline: resolved, and due again against the new one.
+    const resolved = await resolveClockAlerts(trx, clock.id, `期限变更为 ${formatDeadline(d.dueAt)}`, now, [
+      'clock.warning',
+    ]);
+    if (resolved.length)
+      await trx
+        .deleteFrom('clock_thresholds')
+        .where('clock_id', '=', clock.id)
+        .where('key', 'like', 'warn:%')
+        .execute();
+  }
   await writeThresholds(trx, updated, policy, cal);
-  if (d.dueAt.getTime() !== clock.due_at.getTime())
+  if (moved)
     await insertAlert(
       trx,
       {

@@ -112,6 +112,14 @@ export function serveConsole(io: IoServer, core: Core, alerts: AlertsService, fe
       if (push && (scope === null || scope === row.department_id)) push(row, payload);
     }
   });
+  feed.on('resolved', (row) => {
+    const json = alertJson(row);
+    nsp.to(alertRooms(row)).emit('alert:resolved', {
+      id: row.id,
+      resolvedAt: json.resolvedAt,
+      reason: row.resolved_reason,
+    });
+  });
   feed.on('ack', (row) => {
     nsp.to(alertRooms(row)).emit('alert:acked', {
       id: row.id,

@@ -136,6 +136,9 @@ export interface AlertsTable {
   acked_by: number | null;
   renotify_at: Timestamp | null;
   renotify_count: ColumnType<number, number | undefined, number>;
+  /** Set when the matter ended (its clock met, cancelled or moved): off the open lists, kept in history. */
+  resolved_at: Timestamp | null;
+  resolved_reason: string | null;
 }
 
 /**

@@ -71,7 +71,7 @@ export class EventsService {
     const now = this.core.clock.now();
     const existing = await clocksForSubject(trx, EVENT_SUBJECT, e.id);
     const plan = planClocks(requiredClockKinds(e), existing);
-    for (const id of plan.cancel) await cancelClock(trx, id, now);
+    for (const id of plan.cancel) await cancelClock(trx, id, now, '重新研判后不再需要该时钟');
     for (const kind of plan.open)
       await openClock(
         trx,
@@ -232,7 +232,8 @@ export class EventsService {
         .returningAll()
         .executeTakeFirstOrThrow();
       for (const c of await clocksForSubject(trx, EVENT_SUBJECT, id))
-        if (c.state === 'running' || c.state === 'breached') await cancelClock(trx, c.id, now);
+        if (c.state === 'running' || c.state === 'breached')
+          await cancelClock(trx, c.id, now, status === 'closed' ? '事件已办结' : '事件已忽略');
       await recordAudit(trx, {
         ...ctx,
         action: `event.${status === 'closed' ? 'close' : 'dismiss'}`,

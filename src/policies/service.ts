@@ -409,7 +409,8 @@ export class PolicyService {
       set: (_row, now) => ({ withdrawn_at: now }),
       after: async (trx, p, now) => {
         for (const c of await clocksForSubject(trx, 'policy', p.id))
-          if (c.state === 'running' || c.state === 'breached') await cancelClock(trx, c.id, now);
+          if (c.state === 'running' || c.state === 'breached')
+            await cancelClock(trx, c.id, now, '文件已撤回');
       },
     });
   }

@@ -60,3 +60,60 @@ it('shows a breach live on an open console, acknowledges it with 确认, and tic
   expect(await page.locator(`li.alert[data-alert-id="${alertId}"]`).count()).toBe(0);
   await page.close();
 });
+
+it('drops a late clock’s alerts live once the clock is met, and shows a midnight deadline as 24:00', async () => {
+  const page = await ctx.browser.newPage();
+  await signInAt(page, `${ctx.tp.url}/console`, ADMIN.username, ADMIN.password);
+  await page.locator('#conn.conn-ok').waitFor({ timeout: 10_000 });
+  const api = await login(ctx.tp, ADMIN.username, ADMIN.password);
+  // Detected 20 days ago: the 48 h response clock is breached and escalated as soon as it opens.
+  const ev = await api.agent
+    .post('/api/opinion/events')
+    .set('x-csrf-token', api.csrf)
+    .send({
+      title: '城关街道垃圾清运不及时',
+      detectedAt: new Date(Date.now() - 20 * 86_400_000).toISOString(),
+      severity: 'general',
+      emergency: false,
+    })
+    .expect(201);
+  const escalated = page.locator('li.alert', { hasText: '【超时升级】舆情回应：城关街道垃圾清运不及时' });
+  await escalated.waitFor({ timeout: 10_000 });
+  expect(await escalated.locator('.alert-title').textContent()).toMatch(/已超时 18 天/);
+  await page.locator('li.alert', { hasText: '【已超时】舆情回应：城关街道垃圾清运不及时' }).waitFor();
+
+  await api.agent
+    .post(`/api/opinion/events/${ev.body.id}/actions`)
+    .set('x-csrf-token', api.csrf)
+    .send({ kind: 'response', occurredAt: new Date().toISOString(), text: '已安排清运' })
+    .expect(201);
+  // Nobody pressed 确认: the alerts leave the open list because the matter is over.
+  await page
+    .locator('li.alert', { hasText: '城关街道垃圾清运不及时' })
+    .first()
+    .waitFor({ state: 'detached', timeout: 10_000 });
+  expect(await page.locator('li.alert', { hasText: '城关街道垃圾清运不及时' }).count()).toBe(0);
+
+  // An interpretation clock runs to the end of a working day: its deadline reads 24:00.
+  const core = ctx.tp.platform.core;
+  const { openClock } = await import('../../src/clocks/service.js');
+  const row = await core.db.transaction().execute((trx) =>
+    openClock(
+      trx,
+      {
+        kind: 'interpretation',
+        subjectKind: 'test',
+        subjectId: 1,
+        title: '关于测试的通知',
+        departmentId: null,
+        startAt: new Date(),
+      },
+      new Date(),
+    ),
+  );
+  await page.reload();
+  const due = page.locator(`tr[data-clock-id="${row.id}"] td`).nth(3);
+  await due.waitFor({ timeout: 10_000 });
+  expect(await due.textContent()).toMatch(/^\d{1,2}月\d{1,2}日 24:00$/);
+  await page.close();
+});

@@ -6,6 +6,7 @@ import * as m004 from './004_clock_pause.js';
 import * as m010 from './010_policies.js';
 import * as m011 from './011_interpretation_edits.js';
 import * as m020 from './020_opinion_pipeline.js';
+import * as m040 from './040_alert_resolution.js';
 import * as m050 from './050_disclosure.js';
 import * as m060 from './060_supervision.js';
 
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   '010_policies': m010,
   '011_interpretation_edits': m011,
   '020_opinion_pipeline': m020,
+  '040_alert_resolution': m040,
   '050_disclosure': m050,
   '060_supervision': m060,
   // 01x: policies, 02x: opinion pipeline (numbers reserved so capabilities can grow independently)

@@ -51,7 +51,7 @@ export function workspacePolicyPages(ctx: PolicyPageContext, alerts: AlertsServi
       ...policyRowView({ ...row, interpretations_count: counts.get(row.id) ?? 0 }),
       clock: clockView(clocks.get(row.id), now),
     }));
-    const warnings = (await alerts.list(p, { acked: false, limit: 50 }))
+    const warnings = (await alerts.list(p, { acked: false, resolved: false, limit: 50 }))
       .filter((a) => a.type.startsWith('clock.'))
       .slice(0, 10)
       .map(alertJson);
