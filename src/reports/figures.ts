@@ -19,6 +19,8 @@ export interface Filter {
   period: Period;
   /** null: every department. */
   departmentId: number | null;
+  /** Only what has no department (drill-down of a 未指定 row). */
+  unassigned?: boolean;
 }
 
 export const SENTIMENT_LABELS: Record<string, string> = {
@@ -44,6 +46,7 @@ export function clocksIn<O>(
     .where('clocks.start_at', '<', f.period.toAt)
     .where('clocks.state', '!=', 'cancelled');
   if (f.departmentId !== null) r = r.where('clocks.department_id', '=', f.departmentId);
+  else if (f.unassigned) r = r.where('clocks.department_id', 'is', null);
   return r;
 }
 
@@ -185,10 +188,11 @@ async function volume(db: Db, f: Filter): Promise<Volume> {
     itemsIn(db, f)
       .select([
         bucket.as('day'),
-        sql<string>`coalesce(a.area, '其他')`.as('area'),
+        sql<string>`unnest(case when cardinality(i.categories) = 0 then array['其他'] else i.categories end)`.as(
+          'area',
+        ),
         (eb) => eb.fn.countAll<number>().as('count'),
       ])
-      .leftJoin(sql<{ area: string }>`unnest(i.categories)`.as('a'), (j) => j.onTrue())
       .groupBy([sql`1`, sql`2`])
       .execute(),
   ]);
@@ -256,7 +260,7 @@ export async function topEvents(db: Db, f: Filter, limit = 10): Promise<TopEvent
     .where('e.status', '!=', 'dismissed');
   if (f.departmentId !== null) q = q.where('e.responsible_department_id', '=', f.departmentId);
   const rows = await q
-    .orderBy(sql`items_in_period`, sql`desc nulls last`)
+    .orderBy(sql`items_in_period desc nulls last`)
     .orderBy('e.hotness', 'desc')
     .orderBy('e.id')
     .limit(limit)
@@ -301,32 +305,52 @@ export async function openBreaches(db: Db, departmentId: number | null, now: Dat
 
 export const MEDIAN_KINDS = ['initial_release', 'press_conference', 'response', 'interpretation'] as const;
 
+function labeller(names: Map<number, string>) {
+  return (r: TimelinessRow): LabelledTimeliness => ({
+    ...r,
+    departmentName: nameOf(names, r.departmentId),
+    kindLabel: CLOCK_KIND_LABELS[r.kind] ?? r.kind,
+  });
+}
+
+function clockOutcomes(db: Db, f: Filter) {
+  return clocksIn(
+    db
+      .selectFrom('clocks')
+      .select(['department_id', 'kind', 'state', 'lateness_seconds', 'start_at', 'met_at']),
+    f,
+  ).execute();
+}
+
+/** Met / met late / breached / running per department and kind, and per kind over all. */
+export async function timelinessOf(
+  db: Db,
+  f: Filter,
+): Promise<{ rows: LabelledTimeliness[]; totals: LabelledTimeliness[] }> {
+  const [names, clocks] = await Promise.all([departmentNames(db), clockOutcomes(db, f)]);
+  const t = summarizeTimeliness(
+    clocks.map((c) => ({
+      departmentId: c.department_id,
+      kind: c.kind,
+      state: c.state,
+      latenessSeconds: c.lateness_seconds,
+    })),
+  );
+  const label = labeller(names);
+  return { rows: t.rows.map(label), totals: t.totals.map(label) };
+}
+
 export async function supervisionFigures(db: Db, f: Filter, now: Date): Promise<Figures> {
-  const [names, clocks, vol, top, breaches, records] = await Promise.all([
+  const [names, clocks, t, vol, top, breaches, records] = await Promise.all([
     departmentNames(db),
-    clocksIn(
-      db
-        .selectFrom('clocks')
-        .select(['department_id', 'kind', 'state', 'lateness_seconds', 'start_at', 'met_at']),
-      f,
-    ).execute(),
+    clockOutcomes(db, f),
+    timelinessOf(db, f),
     volume(db, f),
     topEvents(db, f),
     openBreaches(db, f.departmentId, now),
     recordsIn(db, f.period, f.departmentId),
   ]);
-  const label = (r: TimelinessRow): LabelledTimeliness => ({
-    ...r,
-    departmentName: nameOf(names, r.departmentId),
-    kindLabel: CLOCK_KIND_LABELS[r.kind] ?? r.kind,
-  });
-  const outcomes = clocks.map((c) => ({
-    departmentId: c.department_id,
-    kind: c.kind,
-    state: c.state,
-    latenessSeconds: c.lateness_seconds,
-  }));
-  const t = summarizeTimeliness(outcomes);
+  const label = labeller(names);
   const interp = clocks.filter((c) => c.kind === 'interpretation');
   const monthly = summarizeTimeliness(
     interp.map((c) => ({
@@ -355,7 +379,7 @@ export async function supervisionFigures(db: Db, f: Filter, now: Date): Promise<
       departmentId: f.departmentId,
       departmentName: f.departmentId === null ? null : nameOf(names, f.departmentId),
     },
-    timeliness: { rows: t.rows.map(label), totals: t.totals.map(label) },
+    timeliness: t,
     interpretationMonthly: {
       months: [...new Set(monthly.totals.map((r) => r.kind))].sort(),
       rows: monthly.rows.map((r) => ({ ...label(r), kindLabel: r.kind })),
@@ -367,4 +391,84 @@ export async function supervisionFigures(db: Db, f: Filter, now: Date): Promise<
     topEvents: top,
     accountability: records,
   };
+}
+
+export interface ClockDrill {
+  kind?: string | undefined;
+  /** All response kinds (首发, 发布会, 回应). */
+  group?: 'response' | undefined;
+  /** done: met or met late; decided: also breached. */
+  state?: 'met' | 'met_late' | 'breached' | 'running' | 'done' | 'decided' | undefined;
+  /** Clocks started in this Asia/Shanghai month ("2026-10"), within the period. */
+  month?: string | undefined;
+}
+
+const RESPONSE_GROUP = ['initial_release', 'press_conference', 'response'];
+
+/** The clocks behind a number of the dashboard: the same filter, narrowed. */
+export async function drillClocks(db: Db, f: Filter, d: ClockDrill) {
+  let q = clocksIn(
+    db
+      .selectFrom('clocks')
+      .leftJoin('departments', 'departments.id', 'clocks.department_id')
+      .selectAll('clocks')
+      .select('departments.name as department_name'),
+    f,
+  );
+  if (d.kind) q = q.where('clocks.kind', '=', d.kind);
+  if (d.group === 'response') q = q.where('clocks.kind', 'in', RESPONSE_GROUP);
+  if (d.state === 'done') q = q.where('clocks.state', 'in', ['met', 'met_late']);
+  else if (d.state === 'decided') q = q.where('clocks.state', 'in', ['met', 'met_late', 'breached']);
+  else if (d.state) q = q.where('clocks.state', '=', d.state);
+  if (d.month) {
+    const start = DateTime.fromISO(`${d.month}-01`, { zone: ZONE });
+    q = q
+      .where('clocks.start_at', '>=', start.toJSDate())
+      .where('clocks.start_at', '<', start.plus({ months: 1 }).toJSDate());
+  }
+  return q.orderBy('clocks.start_at').orderBy('clocks.id').execute();
+}
+
+export interface ItemDrill {
+  bucket?: string | undefined;
+  channel?: string | undefined;
+  sentiment?: string | undefined;
+  area?: string | undefined;
+}
+
+export const DRILL_ITEM_LIMIT = 500;
+
+/** The items behind a volume figure: how many, and the first DRILL_ITEM_LIMIT of them. */
+export async function drillItems(db: Db, f: Filter, d: ItemDrill) {
+  const unit = bucketsOf(f.period).unit;
+  let q = itemsIn(db, f);
+  if (d.bucket) q = q.where(bucketExpr(unit), '=', d.bucket);
+  if (d.channel) q = q.where('i.channel', '=', d.channel);
+  if (d.sentiment === 'unknown') q = q.where('i.sentiment', 'is', null);
+  else if (d.sentiment) q = q.where('i.sentiment', '=', d.sentiment as 'negative' | 'neutral' | 'positive');
+  if (d.area === '其他') q = q.where(sql<boolean>`cardinality(i.categories) = 0`);
+  else if (d.area) q = q.where(sql<boolean>`${d.area} = any(i.categories)`);
+  const [count, items] = await Promise.all([
+    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    q
+      .leftJoin('opinion_clusters as c', 'c.id', 'i.cluster_id')
+      .leftJoin('opinion_events as e', 'e.id', 'c.event_id')
+      .select([
+        'i.id',
+        'i.published_at',
+        'i.channel',
+        'i.source',
+        'i.title',
+        'i.content',
+        'i.sentiment',
+        'i.categories',
+        'i.url',
+        'e.id as event_id',
+        'e.title as event_title',
+      ])
+      .orderBy('i.published_at', 'desc')
+      .limit(DRILL_ITEM_LIMIT)
+      .execute(),
+  ]);
+  return { count: Number(count.n), items };
 }

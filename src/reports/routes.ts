@@ -1,103 +1,397 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { Router, type Request } from 'express';
-import ExcelJS from 'exceljs';
-import { DateTime } from 'luxon';
 import type { Core } from '../context.js';
-import { authorize, departmentFilter } from '../auth/policy.js';
+import { authorize, can, departmentFilter } from '../auth/policy.js';
 import { requirePageLogin } from '../auth/authenticate.js';
 import { z, parse, fields } from '../shared/validation.js';
 import { HttpProblem } from '../shared/errors.js';
-import { ZONE } from '../shared/time.js';
-import { CLOCK_KIND_LABELS } from '../clocks/policy.js';
-import { summarizeTimeliness, type TimelinessRow } from './timeliness.js';
+import { CLOCK_KIND_LABELS, CLOCK_STATE_LABELS } from '../clocks/policy.js';
+import { DECISION_LABELS } from '../accountability/model.js';
+import { recordJson } from '../accountability/model.js';
+import { contentDisposition } from '../policies/files.js';
+import { resolvePeriod, periodLabel } from './period.js';
+import {
+  channelLabel,
+  drillClocks,
+  drillItems,
+  DRILL_ITEM_LIMIT,
+  NO_DEPARTMENT,
+  SENTIMENT_LABELS,
+  supervisionFigures,
+  timelinessOf,
+  type Filter,
+} from './figures.js';
+import {
+  breachChart,
+  interpretationChart,
+  medianChart,
+  responseChart,
+  sentimentLabels,
+  topEventsChart,
+  volumeChart,
+  type DrillUrl,
+} from './charts.js';
+import { formatMinutes, percent } from './stats.js';
+import { assessmentWorkbook, timelinessWorkbook, XLSX_TYPE } from './xlsx.js';
+import { localityName, shanghaiJson } from './model.js';
 
-const query = z.object({ from: fields.isoDate.optional(), to: fields.isoDate.optional() });
+const ECHARTS = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('echarts/package.json')),
+  'dist/echarts.common.min.js',
+);
 
-/** The period asked for, by default the current month to date (Asia/Shanghai dates, `to` inclusive). */
-function period(core: Core, req: Request) {
-  const q = parse(query, req.query, '查询');
-  const today = DateTime.fromJSDate(core.clock.now(), { zone: ZONE });
-  const from = q.from ?? today.startOf('month').toISODate()!;
-  const to = q.to ?? today.toISODate()!;
-  if (from > to)
-    throw HttpProblem.badRequest('起止日期有误', [{ field: 'from', message: '开始日期不能晚于结束日期' }]);
-  return {
-    from,
-    to,
-    fromAt: DateTime.fromISO(from, { zone: ZONE }).toJSDate(),
-    toAt: DateTime.fromISO(to, { zone: ZONE }).plus({ days: 1 }).toJSDate(),
+const filterQuery = z.object({
+  from: fields.isoDate.optional(),
+  to: fields.isoDate.optional(),
+  departmentId: z.union([z.literal('none'), fields.id]).optional(),
+});
+
+/** The filter a request asks for, narrowed to the caller's department when it only sees its own. */
+export function filterOf(
+  core: Core,
+  req: Request,
+  defaultMonths = 3,
+): Filter & { q: Record<string, string> } {
+  authorize(req.principal, 'report.read');
+  const raw = parse(filterQuery, req.query, '查询参数');
+  const scope = departmentFilter(req.principal!, 'report.read');
+  if (scope !== null && raw.departmentId !== undefined && raw.departmentId !== scope)
+    throw HttpProblem.forbidden('只能查看本单位的统计');
+  const period = resolvePeriod(core.clock, raw, defaultMonths);
+  const departmentId = scope ?? (typeof raw.departmentId === 'number' ? raw.departmentId : null);
+  const q: Record<string, string> = { from: period.from, to: period.to };
+  if (departmentId !== null) q.departmentId = String(departmentId);
+  else if (raw.departmentId === 'none') q.departmentId = 'none';
+  return { period, departmentId, unassigned: raw.departmentId === 'none' && scope === null, q };
+}
+
+function drillUrlFor(q: Record<string, string>): DrillUrl {
+  return (params) => {
+    const u = new URLSearchParams(q);
+    for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null) u.set(k, String(v));
+    return `/reports/drill?${u.toString()}`;
   };
 }
 
-async function timeliness(core: Core, req: Request) {
-  authorize(req.principal, 'report.read');
-  const p = period(core, req);
-  const scope = departmentFilter(req.principal!, 'report.read');
-  let clockQuery = core.db
-    .selectFrom('clocks')
-    .select(['department_id', 'kind', 'state', 'lateness_seconds'])
-    .where('start_at', '>=', p.fromAt)
-    .where('start_at', '<', p.toAt);
-  if (scope !== null) clockQuery = clockQuery.where('department_id', '=', scope);
-  const [clocks, departments] = await Promise.all([
-    clockQuery.execute(),
-    core.db.selectFrom('departments').select(['id', 'name']).execute(),
-  ]);
-  const names = new Map(departments.map((d) => [d.id, d.name]));
-  const label = (r: TimelinessRow) => ({
-    ...r,
-    departmentName:
-      r.departmentId === null ? '未指定' : (names.get(r.departmentId) ?? String(r.departmentId)),
-    kindLabel: CLOCK_KIND_LABELS[r.kind] ?? r.kind,
-    onTimePercent: r.onTimeRate === null ? '—' : `${(r.onTimeRate * 100).toFixed(1)}%`,
-  });
-  const s = summarizeTimeliness(
-    clocks.map((c) => ({
-      departmentId: c.department_id,
-      kind: c.kind,
-      state: c.state,
-      latenessSeconds: c.lateness_seconds,
-    })),
-  );
-  return { from: p.from, to: p.to, rows: s.rows.map(label), totals: s.totals.map(label) };
+function subjectHref(kind: string, id: number): string | null {
+  if (kind === 'policy') return `/policies/${id}`;
+  if (kind === 'event') return `/responses/events/${id}`;
+  return null;
 }
 
-/** 时效统计: supervisors review who met their deadlines (SPEC §2.3: breaches feed 问责). */
+const drillQuery = z.object({
+  what: z.enum(['clocks', 'breaches', 'items']),
+  kind: z
+    .string()
+    .regex(/^[a-z_]{1,40}$/, '时钟类型无效')
+    .optional(),
+  group: z.literal('response').optional(),
+  state: z.enum(['met', 'met_late', 'breached', 'running', 'done', 'decided']).optional(),
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, '须为 YYYY-MM')
+    .optional(),
+  bucket: z
+    .string()
+    .regex(/^\d{4}-\d{2}(-\d{2})?$/, '须为日期或月份')
+    .optional(),
+  channel: z.string().max(40).optional(),
+  sentiment: z.enum(['negative', 'neutral', 'positive', 'unknown']).optional(),
+  area: z.string().max(40).optional(),
+});
+
+/** Clocks breached and still open now, whenever they started (the dashboard's 当前超时). */
+async function openBreachClocks(core: Core, f: Filter) {
+  let q = core.db
+    .selectFrom('clocks')
+    .leftJoin('departments', 'departments.id', 'clocks.department_id')
+    .selectAll('clocks')
+    .select('departments.name as department_name')
+    .where('clocks.state', '=', 'breached');
+  if (f.departmentId !== null) q = q.where('clocks.department_id', '=', f.departmentId);
+  else if (f.unassigned) q = q.where('clocks.department_id', 'is', null);
+  return q.orderBy('clocks.due_at').orderBy('clocks.id').execute();
+}
+
+/** 督查考核: the supervision dashboard, its drill-down lists and the 考核 exports (SPEC §2.6). */
 export function reportsRoutes(core: Core): Router {
   const r = Router();
 
+  r.get('/static/vendor/echarts.min.js', (_req, res) => {
+    res.sendFile(ECHARTS, { maxAge: '7d', headers: { 'content-type': 'text/javascript; charset=utf-8' } });
+  });
+
   r.get('/api/reports/timeliness', async (req, res) => {
-    res.json(await timeliness(core, req));
+    const f = filterOf(core, req, 1);
+    const t = await timelinessOf(core.db, f);
+    const pct = <T extends { onTimeRate: number | null }>(x: T) => ({
+      ...x,
+      onTimePercent: percent(x.onTimeRate),
+    });
+    res.json({ from: f.period.from, to: f.period.to, rows: t.rows.map(pct), totals: t.totals.map(pct) });
+  });
+
+  r.get('/api/reports/supervision', async (req, res) => {
+    const f = filterOf(core, req);
+    const figures = await supervisionFigures(core.db, f, core.clock.now());
+    res.json(shanghaiJson({ ...figures, accountability: figures.accountability.map(recordJson) }));
   });
 
   r.get('/reports', requirePageLogin, async (req, res) => {
-    const t = await timeliness(core, req);
-    res.render('reports/index', { title: '时效统计', ...t });
+    const f = filterOf(core, req);
+    const p = req.principal!;
+    const figures = await supervisionFigures(core.db, f, core.clock.now());
+    const url = drillUrlFor(f.q);
+    const global = departmentFilter(p, 'report.read') === null;
+    const departments = global
+      ? await core.db.selectFrom('departments').select(['id', 'name']).orderBy('id').execute()
+      : [];
+    const charts = {
+      interpretation: interpretationChart(figures, url),
+      response: responseChart(figures, url),
+      medians: medianChart(figures, url),
+      breaches: breachChart(figures, url),
+      channel: volumeChart(figures.volume.byChannel, 'channel', url, figures.volume.byChannel.labels),
+      sentiment: volumeChart(
+        figures.volume.bySentiment,
+        'sentiment',
+        url,
+        sentimentLabels(figures.volume.bySentiment.keys),
+      ),
+      area: volumeChart(figures.volume.byArea, 'area', url),
+      events: topEventsChart(figures),
+    };
+    const interp = figures.interpretationMonthly;
+    const deptIds = [...new Set(interp.rows.map((x) => x.departmentId))];
+    const cell = (row: (typeof interp.rows)[number] | undefined, dept: number | null, month: string) =>
+      row
+        ? {
+            text: percent(row.onTimeRate),
+            detail: `${row.met}/${row.met + row.metLate + row.breached}`,
+            url: url({ what: 'clocks', kind: 'interpretation', month, departmentId: dept ?? 'none' }),
+          }
+        : null;
+    const totalInterp = figures.timeliness.totals.find((t) => t.kind === 'interpretation');
+    const responseTotals = figures.timeliness.totals.filter((t) =>
+      ['initial_release', 'press_conference', 'response'].includes(t.kind),
+    );
+    const sum = (k: 'met' | 'metLate' | 'breached' | 'running' | 'total') =>
+      responseTotals.reduce((s, t) => s + t[k], 0);
+    const canRecord = can(p, 'accountability.record');
+    res.render('reports/index', {
+      title: '督查考核',
+      filter: f.q,
+      from: f.period.from,
+      to: f.period.to,
+      periodLabel: periodLabel(f.period),
+      departmentName: figures.filter.departmentName,
+      global,
+      departments: departments.map((d) => ({ ...d, selected: d.id === f.departmentId })),
+      exportQuery: new URLSearchParams(f.q).toString(),
+      summary: {
+        interpretationRate: percent(totalInterp?.onTimeRate ?? null),
+        interpretationUrl: url({ what: 'clocks', kind: 'interpretation', state: 'decided' }),
+        responses: sum('total'),
+        responsesUrl: url({ what: 'clocks', group: 'response' }),
+        responseBreached: sum('breached'),
+        responseBreachedUrl: url({ what: 'clocks', group: 'response', state: 'breached' }),
+        openBreaches: figures.openBreaches.length,
+        openBreachesUrl: url({ what: 'breaches' }),
+        volume: figures.volume.total,
+        volumeUrl: url({ what: 'items' }),
+        accountability: figures.accountability.length,
+      },
+      interp: {
+        months: interp.months,
+        rows: deptIds.map((d) => {
+          const rows = interp.rows.filter((x) => x.departmentId === d);
+          return {
+            name: rows[0]!.departmentName,
+            cells: interp.months.map((m) =>
+              cell(
+                rows.find((x) => x.kind === m),
+                d,
+                m,
+              ),
+            ),
+          };
+        }),
+        totals: interp.months.map((m) => {
+          const t = interp.totals.find((x) => x.kind === m);
+          return t
+            ? {
+                text: percent(t.onTimeRate),
+                detail: `${t.met}/${t.met + t.metLate + t.breached}`,
+                url: url({ what: 'clocks', kind: 'interpretation', month: m }),
+              }
+            : null;
+        }),
+      },
+      timeliness: figures.timeliness.rows.map((t) => {
+        const d = t.departmentId ?? 'none';
+        const u = (state?: string) => url({ what: 'clocks', kind: t.kind, departmentId: d, state });
+        return {
+          ...t,
+          onTimePercent: percent(t.onTimeRate),
+          urls: {
+            total: u(),
+            met: u('met'),
+            metLate: u('met_late'),
+            breached: u('breached'),
+            running: u('running'),
+          },
+        };
+      }),
+      timelinessTotals: figures.timeliness.totals.map((t) => {
+        const u = (state?: string) => url({ what: 'clocks', kind: t.kind, state });
+        return {
+          ...t,
+          onTimePercent: percent(t.onTimeRate),
+          urls: {
+            total: u(),
+            met: u('met'),
+            metLate: u('met_late'),
+            breached: u('breached'),
+            running: u('running'),
+          },
+        };
+      }),
+      medians: figures.medians.map((m) => ({
+        ...m,
+        text: formatMinutes(m.medianMinutes),
+        url: url({ what: 'clocks', kind: m.kind, state: 'done' }),
+      })),
+      openBreaches: figures.openBreaches.map((b) => ({
+        ...b,
+        overdue: formatMinutes(b.overdueMinutes),
+        href: subjectHref(b.subjectKind, b.subjectId),
+      })),
+      volume: {
+        total: figures.volume.total,
+        unit: figures.volume.unit === 'day' ? '日' : '月',
+        tables: (['byChannel', 'bySentiment', 'byArea'] as const).map((k) => {
+          const v = figures.volume[k];
+          const param = k === 'byChannel' ? 'channel' : k === 'bySentiment' ? 'sentiment' : 'area';
+          const label = (key: string) =>
+            k === 'byChannel'
+              ? channelLabel(key)
+              : k === 'bySentiment'
+                ? (SENTIMENT_LABELS[key] ?? key)
+                : key;
+          return {
+            id: param,
+            title: { channel: '按渠道', sentiment: '按情感', area: '按领域' }[param],
+            header: { channel: '渠道', sentiment: '情感', area: '领域' }[param],
+            totals: v.totals.map((t) => ({
+              label: label(t.key),
+              count: t.count,
+              url: url({ what: 'items', [param]: t.key }),
+            })),
+            days: v.days,
+            series: v.keys.map((key) => ({
+              label: label(key),
+              cells: v.values[key]!.map((n, i) => ({
+                n,
+                url: n ? url({ what: 'items', [param]: key, bucket: v.days[i] }) : null,
+              })),
+            })),
+          };
+        }),
+      },
+      topEvents: figures.topEvents,
+      accountability: figures.accountability.map(recordJson),
+      canRecord,
+      decisions: Object.entries(DECISION_LABELS).map(([code, label]) => ({ code, label })),
+      charts,
+    });
+  });
+
+  r.get('/reports/drill', requirePageLogin, async (req, res) => {
+    const f = filterOf(core, req);
+    const d = parse(drillQuery, req.query, '查询参数');
+    const p = req.principal!;
+    const base = {
+      title: '明细',
+      from: f.period.from,
+      to: f.period.to,
+      periodLabel: periodLabel(f.period),
+      back: `/reports?${new URLSearchParams(f.q).toString()}`,
+    };
+    const canRecord = can(p, 'accountability.record');
+    if (d.what === 'items') {
+      const { count, items } = await drillItems(core.db, f, d);
+      const parts = [
+        d.bucket ? `时间 ${d.bucket}` : null,
+        d.channel ? `渠道 ${channelLabel(d.channel)}` : null,
+        d.sentiment ? `情感 ${SENTIMENT_LABELS[d.sentiment]}` : null,
+        d.area ? `领域 ${d.area}` : null,
+      ].filter(Boolean);
+      res.render('reports/drill', {
+        ...base,
+        heading: `舆情信息明细${parts.length ? `（${parts.join('，')}）` : ''}`,
+        count,
+        truncated: count > DRILL_ITEM_LIMIT,
+        limit: DRILL_ITEM_LIMIT,
+        items: items.map((i) => ({
+          ...i,
+          channelLabel: channelLabel(i.channel),
+          sentimentLabel: SENTIMENT_LABELS[i.sentiment ?? 'unknown'],
+          text: (i.title || i.content).slice(0, 120),
+        })),
+      });
+      return;
+    }
+    const rows = d.what === 'breaches' ? await openBreachClocks(core, f) : await drillClocks(core.db, f, d);
+    const parts = [
+      d.kind ? (CLOCK_KIND_LABELS[d.kind] ?? d.kind) : d.group === 'response' ? '舆情回应类时钟' : null,
+      d.state
+        ? (({ done: '已完成', decided: '已结束' } as Record<string, string>)[d.state] ??
+          CLOCK_STATE_LABELS[d.state])
+        : null,
+      d.month ? `${d.month} 开始` : null,
+    ].filter(Boolean);
+    res.render('reports/drill', {
+      ...base,
+      heading:
+        d.what === 'breaches'
+          ? '当前超时未办结的时钟'
+          : `时钟明细${parts.length ? `（${parts.join('，')}）` : ''}`,
+      count: rows.length,
+      clocks: rows.map((c) => ({
+        ...c,
+        kindLabel: CLOCK_KIND_LABELS[c.kind] ?? c.kind,
+        stateLabel: CLOCK_STATE_LABELS[c.state] ?? c.state,
+        departmentName: c.department_name ?? NO_DEPARTMENT,
+        lateness: c.lateness_seconds ? formatMinutes(c.lateness_seconds / 60) : '',
+        href: subjectHref(c.subject_kind, c.subject_id),
+        accountable: canRecord && (c.state === 'breached' || c.state === 'met_late'),
+      })),
+      decisions: Object.entries(DECISION_LABELS).map(([code, label]) => ({ code, label })),
+    });
   });
 
   r.get('/reports/timeliness.xlsx', requirePageLogin, async (req, res) => {
-    const t = await timeliness(core, req);
-    const wb = new ExcelJS.Workbook();
-    wb.creator = '政策解读与政务舆情回应平台';
-    const ws = wb.addWorksheet('时效统计');
-    ws.columns = [
-      { header: '责任单位', key: 'departmentName', width: 28 },
-      { header: '时钟类型', key: 'kindLabel', width: 18 },
-      { header: '总数', key: 'total', width: 8 },
-      { header: '按时完成', key: 'met', width: 10 },
-      { header: '逾期完成', key: 'metLate', width: 10 },
-      { header: '已超时', key: 'breached', width: 10 },
-      { header: '计时中', key: 'running', width: 10 },
-      { header: '按时率', key: 'onTimeRate', width: 10, style: { numFmt: '0.0%' } },
-      { header: '平均逾期（分钟）', key: 'averageLatenessMinutes', width: 16 },
-    ];
-    ws.getRow(1).font = { bold: true };
-    for (const row of t.rows) ws.addRow(row);
-    ws.addRow({});
-    for (const row of t.totals) ws.addRow({ ...row, departmentName: '合计' });
-    res.setHeader('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const f = filterOf(core, req, 1);
+    const wb = await timelinessWorkbook(core, f);
+    res.setHeader('content-type', XLSX_TYPE);
     res.setHeader(
       'content-disposition',
-      `attachment; filename="timeliness-${t.from}-${t.to}.xlsx"; filename*=UTF-8''${encodeURIComponent(`时效统计-${t.from}至${t.to}.xlsx`)}`,
+      contentDisposition('attachment', `时效统计-${f.period.from}至${f.period.to}.xlsx`),
+    );
+    res.end(Buffer.from(await wb.xlsx.writeBuffer()));
+  });
+
+  r.get('/reports/assessment.xlsx', requirePageLogin, async (req, res) => {
+    const f = filterOf(core, req);
+    const wb = await assessmentWorkbook(core, f);
+    res.setHeader('content-type', XLSX_TYPE);
+    res.setHeader(
+      'content-disposition',
+      contentDisposition(
+        'attachment',
+        `${localityName(core.config)}政务公开考核数据-${f.period.from}至${f.period.to}.xlsx`,
+      ),
     );
     res.end(Buffer.from(await wb.xlsx.writeBuffer()));
   });
