@@ -16,6 +16,7 @@ import { withCore } from './lib/with-core.js';
 import { AccountsService, ROLE_LABELS, type DepartmentKind } from '../src/accounts/service.js';
 import { seedResponses } from '../src/events/demo.js';
 import { seedPolicies } from '../src/policies/demo.js';
+import { seedReferenceData } from '../src/bootstrap.js';
 
 /** The one password of every demo account. Demo data only: never seed a production database. */
 export const DEMO_PASSWORD = 'demo1234';
@@ -123,15 +124,17 @@ export async function seedAccounts(core: Core): Promise<DemoAccounts> {
   return out;
 }
 
-/** A step of the demo seed. Capabilities append theirs to DEMO_STEPS; each must be idempotent. */
-export type DemoSeedStep = (core: Core, accounts: DemoAccounts) => Promise<void>;
+/**
+ * A step of the demo seed. Capabilities append theirs to DEMO_STEPS; each must be idempotent, say
+ * what it created (the line printed after its name) and throw when it cannot do its part — the
+ * seed never reports work it did not do.
+ */
+export type DemoSeedStep = (core: Core, accounts: DemoAccounts) => Promise<string | void>;
 
 export const DEMO_STEPS: { name: string; run: DemoSeedStep }[] = [
   {
     name: '政策文件与解读',
-    run: async (core, accounts) => {
-      await seedPolicies(core, accounts);
-    },
+    run: async (core, accounts) => `政策文件新建 ${await seedPolicies(core, accounts)} 份`,
   },
   { name: '值班表与舆情回应事件', run: seedResponses },
 ];
@@ -175,10 +178,14 @@ async function accountsTable(core: Core): Promise<string> {
 
 async function main(): Promise<void> {
   await withCore(async (core) => {
+    // The reference data the first start writes (time-limit policies, the calendar's holidays),
+    // so the seed works on a data directory the platform has never started on, too.
+    await seedReferenceData(core);
     const accounts = await seedAccounts(core);
     for (const step of DEMO_STEPS) {
-      process.stdout.write(`示例数据：${step.name}\n`);
-      await step.run(core, accounts);
+      process.stdout.write(`示例数据：${step.name}……`);
+      const said = await step.run(core, accounts);
+      process.stdout.write(`${said || '完成'}\n`);
     }
     process.stdout.write(
       `\n示例区演示数据已就绪（新建部门 ${accounts.created.departments} 个、用户 ${accounts.created.users} 个；` +

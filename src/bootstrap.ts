@@ -3,9 +3,17 @@ import type { Scheduler } from './shared/scheduler.js';
 import { AccountsService } from './accounts/service.js';
 import { seedClockReferenceData } from './clocks/capability.js';
 
+/**
+ * Reference data every database needs before any work: the calendar's holidays and the default
+ * time-limit policies. Idempotent; run at every start and by `npm run seed:demo`.
+ */
+export async function seedReferenceData(core: Core): Promise<void> {
+  await seedClockReferenceData(core.db);
+}
+
 /** Work done once per start, before serving: the first admin, reference data. */
 export async function bootstrap(core: Core, _scheduler: Scheduler): Promise<void> {
-  await seedClockReferenceData(core.db);
+  await seedReferenceData(core);
   const generated = await new AccountsService(core).ensureAdmin(
     core.config.adminUsername,
     core.config.adminPassword,

@@ -12,9 +12,10 @@ interface Accounts {
 /**
  * Demo cases for the response pages and the console: today's duty roster and three events at
  * different stages (an emergency inside its 5 h window, a complaint answered, one awaiting a
- * press conference). Idempotent: events are matched by title.
+ * press conference). Idempotent: events are matched by title. Returns what it created, for the
+ * seed's report.
  */
-export async function seedResponses(core: Core, accounts: Accounts): Promise<void> {
+export async function seedResponses(core: Core, accounts: Accounts): Promise<string> {
   await seedClockReferenceData(core.db);
   const today = shanghaiDate(core.clock.now());
   const roster: [number, string][] = [
@@ -22,18 +23,23 @@ export async function seedResponses(core: Core, accounts: Accounts): Promise<voi
     [1, 'yq.duty'],
     [2, 'duty.gov'],
   ];
+  let rostered = 0;
   for (const [level, username] of roster) {
     const userId = accounts.users[username];
     if (!userId) continue;
-    await core.db
+    const r = await core.db
       .insertInto('duty_roster')
       .values({ date: today, level, user_id: userId, department_id: null, note: '演示排班' })
       .onConflict((oc) => oc.doNothing())
-      .execute();
+      .returning('id')
+      .executeTakeFirst();
+    if (r) rostered++;
   }
 
-  const analyst = await loadUserPrincipal(core.db, accounts.users['yq.analyst']!);
-  if (!analyst) return;
+  const analystId = accounts.users['yq.analyst'];
+  const analyst = analystId ? await loadUserPrincipal(core.db, analystId) : null;
+  if (!analyst) throw new Error('缺少示例舆情分析员 yq.analyst（已停用？），无法写入示例舆情事件');
+  let events = 0;
   const svc = new EventsService(core);
   const ctx = { actor: analyst, requestId: 'seed-demo' };
   const hoursAgo = (h: number) => new Date(core.clock.now().getTime() - h * 3_600_000).toISOString();
@@ -45,7 +51,7 @@ export async function seedResponses(core: Core, accounts: Accounts): Promise<voi
       .executeTakeFirst()) !== undefined;
 
   const blast = '青石镇化工厂爆炸，网传多人受伤';
-  if (!(await exists(blast)))
+  if (!(await exists(blast)) && ++events)
     await svc.record(ctx, {
       title: blast,
       summary: '12345 热线与微博同时出现现场视频，应急管理局已赶赴现场。',
@@ -57,6 +63,7 @@ export async function seedResponses(core: Core, accounts: Accounts): Promise<voi
 
   const water = '城关街道幸福小区连续三天停水';
   if (!(await exists(water))) {
+    events++;
     const e = await svc.record(ctx, {
       title: water,
       summary: '居民在领导留言板集中反映，情绪较大。',
@@ -74,7 +81,7 @@ export async function seedResponses(core: Core, accounts: Accounts): Promise<voi
   }
 
   const school = '区教育局学区划分调整引发家长质疑';
-  if (!(await exists(school)))
+  if (!(await exists(school)) && ++events)
     await svc.record(ctx, {
       title: school,
       detectedAt: hoursAgo(40),
@@ -82,4 +89,5 @@ export async function seedResponses(core: Core, accounts: Accounts): Promise<voi
       emergency: false,
       responsibleDepartmentId: accounts.departments.education,
     });
+  return `今日值班新增 ${rostered} 人次，舆情回应事件新建 ${events} 个`;
 }

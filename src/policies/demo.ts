@@ -99,14 +99,19 @@ async function principal(core: Core, id: number | undefined): Promise<Principal 
 export async function seedPolicies(core: Core, accounts?: DemoAccountsLike): Promise<number> {
   const svc = new PolicyService(core);
   const interpretationSvc = new InterpretationService(core);
+  // The configured administrator exists only after the first start; the seed may run before it,
+  // so any active administrator (the demo county's demo.admin) will do.
   const admin = await core.db
     .selectFrom('users')
     .select(['id', 'department_id'])
-    .where('username', '=', core.config.adminUsername)
+    .where('active', '=', true)
+    .where((eb) => eb(eb.val('admin'), '=', eb.fn.any('roles')))
+    .orderBy((eb) => eb.case().when('username', '=', core.config.adminUsername).then(0).else(1).end())
+    .orderBy('id')
     .executeTakeFirst();
   const adminP = await principal(core, admin?.id);
   const supervisor = (await principal(core, accounts?.users.gongkai)) ?? adminP;
-  if (!adminP || !supervisor) return 0;
+  if (!adminP || !supervisor) throw new Error('没有可用的管理员账号，无法写入示例政策文件');
   let created = 0;
   for (const d of DOCS) {
     const source = `demo:${d.key}`;
