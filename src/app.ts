@@ -15,7 +15,7 @@ import { HttpProblem, notFoundHandler, problemHandler } from './shared/errors.js
 import { cleanBody, cleanInput } from './shared/validation.js';
 import { createScheduler, type Scheduler } from './shared/scheduler.js';
 import { sessionMiddleware } from './auth/session.js';
-import { authenticate, requirePageLogin } from './auth/authenticate.js';
+import { authenticate } from './auth/authenticate.js';
 import { authRoutes } from './auth/routes.js';
 import { accountsRoutes } from './accounts/routes.js';
 import { auditRoutes } from './audit/routes.js';
@@ -27,6 +27,7 @@ import { AlertFeed } from './alerts/feed.js';
 import { alertsRoutes } from './alerts/routes.js';
 import type { Capability, PlatformParts } from './capability.js';
 import { clocksCapability } from './clocks/capability.js';
+import { homeCapability } from './home/capability.js';
 import { eventsCapability } from './events/capability.js';
 import { reportsCapability } from './reports/capability.js';
 import { accountabilityCapability } from './accountability/capability.js';
@@ -156,7 +157,6 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   });
   app.use(pageLocals);
 
-  app.get('/', requirePageLogin, (_req, res) => res.render('home', { title: '首页' }));
   app.use(authRoutes(core));
   app.use(accountsRoutes(core));
   app.use(auditRoutes(core));
@@ -173,6 +173,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   const parts: PlatformParts = { core, scheduler, alerts, feed, io };
   // One line per capability; each owns its routes, pages, jobs and workers.
   const capabilities: Capability[] = [
+    homeCapability(parts),
     clocksCapability(parts),
     eventsCapability(parts),
     reportsCapability(parts),

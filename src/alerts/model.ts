@@ -16,6 +16,7 @@ export const ALERT_TYPES = [
   'policy.opinion',
   'calendar.changed',
   'accountability.recorded',
+  'supervision.urge',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
@@ -30,6 +31,7 @@ export const ALERT_TYPE_LABELS: Record<AlertType, string> = {
   'policy.opinion': '政策舆情',
   'calendar.changed': '日历变更',
   'accountability.recorded': '问责决定',
+  'supervision.urge': '督办',
 };
 
 export const SEVERITY_LABELS: Record<AlertSeverity, string> = {

@@ -3,6 +3,7 @@
  * auditors, who should never meet `policy.submit` or `user:gongkai`.
  */
 export const AUDIT_ACTION_LABELS: Record<string, string> = {
+  'accountability.record': '记录问责决定',
   'alert.ack': '确认预警',
   'calendar.day': '调整工作日',
   'calendar.import': '导入节假日安排',
@@ -53,6 +54,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
 
 /** The business area an action belongs to, named by the prefix before the first dot. */
 const AREA_LABELS: Record<string, string> = {
+  accountability: '问责',
   alert: '预警',
   calendar: '工作日历',
   clock: '时钟',

@@ -59,6 +59,8 @@ export const RULES = {
   'event.record': { roles: ['admin', 'analyst', 'duty', 'supervisor'], scoped: ['spokesperson'] },
   'event.triage': { roles: ['admin', 'analyst', 'supervisor'] },
   'event.act': { roles: ['admin', 'supervisor', 'analyst'], scoped: ['spokesperson'] },
+  // 督办/催办: remind a late department (home dashboard of supervisors).
+  'clock.urge': { roles: ['admin', 'supervisor'] },
   'roster.manage': { roles: ['admin', 'supervisor'] },
   'roster.read': { roles: EVERY_ROLE, scopes: ['read'] },
   // A department sees its own figures, briefs and 问责 records; supervisors see every department.

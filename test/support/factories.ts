@@ -8,7 +8,7 @@ const unique = (prefix: string) => `${prefix}${Date.now().toString(36)}${(seq++)
 export async function makeDepartment(
   tp: TestPlatform,
   name = unique('部门'),
-  kind?: 'department' | 'opinion_center' | 'government_office',
+  kind?: 'department' | 'opinion_center' | 'government_office' | 'publicity',
 ) {
   return new AccountsService(tp.platform.core).createDepartment(
     { name, ...(kind ? { kind } : {}) },
