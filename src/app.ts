@@ -17,6 +17,7 @@ import { createScheduler, type Scheduler } from './shared/scheduler.js';
 import { sessionMiddleware } from './auth/session.js';
 import { authenticate } from './auth/authenticate.js';
 import { authRoutes } from './auth/routes.js';
+import { originAllowed } from './auth/origin.js';
 import { accountsRoutes } from './accounts/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { setupViews, pageLocals, PUBLIC_DIR } from './web/views.js';
@@ -166,7 +167,12 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
 
   const server = http.createServer(app);
   server.requestTimeout = 60_000;
-  const io = new IoServer(server, { serveClient: true, cors: { origin: false } });
+  const io = new IoServer(server, {
+    serveClient: true,
+    cors: { origin: false },
+    // WebSockets have no CORS: a foreign page could otherwise ride on the user's cookie.
+    allowRequest: (req, cb) => cb(null, originAllowed(req, config)),
+  });
   attachConsoleNamespace(io, core, session);
   serveConsole(io, core, alerts, feed);
 

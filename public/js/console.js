@@ -266,7 +266,8 @@
       btn.title = msg || '';
     };
     if (socket.connected) {
-      socket.timeout(5000).emit('alert:ack', { id: id }, function (err, res) {
+      // The page's CSRF token binds the acknowledgement to this page, as for HTTP calls.
+      socket.timeout(5000).emit('alert:ack', { id: id, csrfToken: csrfToken }, function (err, res) {
         if (!err && res && res.ok) done();
         else fail(res && res.error);
       });
@@ -277,6 +278,8 @@
     }
   }
 
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var csrfToken = csrfMeta ? csrfMeta.getAttribute('content') : '';
   var socket = io('/console', {
     transports: ['websocket', 'polling'],
     auth: function (cb) {
@@ -289,8 +292,15 @@
   socket.on('ready', function () {
     resync();
   });
-  socket.on('disconnect', function () {
+  socket.on('disconnect', function (reason) {
     setConn('down', '连接中断，正在重连…');
+    // The server drops sockets whose authority changed (role, password, sign-out elsewhere);
+    // Socket.IO does not retry those by itself. Reconnecting re-checks the session.
+    if (reason === 'io server disconnect') {
+      setTimeout(function () {
+        socket.connect();
+      }, 1000);
+    }
   });
   socket.io.on('reconnect_attempt', function () {
     setConn('connecting', '正在重连…');

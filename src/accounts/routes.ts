@@ -5,6 +5,7 @@ import { authorize } from '../auth/policy.js';
 import { requirePageLogin } from '../auth/authenticate.js';
 import { TOKEN_SCOPES, TOKEN_SCOPE_LABELS, type TokenScope } from '../auth/principal.js';
 import { ROLES } from '../db/schema.js';
+import { passwordProblem, type PasswordPolicy } from '../auth/password-policy.js';
 import { z, parse, fields } from '../shared/validation.js';
 import { HttpProblem } from '../shared/errors.js';
 import { toIsoShanghai } from '../shared/time.js';
@@ -19,32 +20,43 @@ const usernameField = z
   .string()
   .trim()
   .regex(/^[A-Za-z0-9_.-]{3,64}$/, '用户名须为 3–64 位字母、数字或 _ . -');
-const passwordField = z.string().min(8, '密码至少 8 位').max(256, '密码过长');
+/** The configured password rules as a field; the username rule is checked by the service. */
+const passwordField = (policy: PasswordPolicy) =>
+  z.string().superRefine((v, ctx) => {
+    const problem = passwordProblem(v, '', policy);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
-const userSchema = z.object({
-  username: usernameField,
-  password: passwordField,
-  displayName: fields.text(50),
-  departmentId: fields.id,
-  roles: z.array(z.enum(ROLES)).min(1, '至少一个角色'),
-});
-
-const userPatchSchema = z
-  .object({
-    displayName: fields.text(50).optional(),
-    departmentId: fields.id.optional(),
-    roles: z.array(z.enum(ROLES)).min(1, '至少一个角色').optional(),
-    active: z.boolean().optional(),
-    password: passwordField.optional(),
-  })
-  .strict();
+function userSchemas(policy: PasswordPolicy) {
+  const create = z.object({
+    username: usernameField,
+    password: passwordField(policy),
+    displayName: fields.text(50),
+    departmentId: fields.id,
+    roles: z.array(z.enum(ROLES)).min(1, '至少一个角色'),
+  });
+  const patch = z
+    .object({
+      displayName: fields.text(50).optional(),
+      departmentId: fields.id.optional(),
+      roles: z.array(z.enum(ROLES)).min(1, '至少一个角色').optional(),
+      active: z.boolean().optional(),
+      password: passwordField(policy).optional(),
+    })
+    .strict();
+  return { create, patch };
+}
 
 const tokenSchema = z.object({
   name: fields.text(100),
   scopes: z.array(z.enum(TOKEN_SCOPES)).min(1, '至少一个权限范围'),
 });
 
-const ctxOf = (req: Request) => ({ actor: req.principal, requestId: String(req.id ?? '') });
+const ctxOf = (req: Request) => ({
+  actor: req.principal,
+  requestId: String(req.id ?? ''),
+  sessionId: req.viaBearer ? undefined : req.sessionID,
+});
 
 /** Forms send one checkbox as a string and several as an array. */
 const asArray = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -52,6 +64,7 @@ const asArray = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [
 export function accountsRoutes(core: Core): Router {
   const r = Router();
   const svc = new AccountsService(core);
+  const { create: userSchema, patch: userPatchSchema } = userSchemas(core.config.passwordPolicy);
 
   // ---- JSON API ----
   r.get('/api/departments', async (req, res) => {
@@ -83,7 +96,13 @@ export function accountsRoutes(core: Core): Router {
     const id = parse(fields.id, req.params.id, '用户编号');
     const input = parse(userPatchSchema, req.body, '用户');
     const row = await svc.updateUser(id, input, ctxOf(req));
-    res.json({ id: row.id, username: row.username, roles: row.roles, active: row.active });
+    res.json({
+      id: row.id,
+      username: row.username,
+      roles: row.roles,
+      active: row.active,
+      ...(input.password ? { sessionsEnded: row.sessionsEnded } : {}),
+    });
   });
 
   r.get('/api/tokens', async (req, res) => {

@@ -2,7 +2,10 @@ import type { Core } from '../context.js';
 import type { Principal, TokenScope } from '../auth/principal.js';
 import type { Role } from '../db/schema.js';
 import { recordAudit } from '../audit/audit.js';
-import { hashPassword } from '../auth/passwords.js';
+import { sql } from 'kysely';
+import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import { passwordProblem } from '../auth/password-policy.js';
+import { announcePrincipalChange, endOtherSessions } from '../auth/revocation.js';
 import { newTokenSecret } from '../auth/tokens.js';
 import { HttpProblem } from '../shared/errors.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -38,7 +41,21 @@ export const ROLE_LABELS: Record<Role, string> = {
 interface Ctx {
   actor: Principal | undefined;
   requestId?: string | undefined;
+  /** The caller's session, kept when users change their own password. */
+  sessionId?: string | undefined;
 }
+
+/** Serialises changes that could remove the last active admin (two admins demoting each other). */
+const ADMIN_LOCK = 4201;
+
+type UserRow = {
+  id: number;
+  username: string;
+  display_name: string;
+  department_id: number;
+  roles: Role[];
+  active: boolean;
+};
 
 export class AccountsService {
   constructor(private readonly core: Core) {}
@@ -99,6 +116,7 @@ export class AccountsService {
     },
     ctx: Ctx,
   ) {
+    this.checkPassword(input.password, input.username);
     const passwordHash = await hashPassword(input.password);
     return this.core.db.transaction().execute(async (trx) => {
       const dept = await trx
@@ -147,7 +165,7 @@ export class AccountsService {
       password?: string;
     },
     ctx: Ctx,
-  ) {
+  ): Promise<UserRow & { sessionsEnded: number }> {
     const passwordHash = input.password ? await hashPassword(input.password) : undefined;
     return this.core.db.transaction().execute(async (trx) => {
       const before = await trx
@@ -157,6 +175,24 @@ export class AccountsService {
         .forUpdate()
         .executeTakeFirst();
       if (!before) throw HttpProblem.notFound('用户不存在');
+      if (input.password) this.checkPassword(input.password, before.username);
+      const self = ctx.actor?.kind === 'user' && ctx.actor.id === id;
+      const wasAdmin = before.active && before.roles.includes('admin');
+      const staysAdmin = (input.active ?? before.active) && (input.roles ?? before.roles).includes('admin');
+      if (wasAdmin && !staysAdmin) {
+        if (self)
+          throw HttpProblem.conflict('不能移除自己的管理员角色或停用自己的账号，请由另一位管理员操作');
+        await sql`select pg_advisory_xact_lock(${ADMIN_LOCK})`.execute(trx);
+        const others = await trx
+          .selectFrom('users')
+          .select('id')
+          .where('active', '=', true)
+          .where(sql<boolean>`'admin' = any(roles)`)
+          .where('id', '<>', id)
+          .limit(1)
+          .executeTakeFirst();
+        if (!others) throw HttpProblem.conflict('这是最后一位启用的系统管理员，不能移除其管理员角色或停用');
+      }
       if (input.departmentId !== undefined) {
         const dept = await trx
           .selectFrom('departments')
@@ -179,17 +215,54 @@ export class AccountsService {
         .where('id', '=', id)
         .returning(['id', 'username', 'display_name', 'department_id', 'roles', 'active'])
         .executeTakeFirstOrThrow();
+      // A new password ends every other session of the user (the user's own current one
+      // survives a self-service change); any change of authority drops live sockets at once.
+      const sessionsEnded = passwordHash
+        ? await endOtherSessions(trx, id, self ? ctx.sessionId : undefined)
+        : 0;
       await recordAudit(trx, {
         actor: ctx.actor,
         action: input.password ? 'user.update+password' : 'user.update',
         subjectKind: 'user',
         subjectId: id,
         before,
-        after,
+        after: passwordHash ? { ...after, sessionsEnded } : after,
         requestId: ctx.requestId,
       });
-      return after;
+      if (
+        passwordHash ||
+        input.active !== undefined ||
+        input.roles !== undefined ||
+        input.departmentId !== undefined
+      )
+        await announcePrincipalChange(trx, `user:${id}`);
+      return { ...after, sessionsEnded };
     });
+  }
+
+  /** Self-service: the current password proves it is the user, not someone at an open screen. */
+  async changeOwnPassword(
+    user: { id: number },
+    input: { currentPassword: string; newPassword: string },
+    ctx: Ctx,
+  ) {
+    const row = await this.core.db
+      .selectFrom('users')
+      .select(['username', 'password_hash', 'active'])
+      .where('id', '=', user.id)
+      .executeTakeFirst();
+    if (!row?.active || !(await verifyPassword(row.password_hash, input.currentPassword)))
+      throw HttpProblem.badRequest('当前密码不正确', [
+        { field: 'currentPassword', message: '当前密码不正确' },
+      ]);
+    this.checkPassword(input.newPassword, row.username, 'newPassword');
+    return this.updateUser(user.id, { password: input.newPassword }, ctx);
+  }
+
+  /** Refuses a password the configured rules do not allow, naming the field. */
+  checkPassword(password: string, username: string, field = 'password'): void {
+    const problem = passwordProblem(password, username, this.core.config.passwordPolicy);
+    if (problem) throw HttpProblem.badRequest(`密码不符合要求：${problem}`, [{ field, message: problem }]);
   }
 
   listTokens() {
@@ -237,6 +310,7 @@ export class AccountsService {
         .returning(['id', 'name'])
         .executeTakeFirst();
       if (!row) throw HttpProblem.notFound('令牌不存在或已吊销');
+      await announcePrincipalChange(trx, `token:${id}`);
       await recordAudit(trx, {
         actor: ctx.actor,
         action: 'token.revoke',

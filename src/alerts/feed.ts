@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Core } from '../context.js';
 import { ALERT_CHANNEL, alertById } from './store.js';
 import type { AlertRow } from './model.js';
+import { PRINCIPAL_CHANNEL } from '../auth/revocation.js';
 
 export interface AlertFeedEvents {
   alert: [AlertRow];
@@ -11,6 +12,8 @@ export interface AlertFeedEvents {
   resolved: [AlertRow];
   /** A clock's timers changed (committed); the clock engine schedules them. */
   clock: [number];
+  /** Authority was taken from a user, token or session (`user:ID`, `token:ID`, `session:SID`). */
+  principal: [string];
   /** The LISTEN connection is back after a loss: listeners re-check what they may have missed. */
   reconnected: [];
 }
@@ -71,11 +74,12 @@ export class AlertFeed extends EventEmitter<AlertFeedEvents> {
       if (msg.channel === CLOCK_CHANNEL) {
         const id = Number(msg.payload);
         if (Number.isSafeInteger(id)) this.emit('clock', id);
-      } else if (msg.channel === ALERT_CHANNEL) this.enqueue(msg.payload);
+      } else if (msg.channel === PRINCIPAL_CHANNEL) this.emit('principal', msg.payload);
+      else if (msg.channel === ALERT_CHANNEL) this.enqueue(msg.payload);
     });
     try {
       await client.connect();
-      await client.query(`listen ${ALERT_CHANNEL}; listen ${CLOCK_CHANNEL}`);
+      await client.query(`listen ${ALERT_CHANNEL}; listen ${CLOCK_CHANNEL}; listen ${PRINCIPAL_CHANNEL}`);
     } catch (err) {
       client.removeAllListeners();
       await client.end().catch(() => undefined);

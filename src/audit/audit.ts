@@ -10,6 +10,8 @@ export interface AuditEntry {
   before?: unknown;
   after?: unknown;
   requestId?: string | undefined;
+  /** Overrides the label derived from `actor` (sign-in failures have no principal yet). */
+  actorLabel?: string;
 }
 
 /** Writes one audit row; call it inside the transaction that makes the change. */
@@ -18,7 +20,7 @@ export async function recordAudit(trx: Transaction<Database>, e: AuditEntry): Pr
     .insertInto('audit_log')
     .values({
       actor_user_id: actorUserId(e.actor),
-      actor_label: actorLabel(e.actor),
+      actor_label: e.actorLabel ?? actorLabel(e.actor),
       action: e.action,
       subject_kind: e.subjectKind,
       subject_id: e.subjectId == null ? null : String(e.subjectId),

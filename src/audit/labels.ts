@@ -50,6 +50,11 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'user.update': '修改用户',
   'user.update+password': '修改用户（含密码）',
   'user.ensure_admin': '创建初始管理员',
+  'user.admin_reset': '恢复管理员账号',
+  'auth.login': '登录成功',
+  'auth.login_failed': '登录失败',
+  'auth.lockout': '登录锁定',
+  'auth.logout': '退出登录',
 };
 
 /** The business area an action belongs to, named by the prefix before the first dot. */
@@ -59,6 +64,7 @@ const AREA_LABELS: Record<string, string> = {
   calendar: '工作日历',
   clock: '时钟',
   clockpolicy: '时限配置',
+  auth: '登录',
   department: '部门',
   event: '舆情事件',
   opinion: '舆情监测',
@@ -108,6 +114,7 @@ export function actorDisplay(label: string, userName: string | null, departmentN
   if (userName) return departmentName ? `${userName}（${departmentName}）` : userName;
   if (label.startsWith('token:')) return `接口令牌“${label.slice(6)}”`;
   if (label === 'system') return '系统';
+  if (label === 'anonymous') return '未登录访客';
   if (label.startsWith('user:')) return `用户 ${label.slice(5)}`;
   return label;
 }

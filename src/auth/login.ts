@@ -4,6 +4,7 @@ import { burnVerifyTime, verifyPassword } from './passwords.js';
 import type { Principal } from './principal.js';
 import { loadUserPrincipal } from './users.js';
 import { HttpProblem } from '../shared/errors.js';
+import { announcePrincipalChange } from './revocation.js';
 
 /** Checks credentials; the same 401 whether the user is unknown, inactive or the password wrong. */
 export async function checkCredentials(db: Db, username: string, password: string): Promise<Principal> {
@@ -23,14 +24,19 @@ export async function checkCredentials(db: Db, username: string, password: strin
 }
 
 /** Starts a fresh session (against fixation) bound to the user. */
-export async function startSession(req: Request, userId: number): Promise<void> {
+export async function startSession(req: Request, userId: number, db: Db): Promise<void> {
+  const previous = req.session.userId ? req.sessionID : undefined;
   await new Promise<void>((resolve, reject) =>
     req.session.regenerate((err) => (err ? reject(err) : resolve())),
   );
   req.session.userId = userId;
   await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+  if (previous) await announcePrincipalChange(db, `session:${previous}`);
 }
 
-export async function endSession(req: Request): Promise<void> {
+/** Ends the session and disconnects the sockets that were opened with it, on every node. */
+export async function endSession(req: Request, db: Db): Promise<void> {
+  const sid = req.session?.userId ? req.sessionID : undefined;
   await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+  if (sid) await announcePrincipalChange(db, `session:${sid}`);
 }

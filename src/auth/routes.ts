@@ -4,12 +4,19 @@ import type { Core } from '../context.js';
 import { z, parse } from '../shared/validation.js';
 import { HttpProblem, toProblem } from '../shared/errors.js';
 import { checkCredentials, endSession, startSession } from './login.js';
+import { recordAudit, type AuditEntry } from '../audit/audit.js';
 import { requireLogin } from './authenticate.js';
-import { ROLE_LABELS } from '../accounts/service.js';
+import { requireOwnOrigin } from './origin.js';
+import { AccountsService, ROLE_LABELS } from '../accounts/service.js';
 
 const loginSchema = z.object({
   username: z.string().trim().min(1, '请输入用户名').max(64),
   password: z.string().min(1, '请输入密码').max(256),
+});
+
+const passwordChangeSchema = z.object({
+  currentPassword: z.string().min(1, '请输入当前密码').max(256),
+  newPassword: z.string().min(1, '请输入新密码').max(256),
 });
 
 /**
@@ -17,10 +24,10 @@ const loginSchema = z.object({
  * address limit alone would lock a whole bureau out after one person's typos. A looser
  * per-address limit still stops password spraying across many usernames.
  */
-export function loginLimiter(limit: number) {
+export function loginLimiter(limit: number, onLockout?: (req: Request) => void) {
   return [
-    limiter(limit, (req) => `${ipKeyGenerator(req.ip ?? '')}|${loginName(req.body)}`),
-    limiter(limit * 10, (req) => ipKeyGenerator(req.ip ?? '')),
+    limiter(limit, (req) => `${ipKeyGenerator(req.ip ?? '')}|${loginName(req.body)}`, onLockout),
+    limiter(limit * 10, (req) => ipKeyGenerator(req.ip ?? ''), onLockout),
   ];
 }
 
@@ -29,7 +36,7 @@ function loginName(body: unknown): string {
   return typeof u === 'string' ? u.trim().toLowerCase().slice(0, 64) : '';
 }
 
-function limiter(limit: number, keyGenerator: (req: Request) => string) {
+function limiter(limit: number, keyGenerator: (req: Request) => string, onLockout?: (req: Request) => void) {
   return rateLimit({
     windowMs: 15 * 60 * 1000,
     limit,
@@ -38,6 +45,9 @@ function limiter(limit: number, keyGenerator: (req: Request) => string) {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: (req, res) => {
+      // Only the first refused attempt of a window is recorded: a flood must not flood the log.
+      const info = (req as Request & { rateLimit?: { used: number; limit: number } }).rateLimit;
+      if (onLockout && info && info.used === info.limit + 1) onLockout(req);
       const body = toProblem(
         new HttpProblem(429, '请求过于频繁', '登录失败次数过多，请 15 分钟后再试'),
         req.originalUrl,
@@ -57,19 +67,86 @@ function safeNext(next: unknown): string {
 
 export function authRoutes(core: Core): Router {
   const r = Router();
-  const loginLimits = loginLimiter(core.config.loginRateLimit);
-
-  r.post('/api/auth/login', ...loginLimits, async (req, res) => {
-    const { username, password } = parse(loginSchema, req.body, '登录');
-    const p = await checkCredentials(core.db, username, password);
+  const audit = (req: Request, e: Omit<AuditEntry, 'requestId'>) =>
+    core.db
+      .transaction()
+      .execute((trx) => recordAudit(trx, { ...e, requestId: String(req.id ?? '') }))
+      .catch((err: unknown) => core.logger.error({ err }, 'sign-in audit failed'));
+  const attempt = (req: Request) => ({ username: loginName(req.body), ip: req.ip ?? null });
+  const loginLimits = loginLimiter(core.config.loginRateLimit, (req) => {
+    void audit(req, {
+      actor: undefined,
+      actorLabel: 'anonymous',
+      action: 'auth.lockout',
+      subjectKind: 'user',
+      subjectId: loginName(req.body) || null,
+      after: attempt(req),
+    });
+  });
+  /** Checks the credentials and records the outcome (success or failure) in the audit log. */
+  const signIn = async (req: Request, username: string, password: string) => {
+    let p;
+    try {
+      p = await checkCredentials(core.db, username, password);
+    } catch (err) {
+      if (err instanceof HttpProblem && err.status === 401)
+        await audit(req, {
+          actor: undefined,
+          actorLabel: 'anonymous',
+          action: 'auth.login_failed',
+          subjectKind: 'user',
+          subjectId: username.toLowerCase().slice(0, 64),
+          after: attempt(req),
+        });
+      throw err;
+    }
     if (p.kind !== 'user') throw HttpProblem.unauthorized();
-    await startSession(req, p.id);
+    await startSession(req, p.id, core.db);
+    await audit(req, {
+      actor: p,
+      action: 'auth.login',
+      subjectKind: 'user',
+      subjectId: p.id,
+      after: { ip: req.ip ?? null },
+    });
+    return p;
+  };
+  const signOut = async (req: Request) => {
+    const p = req.principal;
+    const had = Boolean(req.session?.userId);
+    await endSession(req, core.db);
+    if (had && p?.kind === 'user')
+      await audit(req, { actor: p, action: 'auth.logout', subjectKind: 'user', subjectId: p.id });
+  };
+
+  const ownOrigin = requireOwnOrigin(core.config);
+
+  r.post('/api/auth/login', ownOrigin, ...loginLimits, async (req, res) => {
+    const { username, password } = parse(loginSchema, req.body, '登录');
+    const p = await signIn(req, username, password);
     res.json({ user: publicUser(p), csrfToken: req.csrfToken?.() });
   });
 
   r.post('/api/auth/logout', async (req, res) => {
-    await endSession(req);
+    await signOut(req);
     res.status(204).end();
+  });
+
+  // Self-service: the caller stays signed in here; every other session of theirs ends.
+  r.post('/api/auth/password', requireLogin, async (req, res) => {
+    const p = req.principal!;
+    if (p.kind !== 'user' || req.viaBearer) throw HttpProblem.forbidden('只有登录用户可以修改自己的密码');
+    const input = parse(passwordChangeSchema, req.body, '修改密码');
+    const row = await new AccountsService(core).changeOwnPassword(p, input, {
+      actor: p,
+      requestId: String(req.id ?? ''),
+      sessionId: req.sessionID,
+    });
+    res.json({
+      sessionsEnded: row.sessionsEnded,
+      message:
+        row.sessionsEnded > 0 ? `密码已修改，已退出您在其他地方的 ${row.sessionsEnded} 个登录` : '密码已修改',
+    });
   });
 
   r.get('/api/auth/me', requireLogin, (req, res) => {
@@ -86,13 +163,11 @@ export function authRoutes(core: Core): Router {
     res.render('auth/login', { title: '登录', next: safeNext(req.query.next), layout: 'bare' });
   });
 
-  r.post('/login', ...loginLimits, async (req, res) => {
+  r.post('/login', ownOrigin, ...loginLimits, async (req, res) => {
     const next = safeNext(req.body?.next);
     try {
       const { username, password } = parse(loginSchema, req.body, '登录');
-      const p = await checkCredentials(core.db, username, password);
-      if (p.kind !== 'user') throw HttpProblem.unauthorized();
-      await startSession(req, p.id);
+      await signIn(req, username, password);
       res.redirect(303, next);
     } catch (err) {
       if (!(err instanceof HttpProblem)) throw err;
@@ -107,7 +182,7 @@ export function authRoutes(core: Core): Router {
   });
 
   r.post('/logout', async (req, res) => {
-    await endSession(req);
+    await signOut(req);
     res.redirect(303, '/login');
   });
 

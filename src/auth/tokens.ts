@@ -27,3 +27,14 @@ export async function principalFromToken(db: Db, clock: Clock, token: string): P
   if (!row) return null;
   return { kind: 'token', id: row.id, name: row.name, scopes: row.scopes as TokenScope[] };
 }
+
+/** A token principal by id, as long as the token is not revoked (re-checks of live sockets). */
+export async function tokenPrincipalById(db: Db, id: number): Promise<Principal | null> {
+  const row = await db
+    .selectFrom('api_tokens')
+    .select(['id', 'name', 'scopes'])
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row ? { kind: 'token', id: row.id, name: row.name, scopes: row.scopes as TokenScope[] } : null;
+}

@@ -3,7 +3,9 @@ import type { Server as IoServer, Socket } from 'socket.io';
 import type { Core } from '../context.js';
 import type { Principal } from '../auth/principal.js';
 import { can, departmentFilter } from '../auth/policy.js';
-import { principalFromToken } from '../auth/tokens.js';
+import { timingSafeEqual } from 'node:crypto';
+import { principalFromToken, tokenPrincipalById } from '../auth/tokens.js';
+import { liveSession } from '../auth/revocation.js';
 import { loadUserPrincipal } from '../auth/users.js';
 import { HttpProblem } from '../shared/errors.js';
 import type { AlertsService } from '../alerts/service.js';
@@ -21,8 +23,43 @@ export function alertRooms(alert: Pick<AlertRow, 'department_id'>): string[] {
 async function authenticateSocket(socket: Socket, core: Core): Promise<Principal | null> {
   const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
   if (typeof token === 'string' && token) return principalFromToken(core.db, core.clock, token);
-  const userId = (socket.request as Request).session?.userId;
-  return userId ? loadUserPrincipal(core.db, userId) : null;
+  const req = socket.request as Request;
+  const userId = req.session?.userId;
+  if (!userId) return null;
+  socket.data.sid = req.sessionID;
+  return loadUserPrincipal(core.db, userId);
+}
+
+/**
+ * The socket's principal as the database sees it now: the token still unrevoked, or the session
+ * still stored, still the same user, and that user still active (with today's roles). A state
+ * change from a cookie socket must also carry that session's CSRF token, as HTTP calls do.
+ */
+async function currentPrincipal(socket: Socket, core: Core, csrfToken: unknown): Promise<Principal | null> {
+  const p = socket.data.principal as Principal;
+  if (p.kind === 'token') return tokenPrincipalById(core.db, p.id);
+  const sid = socket.data.sid as string | undefined;
+  if (!sid) return null;
+  const session = await liveSession(core.db, sid);
+  if (!session || session.userId !== p.id) return null;
+  if (!session.csrfToken || typeof csrfToken !== 'string' || !sameSecret(csrfToken, session.csrfToken))
+    return null;
+  return loadUserPrincipal(core.db, p.id);
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Whether a `principal_changed` notice (`user:ID`, `token:ID`, `session:SID`) concerns a socket. */
+export function concerns(key: string, socket: Pick<Socket, 'data'>): boolean {
+  const p = socket.data.principal as Principal | undefined;
+  if (!p) return false;
+  const [kind, id] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+  if (kind === 'session') return socket.data.sid === id;
+  return kind === p.kind && String(p.id) === id;
 }
 
 /**
@@ -71,10 +108,25 @@ export function serveConsole(io: IoServer, core: Core, alerts: AlertsService, fe
 
     socket.on('alert:ack', async (payload: unknown, cb?: (res: unknown) => void) => {
       const reply = typeof cb === 'function' ? cb : () => undefined;
-      const id = Number((payload as { id?: unknown } | null)?.id);
+      const body = (payload ?? {}) as { id?: unknown; csrfToken?: unknown };
+      const id = Number(body.id);
       if (!Number.isSafeInteger(id) || id <= 0) return reply({ ok: false, status: 400, error: 'id 无效' });
       try {
-        const row = await alerts.ack(p, id);
+        // Re-authorised against the database on every ack: the socket may be older than a
+        // revocation, and the token binds the ack to a page of this platform.
+        const csrf =
+          body.csrfToken ?? (socket.handshake.auth as { csrfToken?: unknown } | undefined)?.csrfToken;
+        const now = await currentPrincipal(socket, core, csrf);
+        if (!now) {
+          const fresh =
+            p.kind === 'user' && socket.data.sid && (await liveSession(core.db, socket.data.sid as string));
+          if (fresh && fresh.userId === p.id && (await loadUserPrincipal(core.db, p.id)))
+            return reply({ ok: false, status: 403, error: 'CSRF 令牌缺失或无效，请刷新页面后重试' });
+          reply({ ok: false, status: 401, error: '登录已失效，请重新登录' });
+          socket.disconnect(true);
+          return;
+        }
+        const row = await alerts.ack(now, id);
         reply({ ok: true, alert: alertJson(row) });
       } catch (err) {
         const status = err instanceof HttpProblem ? err.status : 500;
@@ -119,6 +171,10 @@ export function serveConsole(io: IoServer, core: Core, alerts: AlertsService, fe
       resolvedAt: json.resolvedAt,
       reason: row.resolved_reason,
     });
+  });
+  // Authority taken away on any node: sockets holding it go at once; a still-valid user reconnects.
+  feed.on('principal', (key) => {
+    for (const [, socket] of nsp.sockets) if (concerns(key, socket)) socket.disconnect(true);
   });
   feed.on('ack', (row) => {
     nsp.to(alertRooms(row)).emit('alert:acked', {

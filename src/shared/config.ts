@@ -35,6 +35,28 @@ const envSchema = z.object({
     .min(2, 'SITE_NAME must have at least 2 characters')
     .max(40, 'SITE_NAME must have at most 40 characters')
     .default('示范区人民政府'),
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^https?:\/\/[^/\s]+$/,
+            'ALLOWED_ORIGINS: comma-separated origins like https://gov.example.cn',
+          )
+          .transform((o) => o.toLowerCase()),
+      ),
+    ),
+  PASSWORD_MIN_LENGTH: z.coerce.number().int().min(6).max(128).default(8),
+  PASSWORD_MIN_CLASSES: z.coerce.number().int().min(1).max(4).default(2),
 });
 
 export interface Config {
@@ -55,6 +77,12 @@ export interface Config {
   opinionRetentionDays: number;
   /** The government the public site belongs to ("青山区人民政府"), named in its header and footer. */
   siteName: string;
+  /**
+   * Browser origins besides the platform's own (the request's Host) that may open sockets and
+   * sign in, e.g. when pages are served under another name by a reverse proxy.
+   */
+  allowedOrigins: string[];
+  passwordPolicy: { minLength: number; minClasses: number };
 }
 
 export class ConfigError extends Error {}
@@ -84,6 +112,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweepIntervalSeconds: e.SWEEP_INTERVAL_SECONDS,
     opinionRetentionDays: e.OPINION_RETENTION_DAYS,
     siteName: e.SITE_NAME,
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    passwordPolicy: { minLength: e.PASSWORD_MIN_LENGTH, minClasses: e.PASSWORD_MIN_CLASSES },
   };
 }
 

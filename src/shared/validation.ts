@@ -119,6 +119,8 @@ const FIELD_LABELS: Record<string, string> = {
   outcome: '处理结果',
   party: '征求意见对象',
   password: '密码',
+  currentPassword: '当前密码',
+  newPassword: '新密码',
   place: '地点',
   plannedAt: '计划时间',
   publishedAt: '发布时间',

@@ -272,7 +272,7 @@ describe('a major emergency recorded 4 h 59 m after discovery (real timers)', ()
       const unacked = await admin.agent.get('/api/alerts?acked=false').expect(200);
       expect(unacked.body.alerts.map((a: { id: number }) => a.id)).toContain(alert.id);
       const ack = await new Promise<{ ok: boolean }>((resolve) =>
-        consoleSocket.socket.emit('alert:ack', { id: alert.id }, resolve),
+        consoleSocket.socket.emit('alert:ack', { id: alert.id, csrfToken: admin.csrf }, resolve),
       );
       expect(ack.ok).toBe(true);
       const after = await admin.agent.get('/api/alerts?acked=false').expect(200);

@@ -198,14 +198,14 @@ describe('/console alerts', () => {
     const own = await makeDepartment(tp);
     const other = await makeDepartment(tp);
     const drafter = await makeUser(tp, ['drafter'], own.id);
-    const { cookie } = await login(tp, drafter.username, drafter.password);
+    const { cookie, csrf } = await login(tp, drafter.username, drafter.password);
     const s = open({ cookie });
     await ready(s);
     const mine = await storeAlert('待确认', own.id);
     const foreign = await storeAlert('别人的', other.id);
     const ack = (id: unknown) =>
       new Promise<{ ok: boolean; status?: number; alert?: AlertJson }>((resolve) =>
-        s.emit('alert:ack', { id }, resolve),
+        s.emit('alert:ack', { id, csrfToken: csrf }, resolve),
       );
     const ok = await ack(mine.id);
     expect(ok.ok).toBe(true);
