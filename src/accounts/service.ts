@@ -2,6 +2,7 @@ import type { Core } from '../context.js';
 import type { Principal, TokenScope } from '../auth/principal.js';
 import type { Role } from '../db/schema.js';
 import { recordAudit } from '../audit/audit.js';
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { passwordProblem } from '../auth/password-policy.js';
@@ -320,6 +321,62 @@ export class AccountsService {
         requestId: ctx.requestId,
       });
     });
+  }
+
+  /**
+   * Recovery (`npm run admin:reset -- USERNAME`): the account is enabled, made admin and given a
+   * new password, and all its sessions end; missing, it is created as the first admin would be.
+   * Returns the password it set.
+   */
+  async resetAdmin(
+    username: string,
+    password: string | undefined,
+  ): Promise<{ password: string; created: boolean }> {
+    let next = password;
+    if (next) this.checkPassword(next, username);
+    else
+      do next = randomBytes(12).toString('base64url');
+      while (passwordProblem(next, username, this.core.config.passwordPolicy));
+    const existing = await this.core.db
+      .selectFrom('users')
+      .select('id')
+      .where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase()))
+      .executeTakeFirst();
+    if (!existing) {
+      await this.ensureAdmin(username, next);
+      return { password: next, created: true };
+    }
+    const hash = await hashPassword(next);
+    await this.core.db.transaction().execute(async (trx) => {
+      const before = await trx
+        .selectFrom('users')
+        .select(['id', 'username', 'roles', 'active'])
+        .where('id', '=', existing.id)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      const after = await trx
+        .updateTable('users')
+        .set({
+          active: true,
+          roles: [...new Set<Role>([...before.roles, 'admin'])],
+          password_hash: hash,
+          updated_at: this.core.clock.now(),
+        })
+        .where('id', '=', existing.id)
+        .returning(['id', 'username', 'roles', 'active'])
+        .executeTakeFirstOrThrow();
+      const sessionsEnded = await endOtherSessions(trx, existing.id);
+      await recordAudit(trx, {
+        actor: undefined,
+        action: 'user.admin_reset',
+        subjectKind: 'user',
+        subjectId: existing.id,
+        before,
+        after: { ...after, sessionsEnded },
+      });
+      await announcePrincipalChange(trx, `user:${existing.id}`);
+    });
+    return { password: next, created: false };
   }
 
   /**

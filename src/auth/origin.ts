@@ -4,23 +4,32 @@ import type { Config } from '../shared/config.js';
 import { HttpProblem } from '../shared/errors.js';
 
 /**
- * Whether a request's `Origin` may act on the platform: its own origin (same host as the request's
- * `Host`) or one listed in ALLOWED_ORIGINS. Browsers send `Origin` on every WebSocket handshake,
- * cross-origin request and form POST; a request without one comes from a script, a crawler or a
- * same-origin GET, none of which can ride on a victim's cookies, so it is accepted.
+ * Whether a request may act on the platform from where it was sent: from the platform's own pages
+ * (same host as the request's `Host`) or from an origin listed in ALLOWED_ORIGINS.
+ *
+ * Browsers say where a request comes from in `Sec-Fetch-Site`, whatever the referrer policy; our
+ * pages send `Referrer-Policy: no-referrer`, under which a same-origin form POST carries
+ * `Origin: null`, so that header decides first. Without it (older browsers, scripts) `Origin`
+ * decides: browsers send it on every WebSocket handshake and cross-origin request, and a request
+ * with neither header comes from a script or crawler, which cannot ride on a victim's cookies.
  */
-export function originAllowed(req: Pick<IncomingMessage, 'headers'>, config: Pick<Config, 'allowedOrigins'>) {
+export function originAllowed(
+  req: Pick<IncomingMessage, 'headers'>,
+  config: Pick<Config, 'allowedOrigins'>,
+): boolean {
   const origin = req.headers.origin;
+  const listed = origin !== undefined && config.allowedOrigins.includes(origin.toLowerCase());
+  const site = req.headers['sec-fetch-site'];
+  if (site === 'same-origin' || site === 'none') return true;
+  if (site === 'same-site' || site === 'cross-site') return listed;
   if (origin === undefined) return true;
-  let host: string;
+  if (listed) return true;
   try {
-    // "null" (sandboxed frames, some redirects) fails to parse and is refused.
-    host = new URL(origin).host;
+    // "null" (sandboxed frames, privacy redirects) does not parse and is refused.
+    return new URL(origin).host === (req.headers.host ?? '').toLowerCase();
   } catch {
     return false;
   }
-  if (host && host === (req.headers.host ?? '').toLowerCase()) return true;
-  return config.allowedOrigins.includes(origin.toLowerCase());
 }
 
 /** Refuses state changes sent from a foreign page (login CSRF: no session token exists yet). */

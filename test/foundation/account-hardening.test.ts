@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import request from 'supertest';
 import { ADMIN, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { makeUser, PASSWORD } from '../support/factories.js';
@@ -78,6 +83,23 @@ describe('login CSRF', () => {
     await request(tp.url).post('/api/auth/login').set('Origin', tp.url).send(creds).expect(200);
     await request(tp.url).post('/login').set('Origin', tp.url).type('form').send(creds).expect(303);
     await request(tp.url).post('/api/auth/login').send(creds).expect(200);
+    // Browsers: Sec-Fetch-Site decides (a same-origin form under no-referrer sends Origin: null).
+    await request(tp.url)
+      .post('/login')
+      .set('Origin', 'null')
+      .set('Sec-Fetch-Site', 'same-origin')
+      .type('form')
+      .send(creds)
+      .expect(303);
+    for (const site of ['same-site', 'cross-site'])
+      await request(tp.url)
+        .post('/login')
+        .set('Origin', `http://127.0.0.1:${tp.port + 1}`)
+        .set('Sec-Fetch-Site', site)
+        .type('form')
+        .send(creds)
+        .expect(403);
+    await request(tp.url).post('/login').set('Origin', 'null').type('form').send(creds).expect(403);
   });
 });
 
@@ -116,6 +138,34 @@ describe('admins cannot lock everyone out', () => {
       status: 409,
     });
   });
+
+  it('npm run admin:reset re-enables a locked-out admin with a new password printed once', async () => {
+    const locked = await makeUser(tp, ['duty']);
+    const db = tp.platform.core.db;
+    await db.updateTable('users').set({ active: false }).where('id', '=', locked.id).execute();
+    const { stdout } = await promisify(execFile)(
+      path.resolve('node_modules/.bin/tsx'),
+      ['scripts/admin-reset.ts', locked.username],
+      {
+        env: {
+          PATH: process.env.PATH,
+          DATABASE_URL: tp.db.url,
+          DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gop-reset-')),
+          LOG_LEVEL: 'silent',
+        },
+        timeout: 60_000,
+      },
+    );
+    const password = /新密码（只显示这一次）：(\S+)/.exec(stdout)?.[1];
+    expect(password).toBeDefined();
+    const s = await login(tp, locked.username, password!);
+    const who = await me(s.agent).expect(200);
+    expect(who.body.user.roles).toContain('admin');
+    await request(tp.url)
+      .post('/api/auth/login')
+      .send({ username: locked.username, password: PASSWORD })
+      .expect(401);
+  }, 90_000);
 });
 
 describe('password rules', () => {
