@@ -1,5 +1,6 @@
 import { signInAt, useBrowserPlatform } from './browser.js';
-import { cast, published } from '../policies/support.js';
+import { cast, doc, published } from '../policies/support.js';
+import { ADMIN, login } from '../support/platform.js';
 import { insertAlert } from '../../src/alerts/store.js';
 
 const ctx = useBrowserPlatform();
@@ -36,15 +37,18 @@ it('a drafter sees the live countdown, adds an interpretation and the clock show
   await page.waitForFunction((el) => el?.classList.contains('red'), await countdown.elementHandle());
   expect(await countdown.textContent()).toMatch(/^已超时 /);
 
-  await row.locator('summary', { hasText: '添加解读' }).click();
-  const form = row.locator('form');
+  // 添加解读 leads to the document's own panel, not a form squeezed into the table.
+  await row.locator('a', { hasText: '添加解读' }).click();
+  await page.waitForURL(/\/workspace\/policies\/\d+#add-interpretation$/);
+  const form = page.locator('#add-interpretation form');
   await form.locator('select[name=form]').selectOption('graphic');
   await form.locator('input[name=title]').fill('一图读懂城乡居民医保缴费补助');
   await form.locator('input[name=interpreter]').fill('医保局局长');
   await form.locator('input[name=interpreterIsPrincipal]').check();
   await form.locator('button[type=submit]').click();
-  await page.waitForURL(`${ctx.tp.url}/workspace`);
+  await page.waitForURL(/\/workspace\/policies\/\d+$/);
   await expect(page.textContent('.flash-ok')).resolves.toContain('已按时解读');
+  await page.goto(`${ctx.tp.url}/workspace`);
   const done = page.locator('#published tr', { hasText: '关于实施城乡居民医保缴费补助的通知' });
   await expect(done.locator('.clock-state').textContent()).resolves.toBe('已按时解读');
   expect(errors).toEqual([]);
@@ -132,5 +136,82 @@ it('a drafter uploads a 图解 image to an interpretation and deletes the interp
   await page.waitForURL(`${ctx.tp.url}/workspace/policies/${id}`);
   expect(await page.locator('#interpretations tr', { hasText: '一图读懂高龄津贴' }).count()).toBe(0);
   expect(errors).toEqual([]);
+  await page.close();
+});
+
+it('通过, 发布 and 办结 ask first; declining changes nothing', async () => {
+  const c = await cast(ctx.tp);
+  const created = await c.drafterA.agent
+    .post('/api/policies')
+    .set('x-csrf-token', c.drafterA.csrf)
+    .send(doc(c.drafterA.departmentId, { title: '关于调整城乡低保标准的通知' }))
+    .expect(201);
+  const id = created.body.id as number;
+  await c.drafterA.agent.post(`/api/policies/${id}/submit`).set('x-csrf-token', c.drafterA.csrf).expect(200);
+  const status = async () =>
+    (await c.supervisor.agent.get(`/api/policies/${id}`).expect(200)).body.status as string;
+
+  const page = await ctx.browser.newPage();
+  await signInAt(page, `${ctx.tp.url}/review`, c.supervisor.username, c.supervisor.password);
+  const dialogs: string[] = [];
+  let answer = false;
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void (answer ? d.accept() : d.dismiss());
+  });
+  const approve = page.locator('#waiting tr', { hasText: '关于调整城乡低保标准的通知' }).getByRole('button', {
+    name: '通过',
+  });
+  await approve.click();
+  await page.waitForTimeout(300);
+  expect(dialogs.at(-1)).toContain('确定审核通过《关于调整城乡低保标准的通知》');
+  expect(await status()).toBe('submitted');
+  answer = true;
+  await approve.click();
+  await page.waitForLoadState('load');
+  await page.locator('#approved').waitFor();
+  expect(await status()).toBe('approved');
+
+  answer = false;
+  const publish = page
+    .locator('#approved tr', { hasText: '关于调整城乡低保标准的通知' })
+    .getByRole('button', {
+      name: '发布',
+    });
+  await publish.click();
+  await page.waitForTimeout(300);
+  expect(dialogs.at(-1)).toContain('确定发布');
+  expect(await status()).toBe('approved');
+  answer = true;
+  await publish.click();
+  await page.waitForLoadState('load');
+  await page.waitForFunction(() => !document.querySelector('#approved'));
+  expect(await status()).toBe('published');
+
+  // 办结 on an event's case page.
+  const admin = await login(ctx.tp, ADMIN.username, ADMIN.password);
+  const ev = await admin.agent
+    .post('/api/opinion/events')
+    .set('x-csrf-token', admin.csrf)
+    .send({
+      title: '东湖街道停水',
+      detectedAt: new Date().toISOString(),
+      severity: 'general',
+      emergency: false,
+    })
+    .expect(201);
+  const eventStatus = async () =>
+    (await admin.agent.get(`/api/opinion/events/${ev.body.id}`).expect(200)).body.status as string;
+  await page.goto(`${ctx.tp.url}/responses/events/${ev.body.id}`);
+  answer = false;
+  await page.getByRole('button', { name: '办结' }).click();
+  await page.waitForTimeout(300);
+  expect(dialogs.at(-1)).toContain('确定办结');
+  expect(await eventStatus()).not.toBe('closed');
+  answer = true;
+  await page.getByRole('button', { name: '办结' }).click();
+  await page.waitForLoadState('load');
+  await page.waitForFunction(() => !!document.querySelector('.flash'));
+  expect(await eventStatus()).toBe('closed');
   await page.close();
 });
