@@ -1,7 +1,9 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Database } from '../db/schema.js';
 import type { Core } from '../context.js';
 import type { Principal } from '../auth/principal.js';
-import { authorize, can, departmentFilter } from '../auth/policy.js';
+import { authorize, can, departmentFilter, seesMajorEvents } from '../auth/policy.js';
+import { alertConcernsMajorEvent, majorEventAlertSql } from '../events/access.js';
 import { recordAudit } from '../audit/audit.js';
 import { HttpProblem } from '../shared/errors.js';
 import { ALERT_CHANNEL } from './store.js';
@@ -25,7 +27,7 @@ export class AlertsService {
     authorize(p, 'alert.read');
     const scope = departmentFilter(p, 'alert.read');
     let query = this.core.db.selectFrom('alerts').selectAll().orderBy('id', 'desc').limit(q.limit);
-    if (scope !== null) query = query.where('department_id', '=', scope);
+    if (scope !== null) query = query.where(this.scoped(p, scope));
     else if (q.departmentId) query = query.where('department_id', '=', q.departmentId);
     if (q.acked === true) query = query.where('acked_at', 'is not', null);
     if (q.acked === false) query = query.where('acked_at', 'is', null);
@@ -46,8 +48,15 @@ export class AlertsService {
       .where('id', '>', afterId)
       .orderBy('id')
       .limit(limit);
-    if (scope !== null) query = query.where('department_id', '=', scope);
+    if (scope !== null) query = query.where(this.scoped(p, scope));
     return query.execute();
+  }
+
+  /** A scoped caller's alerts: its department's, and those about major events when it sees them. */
+  private scoped(p: Principal, scope: number) {
+    const major = seesMajorEvents(p, 'alert.read');
+    return (eb: ExpressionBuilder<Database, 'alerts'>) =>
+      major ? eb.or([eb('department_id', '=', scope), majorEventAlertSql]) : eb('department_id', '=', scope);
   }
 
   /** Records who acknowledged; idempotent for an alert already acknowledged. */
@@ -61,7 +70,14 @@ export class AlertsService {
         .forUpdate()
         .executeTakeFirst();
       // Out-of-scope alerts are reported as missing so their existence is not revealed.
-      if (!row || !can(p, 'alert.ack', { departmentId: row.department_id }))
+      if (
+        !row ||
+        !can(p, 'alert.ack', {
+          departmentId: row.department_id,
+          majorEvent:
+            seesMajorEvents(p, 'alert.ack') && (await alertConcernsMajorEvent(this.core.db, row.id)),
+        })
+      )
         throw HttpProblem.notFound('预警不存在');
       if (row.acked_at) return row;
       const updated = await trx

@@ -10,7 +10,15 @@ interface Rule {
   roles: Role[];
   scoped?: Role[];
   scopes?: TokenScope[];
+  /**
+   * Scoped roles of the 新闻办 and the 政务公开办 may also act on every major or extraordinary
+   * event and its clocks and alerts, whoever the 责任单位 is (SPEC §2.3: they lead the response).
+   */
+  majorEvents?: true;
 }
+
+/** Departments that see and act on every major or extraordinary event. */
+export const MAJOR_EVENT_OVERSIGHT_KINDS: readonly string[] = ['publicity', 'government_office'];
 
 const EVERY_ROLE: Role[] = ['admin', 'supervisor', 'drafter', 'analyst', 'spokesperson', 'duty'];
 
@@ -26,16 +34,19 @@ export const RULES = {
     roles: ['admin', 'supervisor', 'analyst', 'duty'],
     scoped: ['drafter', 'spokesperson'],
     scopes: ['read'],
+    majorEvents: true,
   },
   // `read` tokens may watch the console (SPEC §4: `/console` accepts `auth: {token}`).
   'alert.read': {
     roles: ['admin', 'supervisor', 'analyst', 'duty'],
     scoped: ['drafter', 'spokesperson'],
     scopes: ['read'],
+    majorEvents: true,
   },
   'alert.ack': {
     roles: ['admin', 'supervisor', 'analyst', 'duty'],
     scoped: ['drafter', 'spokesperson'],
+    majorEvents: true,
   },
   'policy.read': {
     roles: ['admin', 'supervisor', 'analyst', 'duty', 'spokesperson'],
@@ -54,11 +65,16 @@ export const RULES = {
     roles: ['admin', 'supervisor', 'analyst', 'duty'],
     scoped: ['spokesperson', 'drafter'],
     scopes: ['read'],
+    majorEvents: true,
   },
   'opinion.configure': { roles: ['admin', 'analyst'] },
   'event.record': { roles: ['admin', 'analyst', 'duty', 'supervisor'], scoped: ['spokesperson'] },
   'event.triage': { roles: ['admin', 'analyst', 'supervisor'] },
-  'event.act': { roles: ['admin', 'supervisor', 'analyst'], scoped: ['spokesperson'] },
+  'event.act': {
+    roles: ['admin', 'supervisor', 'analyst'],
+    scoped: ['spokesperson'],
+    majorEvents: true,
+  },
   // 督办/催办: remind a late department (home dashboard of supervisors).
   'clock.urge': { roles: ['admin', 'supervisor'] },
   'roster.manage': { roles: ['admin', 'supervisor'] },
@@ -95,6 +111,8 @@ export type Action = keyof typeof RULES;
 export interface ResourceScope {
   /** The department that owns the resource; null or undefined for global resources. */
   departmentId?: number | null;
+  /** The resource is a major or extraordinary event, or one of its clocks or alerts. */
+  majorEvent?: boolean;
 }
 
 export function can(p: Principal | undefined, action: Action, resource?: ResourceScope): boolean {
@@ -106,7 +124,23 @@ export function can(p: Principal | undefined, action: Action, resource?: Resourc
   // A scoped role acts on its own department's resources only; with no resource given the caller
   // must filter by `departmentFilter`.
   if (!resource) return true;
-  return resource.departmentId != null && resource.departmentId === p.departmentId;
+  if (resource.departmentId != null && resource.departmentId === p.departmentId) return true;
+  return resource.majorEvent === true && seesMajorEvents(p, action);
+}
+
+/**
+ * Whether a department-scoped caller also sees every major or extraordinary event for this action
+ * (新闻办, 政务公开办). List queries add those events' rows to their department filter.
+ */
+export function seesMajorEvents(p: Principal, action: Action): boolean {
+  const rule: Rule = RULES[action];
+  return (
+    p.kind === 'user' &&
+    rule.majorEvents === true &&
+    p.roles.some((r) => rule.roles.includes(r) || rule.scoped?.includes(r)) &&
+    p.departmentKind !== undefined &&
+    MAJOR_EVENT_OVERSIGHT_KINDS.includes(p.departmentKind)
+  );
 }
 
 /** Throws 401 when anonymous and 403 when not allowed. */

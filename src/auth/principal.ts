@@ -7,6 +7,8 @@ export type Principal =
       username: string;
       displayName: string;
       departmentId: number;
+      /** The kind of that department (新闻办 `publicity`, 政务公开办 `government_office`, …). */
+      departmentKind?: string;
       roles: Role[];
     }
   | { kind: 'token'; id: number; name: string; scopes: TokenScope[] };

@@ -4,9 +4,17 @@ import type { Principal } from './principal.js';
 export async function loadUserPrincipal(db: Db, userId: number): Promise<Principal | null> {
   const u = await db
     .selectFrom('users')
-    .select(['id', 'username', 'display_name', 'department_id', 'roles'])
-    .where('id', '=', userId)
-    .where('active', '=', true)
+    .leftJoin('departments', 'departments.id', 'users.department_id')
+    .select([
+      'users.id',
+      'users.username',
+      'users.display_name',
+      'users.department_id',
+      'users.roles',
+      'departments.kind as department_kind',
+    ])
+    .where('users.id', '=', userId)
+    .where('users.active', '=', true)
     .executeTakeFirst();
   if (!u) return null;
   return {
@@ -15,6 +23,7 @@ export async function loadUserPrincipal(db: Db, userId: number): Promise<Princip
     username: u.username,
     displayName: u.display_name,
     departmentId: u.department_id,
+    ...(u.department_kind ? { departmentKind: u.department_kind } : {}),
     roles: u.roles,
   };
 }

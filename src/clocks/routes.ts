@@ -1,7 +1,8 @@
 import { Router, type Request } from 'express';
 import { sql } from 'kysely';
 import type { Core } from '../context.js';
-import { authorize, departmentFilter, can } from '../auth/policy.js';
+import { authorize, departmentFilter, can, seesMajorEvents } from '../auth/policy.js';
+import { clockOfMajorEvent, majorEventClockSql } from '../events/access.js';
 import { requirePageLogin } from '../auth/authenticate.js';
 import { recordAudit } from '../audit/audit.js';
 import { z, parse, fields } from '../shared/validation.js';
@@ -38,7 +39,12 @@ export async function listClocks(core: Core, req: Request, raw: unknown): Promis
           .orderBy(sql`case when state in ('running','breached') then 0 else 1 end`)
           .orderBy('due_at', 'desc');
   if (q.kind) query = query.where('kind', '=', q.kind);
-  if (scope !== null) query = query.where('department_id', '=', scope);
+  if (scope !== null)
+    query = query.where((eb) =>
+      seesMajorEvents(req.principal!, 'clock.read')
+        ? eb.or([eb('department_id', '=', scope), majorEventClockSql])
+        : eb('department_id', '=', scope),
+    );
   else if (q.department) query = query.where('department_id', '=', q.department);
   if (q.subjectKind) query = query.where('subject_kind', '=', q.subjectKind);
   if (q.subjectId) query = query.where('subject_id', '=', q.subjectId);
@@ -56,7 +62,13 @@ export function clocksRoutes(core: Core): Router {
     authorize(req.principal, 'clock.read');
     const id = parse(fields.id, req.params.id, '时钟编号');
     const c = await core.db.selectFrom('clocks').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!c || !can(req.principal, 'clock.read', { departmentId: c.department_id }))
+    if (
+      !c ||
+      !can(req.principal, 'clock.read', {
+        departmentId: c.department_id,
+        majorEvent: await clockOfMajorEvent(core.db, c.id),
+      })
+    )
       throw HttpProblem.notFound('时钟不存在');
     const thresholds = await core.db
       .selectFrom('clock_thresholds')

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Core } from '../context.js';
-import { authorize, departmentFilter } from '../auth/policy.js';
+import { authorize, departmentFilter, seesMajorEvents } from '../auth/policy.js';
 import { requirePageLogin } from '../auth/authenticate.js';
 import { shanghaiDate } from '../shared/time.js';
 import { ALERT_TYPE_LABELS } from '../alerts/model.js';
@@ -20,7 +20,12 @@ export function consolePageRoutes(core: Core): Router {
     res.render('console/index', {
       title: '值班台',
       wide: true,
-      scopeLabel: scope === null ? '全部单位' : (departments.find((d) => d.id === scope)?.name ?? '本单位'),
+      scopeLabel:
+        scope === null
+          ? '全部单位'
+          : `${departments.find((d) => d.id === scope)?.name ?? '本单位'}${
+              seesMajorEvents(req.principal!, 'alert.read') ? ' 及全区重大、特别重大事件' : ''
+            }`,
       globalScope: scope === null,
       departments,
       departmentsJson: JSON.stringify(Object.fromEntries(departments.map((d) => [d.id, d.name]))),

@@ -2,10 +2,11 @@ import type { RequestHandler, Request } from 'express';
 import type { Server as IoServer, Socket } from 'socket.io';
 import type { Core } from '../context.js';
 import type { Principal } from '../auth/principal.js';
-import { can, departmentFilter } from '../auth/policy.js';
+import { can, departmentFilter, seesMajorEvents } from '../auth/policy.js';
 import { timingSafeEqual } from 'node:crypto';
 import { principalFromToken, tokenPrincipalById } from '../auth/tokens.js';
 import { liveSession } from '../auth/revocation.js';
+import { alertConcernsMajorEvent } from '../events/access.js';
 import { loadUserPrincipal } from '../auth/users.js';
 import { HttpProblem } from '../shared/errors.js';
 import type { AlertsService } from '../alerts/service.js';
@@ -13,6 +14,8 @@ import type { AlertFeed } from '../alerts/feed.js';
 import { alertJson, type AlertRow } from '../alerts/model.js';
 
 export const GLOBAL_ROOM = 'scope:global';
+/** Scoped consoles that also see every major event's alerts (新闻办, 政务公开办). */
+export const MAJOR_EVENTS_ROOM = 'scope:major-events';
 export const deptRoom = (id: number) => `scope:dept:${id}`;
 
 /** The rooms whose members may see an alert: global viewers, plus its department if it has one. */
@@ -104,6 +107,9 @@ export function serveConsole(io: IoServer, core: Core, alerts: AlertsService, fe
     };
     socket.data.push = push;
     await socket.join(scope === null ? GLOBAL_ROOM : deptRoom(scope));
+    const major = scope !== null && seesMajorEvents(p, 'alert.read');
+    socket.data.major = major;
+    if (major) await socket.join(MAJOR_EVENTS_ROOM);
     if (p.kind === 'user') for (const r of p.roles) await socket.join(`role:${r}`);
 
     socket.on('alert:ack', async (payload: unknown, cb?: (res: unknown) => void) => {
@@ -158,15 +164,25 @@ export function serveConsole(io: IoServer, core: Core, alerts: AlertsService, fe
 
   feed.on('alert', (row) => {
     const payload = alertJson(row);
+    const others: Push[] = [];
     for (const [, socket] of nsp.sockets) {
       const push = socket.data.push as Push | undefined;
       const scope = socket.data.scope as number | null | undefined;
-      if (push && (scope === null || scope === row.department_id)) push(row, payload);
+      if (!push) continue;
+      if (scope === null || scope === row.department_id) push(row, payload);
+      else if (socket.data.major) others.push(push);
     }
+    // Consoles that see major events get another department's alert when it concerns one.
+    if (others.length)
+      void alertConcernsMajorEvent(core.db, row.id)
+        .then((major) => {
+          if (major) for (const push of others) push(row, payload);
+        })
+        .catch((err: unknown) => core.logger.error({ err }, 'major-event alert lookup failed'));
   });
   feed.on('resolved', (row) => {
     const json = alertJson(row);
-    nsp.to(alertRooms(row)).emit('alert:resolved', {
+    nsp.to([...alertRooms(row), MAJOR_EVENTS_ROOM]).emit('alert:resolved', {
       id: row.id,
       resolvedAt: json.resolvedAt,
       reason: row.resolved_reason,
@@ -177,7 +193,7 @@ export function serveConsole(io: IoServer, core: Core, alerts: AlertsService, fe
     for (const [, socket] of nsp.sockets) if (concerns(key, socket)) socket.disconnect(true);
   });
   feed.on('ack', (row) => {
-    nsp.to(alertRooms(row)).emit('alert:acked', {
+    nsp.to([...alertRooms(row), MAJOR_EVENTS_ROOM]).emit('alert:acked', {
       id: row.id,
       ackedAt: alertJson(row).ackedAt,
       ackedBy: row.acked_by,

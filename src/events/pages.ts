@@ -9,7 +9,8 @@ import { clockJson } from '../clocks/model.js';
 import { EventsService } from './service.js';
 import { actionSchema, heldSchema, reasonSchema, recordEventSchema, triageSchema } from './schemas.js';
 import { eventJson } from './model.js';
-import { ACTION_LABELS, SEVERITY_LABELS } from './rules.js';
+import { ACTION_LABELS, SEVERITY_LABELS, isMajor } from './rules.js';
+import { scopedEvents } from './access.js';
 import { ACTION_KINDS, SEVERITIES } from './tables.js';
 import { ctxOf } from './routes.js';
 
@@ -72,13 +73,7 @@ export function eventsPageRoutes(core: Core, svc: EventsService): Router {
     authorize(p, 'opinion.read');
     const scope = departmentFilter(p, 'opinion.read');
     let q = core.db.selectFrom('opinion_events').selectAll().orderBy('id', 'desc').limit(200);
-    if (scope !== null)
-      q = q.where((eb) =>
-        eb.or([
-          eb('responsible_department_id', '=', scope),
-          eb('spokesperson_id', '=', p.kind === 'user' ? p.id : -1),
-        ]),
-      );
+    if (scope !== null) q = q.where(scopedEvents(p, scope));
     const events = await q.execute();
     const ids = events.map((e) => e.id);
     const clocks = ids.length
@@ -108,7 +103,10 @@ export function eventsPageRoutes(core: Core, svc: EventsService): Router {
             eventId: e.id,
             departmentName: e.departmentName,
             // The action that satisfies this clock, recordable right from the list.
-            canAct: can(p, 'event.act', { departmentId: e.responsibleDepartmentId }),
+            canAct: can(p, 'event.act', {
+              departmentId: e.responsibleDepartmentId,
+              majorEvent: isMajor(e.severity),
+            }),
             actionLabel: DONE_LABELS[c.kind] ?? '已回应',
           })),
       )
@@ -146,7 +144,7 @@ export function eventsPageRoutes(core: Core, svc: EventsService): Router {
       spokespersonName: spokespersons.find((s) => s.id === e.spokespersonId)?.display_name ?? '未指定',
       canTriage: can(p, 'event.triage') && !['closed', 'dismissed'].includes(e.status),
       canAct:
-        can(p, 'event.act', { departmentId: e.responsibleDepartmentId }) &&
+        can(p, 'event.act', { departmentId: e.responsibleDepartmentId, majorEvent: isMajor(e.severity) }) &&
         !['closed', 'dismissed'].includes(e.status),
       plannedConferences: e.actions.filter((a) => a.status === 'planned'),
       timeline: e.actions.filter((a) => a.status === 'done'),

@@ -25,6 +25,9 @@ export const STATUS_LABELS: Record<string, string> = {
   dismissed: '已忽略',
 };
 
+/** 重大 and 特别重大 events: the 新闻办 and the 政务公开办 lead their response, whoever owns them. */
+export const isMajor = (s: Severity): boolean => s === 'major' || s === 'extraordinary';
+
 /** 特别重大、重大突发事件: 5 h authoritative release and 24 h press conference; otherwise 48 h. */
 export function requiredClockKinds(t: { severity: Severity; emergency: boolean }): string[] {
   return t.emergency && (t.severity === 'major' || t.severity === 'extraordinary')

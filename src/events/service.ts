@@ -9,7 +9,7 @@ import { cancelClock, clocksForSubject, openClock, satisfyClock } from '../clock
 import type { ClockRow } from '../clocks/model.js';
 import { defaultResponsibleDepartment, clocksSatisfiedBy, planClocks, requiredClockKinds } from './rules.js';
 import { actionJson, eventJson, type EventRow } from './model.js';
-import { visibleEvent } from './access.js';
+import { eventResource, visibleEvent } from './access.js';
 import type { ActionInput } from './schemas.js';
 import type { Severity } from './tables.js';
 
@@ -248,9 +248,8 @@ export class EventsService {
 
   private async lockForAction(trx: Trx, ctx: Ctx, id: number): Promise<EventRow> {
     const e = await this.lockEvent(trx, id);
-    if (!can(ctx.actor, 'opinion.read', { departmentId: e.responsible_department_id }))
-      throw HttpProblem.notFound('舆情事件不存在');
-    authorize(ctx.actor, 'event.act', { departmentId: e.responsible_department_id });
+    if (!can(ctx.actor, 'opinion.read', eventResource(e))) throw HttpProblem.notFound('舆情事件不存在');
+    authorize(ctx.actor, 'event.act', eventResource(e));
     if (e.status === 'dismissed' || e.status === 'closed') throw HttpProblem.conflict('事件已办结或已忽略');
     return e;
   }

@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import { visibleEvent } from '../events/access.js';
+import { scopedEvents, visibleEvent } from '../events/access.js';
 import type { Core } from '../context.js';
 import type { Principal } from '../auth/principal.js';
 import { authorize, departmentFilter } from '../auth/policy.js';
@@ -143,7 +143,7 @@ export class OpinionService {
       .orderBy('id', 'desc')
       .limit(q.limit)
       .offset(q.offset);
-    if (dept !== null) query = query.where('responsible_department_id', '=', dept);
+    if (dept !== null && p) query = query.where(scopedEvents(p, dept));
     if (q.status) query = query.where('status', '=', q.status as EventRow['status']);
     if (q.origin) query = query.where('origin', '=', q.origin as EventRow['origin']);
     if (q.category) query = query.where(sql<boolean>`${q.category} = any(categories)`);
