@@ -16,6 +16,17 @@ const departmentSchema = z.object({
   kind: z.enum(DEPARTMENT_KINDS).optional(),
 });
 
+const departmentPatchSchema = z
+  .object({ name: fields.text(100).optional(), kind: z.enum(DEPARTMENT_KINDS).optional() })
+  .strict();
+
+/** The user edit form: name, department and roles (password and 启用 have their own forms). */
+const userEditSchema = z.object({
+  displayName: fields.text(50),
+  departmentId: fields.id,
+  roles: z.array(z.enum(ROLES)).min(1, '至少选择一个角色'),
+});
+
 const usernameField = z
   .string()
   .trim()
@@ -77,6 +88,13 @@ export function accountsRoutes(core: Core): Router {
     const input = parse(departmentSchema, req.body, '部门');
     const row = await svc.createDepartment(input, ctxOf(req));
     res.status(201).json(departmentJson(row));
+  });
+
+  r.patch('/api/departments/:id', async (req, res) => {
+    authorize(req.principal, 'admin.manage');
+    const id = parse(fields.id, req.params.id, '部门编号');
+    const row = await svc.updateDepartment(id, parse(departmentPatchSchema, req.body, '部门'), ctxOf(req));
+    res.json(departmentJson(row));
   });
 
   r.get('/api/users', async (req, res) => {
@@ -151,6 +169,15 @@ export function accountsRoutes(core: Core): Router {
     });
   });
 
+  page.post('/departments/:id', async (req, res) => {
+    await withFlash(req, res, '/admin/departments', async () => {
+      const id = parse(fields.id, req.params.id, '部门编号');
+      const input = parse(departmentSchema, req.body, '部门');
+      const row = await svc.updateDepartment(id, input, ctxOf(req));
+      return `已保存部门“${row.name}”`;
+    });
+  });
+
   page.get('/users', async (_req, res) => {
     const [users, departments] = await Promise.all([svc.listUsers(), svc.listDepartments()]);
     res.render('admin/users', {
@@ -169,6 +196,15 @@ export function accountsRoutes(core: Core): Router {
       const input = parse(userSchema, { ...req.body, roles: asArray(req.body?.roles) }, '用户');
       const row = await svc.createUser(input, ctxOf(req));
       return `已添加用户“${row.username}”`;
+    });
+  });
+
+  page.post('/users/:id', async (req, res) => {
+    await withFlash(req, res, '/admin/users', async () => {
+      const id = parse(fields.id, req.params.id, '用户编号');
+      const input = parse(userEditSchema, { ...req.body, roles: asArray(req.body?.roles) }, '用户');
+      const row = await svc.updateUser(id, input, ctxOf(req));
+      return `已保存用户“${row.username}”`;
     });
   });
 

@@ -89,6 +89,43 @@ export class AccountsService {
     }
   }
 
+  /** Renames a department or changes its kind; audited with before and after. */
+  async updateDepartment(id: number, input: { name?: string; kind?: DepartmentKind }, ctx: Ctx) {
+    try {
+      return await this.core.db.transaction().execute(async (trx) => {
+        const before = await trx
+          .selectFrom('departments')
+          .selectAll()
+          .where('id', '=', id)
+          .forUpdate()
+          .executeTakeFirst();
+        if (!before) throw HttpProblem.notFound('部门不存在');
+        const after = await trx
+          .updateTable('departments')
+          .set({
+            ...(input.name !== undefined ? { name: input.name } : {}),
+            ...(input.kind !== undefined ? { kind: input.kind } : {}),
+          })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await recordAudit(trx, {
+          actor: ctx.actor,
+          action: 'department.update',
+          subjectKind: 'department',
+          subjectId: id,
+          before,
+          after,
+          requestId: ctx.requestId,
+        });
+        return after;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw HttpProblem.conflict(`部门“${input.name ?? ''}”已存在`);
+      throw err;
+    }
+  }
+
   listUsers() {
     return this.core.db
       .selectFrom('users')
