@@ -35,6 +35,10 @@ import { accountabilityCapability } from './accountability/capability.js';
 import { opinionCapability } from './opinion/capability.js';
 import { policiesCapability } from './policies/capability.js';
 import { disclosureCapability } from './disclosure/capability.js';
+import { siteCapability } from './site/capability.js';
+import { PublicContent } from './site/content.js';
+import { publicPageCache } from './site/page-cache.js';
+import compression from 'compression';
 
 export interface PlatformOptions {
   config: Config;
@@ -71,11 +75,18 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     logger,
     clock: opts.clock ?? systemClock,
   };
+  const publicContent = new PublicContent(core);
+  core.publicContent = publicContent;
   const instanceName = opts.instanceName ?? `node-${process.pid}`;
   const scheduler = createScheduler(database.pool, logger, instanceName);
   let schedulerRunning = false;
   const alerts = new AlertsService(core);
   const feed = new AlertFeed(core);
+  feed.on('publicContent', (payload) => publicContent.notified(payload));
+  // Changes committed while the LISTEN connection was down sent no notification: re-read.
+  feed.on('reconnected', () => {
+    publicContent.refresh().catch((err: unknown) => logger.warn({ err }, 'public content version'));
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -83,6 +94,9 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   // Express 5's "simple" parser, with every value cleaned of what PostgreSQL cannot store.
   app.set('query parser', (str: string) => cleanInput(querystring.parse(str)));
   setupViews(app);
+  // Explicit, not from process.env at require time: production caches compiled templates.
+  app.set('env', config.nodeEnv);
+  app.set('view cache', config.nodeEnv === 'production');
   // Every page names the government it serves (public site header and footer, page titles).
   app.locals.siteName = config.siteName;
 
@@ -128,7 +142,17 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     res.json({ status: 'ok' });
   });
 
+  // gzip/brotli for pages, JSON and static text; cached public pages arrive already gzipped.
+  app.use(compression());
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
+  // Anonymous visitors of the public website are answered here, before sessions and parsers.
+  const pageCache = publicPageCache(publicContent, {
+    maxAge: config.publicCacheSeconds,
+    entries: config.publicCacheEntries,
+    concurrency: config.publicRenderConcurrency,
+    matches: (p) => /^\/(policies(\/\d+)?|interpretations\/\d+|concerns(\/\d+)?)$/.test(p),
+  });
+  app.use(pageCache.middleware);
   // Browsers ask for /favicon.ico whatever the page links; answer with the one icon.
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/favicon.svg'));
 
@@ -187,6 +211,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     opinionCapability(parts),
     policiesCapability(parts),
     disclosureCapability(parts),
+    siteCapability(parts),
   ];
   for (const c of capabilities) {
     if (c.routes) app.use(c.routes);
@@ -208,6 +233,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     capabilities,
     async start() {
       await feed.start();
+      await publicContent.refresh();
       await scheduler.start();
       for (const c of capabilities) await c.start?.();
       schedulerRunning = true;

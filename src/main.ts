@@ -7,6 +7,8 @@ import { createPlatform } from './app.js';
 import { bootstrap } from './bootstrap.js';
 
 async function main(): Promise<void> {
+  // `npm start` serves in production mode (compiled templates cached) unless told otherwise.
+  process.env.NODE_ENV ??= 'production';
   let config;
   try {
     config = loadConfig();

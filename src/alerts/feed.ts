@@ -14,12 +14,15 @@ export interface AlertFeedEvents {
   clock: [number];
   /** Authority was taken from a user, token or session (`user:ID`, `token:ID`, `session:SID`). */
   principal: [string];
+  /** Public website content changed (payload "version:epoch-ms", migration 070). */
+  publicContent: [string];
   /** The LISTEN connection is back after a loss: listeners re-check what they may have missed. */
   reconnected: [];
 }
 
 /** Extra channels this connection listens to for other capabilities. */
 const CLOCK_CHANNEL = 'clock_changed';
+const PUBLIC_CONTENT_CHANNEL = 'public_content';
 
 /**
  * Listens for committed alerts (NOTIFY from `insertAlert`) on a dedicated connection and emits
@@ -75,11 +78,14 @@ export class AlertFeed extends EventEmitter<AlertFeedEvents> {
         const id = Number(msg.payload);
         if (Number.isSafeInteger(id)) this.emit('clock', id);
       } else if (msg.channel === PRINCIPAL_CHANNEL) this.emit('principal', msg.payload);
+      else if (msg.channel === PUBLIC_CONTENT_CHANNEL) this.emit('publicContent', msg.payload);
       else if (msg.channel === ALERT_CHANNEL) this.enqueue(msg.payload);
     });
     try {
       await client.connect();
-      await client.query(`listen ${ALERT_CHANNEL}; listen ${CLOCK_CHANNEL}; listen ${PRINCIPAL_CHANNEL}`);
+      await client.query(
+        `listen ${ALERT_CHANNEL}; listen ${CLOCK_CHANNEL}; listen ${PRINCIPAL_CHANNEL}; listen ${PUBLIC_CONTENT_CHANNEL}`,
+      );
     } catch (err) {
       client.removeAllListeners();
       await client.end().catch(() => undefined);

@@ -77,17 +77,41 @@ export async function seedResponses(core: Core, accounts: Accounts): Promise<str
       occurredAt: hoursAgo(2),
       channel: '领导留言板',
       text: '城关街道已协调供水公司抢修，预计今晚 20 时前恢复供水。',
+      public: true,
     });
   }
 
   const school = '区教育局学区划分调整引发家长质疑';
-  if (!(await exists(school)) && ++events)
-    await svc.record(ctx, {
+  if (!(await exists(school))) {
+    events++;
+    const e = await svc.record(ctx, {
       title: school,
       detectedAt: hoursAgo(40),
       severity: 'large',
       emergency: false,
       responsibleDepartmentId: accounts.departments.education,
     });
+    // The matcher links events to policies from ingested items; the demo links this one by hand
+    // so the public 回应关切 column and the policy page point at each other.
+    const policy = await core.db
+      .selectFrom('policies')
+      .select('id')
+      .where('source', '=', 'demo:education-enrolment')
+      .executeTakeFirst();
+    if (policy)
+      await core.db
+        .updateTable('opinion_events')
+        .set({ policy_ids: [policy.id] })
+        .where('id', '=', e.id)
+        .execute();
+    await svc.addAction(ctx, e.id, {
+      kind: 'clarification',
+      planned: false,
+      occurredAt: hoursAgo(30),
+      channel: '区政府网站',
+      text: '网传“学区整体调整”不实。今年学区划分与去年一致，具体以《关于做好2026年义务教育阶段招生入学工作的通知》为准。',
+      public: true,
+    });
+  }
   return `今日值班新增 ${rostered} 人次，舆情回应事件新建 ${events} 个`;
 }

@@ -57,6 +57,8 @@ export function actionJson(a: ActionRow) {
     url: a.url,
     text: a.text,
     clockId: a.clock_id,
+    /** Shown in the public 回应关切 column. */
+    public: a.public,
     recordedBy: a.recorded_by,
     createdAt: toIsoShanghai(a.created_at),
   };

@@ -48,6 +48,7 @@ function formAction(b: Record<string, unknown>) {
     channel: b.channel || undefined,
     url: b.url || undefined,
     text: b.text || undefined,
+    public: b.public === 'true' || b.public === 'on',
   };
 }
 

@@ -40,6 +40,8 @@ export const actionSchema = z
     channel: fields.optionalText(100),
     url,
     text: fields.optionalText(20000),
+    /** Published in the public 回应关切 column. */
+    public: z.boolean().optional(),
   })
   .superRefine((a, ctx) => {
     if (a.planned) {

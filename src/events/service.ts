@@ -292,6 +292,7 @@ export class EventsService {
           url: a.url ?? '',
           text: a.text ?? '',
           clock_id: stopped?.id ?? null,
+          public: a.public ?? false,
           recorded_by: ctx.actor?.kind === 'user' ? ctx.actor.id : null,
           created_at: this.core.clock.now(),
         })

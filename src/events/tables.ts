@@ -59,6 +59,8 @@ export interface EventActionsTable {
   url: Defaulted<string>;
   text: Defaulted<string>;
   clock_id: number | null;
+  /** Shown in the public 回应关切 column. */
+  public: Defaulted<boolean>;
   recorded_by: number | null;
   created_at: CreatedAt;
 }

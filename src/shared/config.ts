@@ -57,6 +57,11 @@ const envSchema = z.object({
     ),
   PASSWORD_MIN_LENGTH: z.coerce.number().int().min(6).max(128).default(8),
   PASSWORD_MIN_CLASSES: z.coerce.number().int().min(1).max(4).default(2),
+  // `npm start` (src/main.ts) sets production when unset; tests run as 'test', `npm run dev` as development.
+  NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
+  PUBLIC_CACHE_SECONDS: z.coerce.number().int().min(0).max(86400).default(60),
+  PUBLIC_CACHE_ENTRIES: z.coerce.number().int().min(0).max(100000).default(2000),
+  PUBLIC_RENDER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });
 
 export interface Config {
@@ -83,6 +88,14 @@ export interface Config {
    */
   allowedOrigins: string[];
   passwordPolicy: { minLength: number; minClasses: number };
+  /** production: compiled templates are cached (express's view cache). */
+  nodeEnv: 'production' | 'development' | 'test';
+  /** max-age of the public website's pages (Cache-Control), seconds. */
+  publicCacheSeconds: number;
+  /** Rendered public pages kept in memory per node (0: none). */
+  publicCacheEntries: number;
+  /** Public pages rendered at once; the rest wait, so staff requests keep database connections. */
+  publicRenderConcurrency: number;
 }
 
 export class ConfigError extends Error {}
@@ -114,6 +127,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     siteName: e.SITE_NAME,
     allowedOrigins: e.ALLOWED_ORIGINS,
     passwordPolicy: { minLength: e.PASSWORD_MIN_LENGTH, minClasses: e.PASSWORD_MIN_CLASSES },
+    nodeEnv: e.NODE_ENV,
+    publicCacheSeconds: e.PUBLIC_CACHE_SECONDS,
+    publicCacheEntries: e.PUBLIC_CACHE_ENTRIES,
+    publicRenderConcurrency: e.PUBLIC_RENDER_CONCURRENCY,
   };
 }
 

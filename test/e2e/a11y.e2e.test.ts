@@ -35,7 +35,7 @@ const DETAIL_LINKS = [
   /^\/workspace\/new$/,
   /^\/opinion\/events\/\d+$/,
   /^\/responses\/events\/\d+$/,
-  /^\/gov\/responses\/\d+$/,
+  /^\/concerns\/\d+$/,
   /^\/disclosure\/[\w-]+(\/\d+)?$/,
   /^\/reports\/[\w-]+$/,
 ];
@@ -121,7 +121,7 @@ beforeAll(async () => {
 
 it('the public website has no serious or critical axe violations', async () => {
   const context = await ctx.browser.newContext({ bypassCSP: true });
-  const findings = await crawl(context, ['/policies', '/login'], '公众');
+  const findings = await crawl(context, ['/policies', '/concerns', '/login'], '公众');
   await context.close();
   expect(report(findings)).toBe('');
 }, 180_000);
@@ -185,5 +185,27 @@ it('on the console each 确认 names its alert, and the keyboard focus stays in 
   await page.goto(`${ctx.tp.url}/console`);
   await page.keyboard.press('Tab');
   await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('跳到主要内容');
+  await page.close();
+});
+
+it('a document page reads on a 375 px phone: no sideways scrolling, the issuer on one line', async () => {
+  const page = await ctx.browser.newPage({ viewport: { width: 375, height: 800 } });
+  await page.goto(`${ctx.tp.url}/policies`);
+  await page.locator('.gov-list-title').first().click();
+  await page.locator('table.gov-meta').waitFor();
+  const m = await page.evaluate(() => {
+    const td = Array.from(document.querySelectorAll('table.gov-meta td'))[0] as HTMLElement;
+    const lh = parseFloat(getComputedStyle(td).lineHeight) || 20;
+    return {
+      scroll: document.documentElement.scrollWidth,
+      lines: Math.round((td.clientHeight - 12) / lh),
+      text: td.textContent,
+      font: parseFloat(getComputedStyle(document.body).fontSize),
+    };
+  });
+  expect(m.text).toBe('示例区人民政府办公室');
+  expect(m.lines).toBe(1);
+  expect(m.scroll).toBeLessThanOrEqual(375);
+  expect(m.font).toBeGreaterThanOrEqual(14);
   await page.close();
 });

@@ -9,6 +9,7 @@ import * as m020 from './020_opinion_pipeline.js';
 import * as m040 from './040_alert_resolution.js';
 import * as m050 from './050_disclosure.js';
 import * as m060 from './060_supervision.js';
+import * as m070 from './070_public_site.js';
 
 /** Every migration, by name; names sort in the order they are applied. Never edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -22,5 +23,6 @@ export const migrations: Record<string, Migration> = {
   '040_alert_resolution': m040,
   '050_disclosure': m050,
   '060_supervision': m060,
+  '070_public_site': m070,
   // 01x: policies, 02x: opinion pipeline (numbers reserved so capabilities can grow independently)
 };

@@ -6,6 +6,7 @@ import { listQuerySchema } from '../schemas.js';
 import { FORM_LABELS, isPublic } from '../model.js';
 import { PUBLIC_LAYOUT, attachmentView, bodyView, clockView, policyRowView } from '../views.js';
 import { idOf, type PolicyPageContext } from './shared.js';
+import { publicResponsesOfPolicy } from '../../site/responses.js';
 
 /** The public website: the document list, a document, an interpretation. */
 export function publicPolicyPages(ctx: PolicyPageContext): Router {
@@ -16,29 +17,34 @@ export function publicPolicyPages(ctx: PolicyPageContext): Router {
     const q = parse(listQuerySchema, req.query, '查询');
     // The website lists what is public, whoever looks; internal lists live in the workspace.
     const { rows, total, page, limit } = await svc.list(undefined, q);
-    const [depts, years] = await Promise.all([
-      core.db
-        .selectFrom('departments')
-        .select(['id', 'name'])
-        .where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('policies')
-              .select('policies.id')
-              .whereRef('policies.drafting_department_id', '=', 'departments.id')
-              .where('policies.status', '=', 'published')
-              .where('policies.disclosure', '=', 'proactive'),
-          ),
-        )
-        .orderBy('name')
-        .execute(),
-      sql<{
-        y: number;
-      }>`select distinct extract(year from published_at at time zone 'Asia/Shanghai')::int as y
+    // The filter lists change only with the public content: computed once per content version.
+    const filters = () =>
+      Promise.all([
+        core.db
+          .selectFrom('departments')
+          .select(['id', 'name'])
+          .where((eb) =>
+            eb.exists(
+              eb
+                .selectFrom('policies')
+                .select('policies.id')
+                .whereRef('policies.drafting_department_id', '=', 'departments.id')
+                .where('policies.status', '=', 'published')
+                .where('policies.disclosure', '=', 'proactive'),
+            ),
+          )
+          .orderBy('name')
+          .execute(),
+        sql<{
+          y: number;
+        }>`select distinct extract(year from published_at at time zone 'Asia/Shanghai')::int as y
         from policies where status = 'published' and disclosure = 'proactive' order by y desc`.execute(
-        core.db,
-      ),
-    ]);
+          core.db,
+        ),
+      ]);
+    const [depts, years] = core.publicContent
+      ? await core.publicContent.memo('policy-filters', filters)
+      : await filters();
     const pages = Math.max(1, Math.ceil(total / limit));
     const link = (p: number) => {
       const u = new URLSearchParams();
@@ -67,10 +73,11 @@ export function publicPolicyPages(ctx: PolicyPageContext): Router {
 
   r.get('/policies/:id', async (req, res) => {
     const row = await svc.get(req.principal, idOf(req));
-    const [interps, attachments, clock] = await Promise.all([
+    const [interps, attachments, clock, responses] = await Promise.all([
       interpretationSvc.interpretationsOf(row.id),
       attachmentSvc.attachmentsOf('policy', [row.id]),
       interpretationSvc.interpretationClock(row.id),
+      publicResponsesOfPolicy(core.db, row.id),
     ]);
     res.render('policies/show', {
       layout: PUBLIC_LAYOUT,
@@ -88,6 +95,7 @@ export function publicPolicyPages(ctx: PolicyPageContext): Router {
         principal: i.interpreter_is_principal,
       })),
       clock: req.principal ? clockView(clock, core.clock.now()) : null,
+      responses,
     });
   });
 
