@@ -10,7 +10,7 @@ beforeAll(async () => {
   // A second node on the same database: it learns of changes only through NOTIFY.
   tp2 = await startTestPlatform({ db: tp.db });
   c = await cast(tp);
-});
+}, 120_000);
 afterAll(async () => {
   await tp2.close();
   await tp.close();
