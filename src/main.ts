@@ -54,8 +54,9 @@ async function main(): Promise<void> {
     }
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  // Order: stop accepting and drain (platform.close), close the pool, then the embedded server,
+  // which runs in its own process group so a signal to ours does not stop it first.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void stop(sig));
 }
 
 main().catch((err: unknown) => {

