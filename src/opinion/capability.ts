@@ -4,6 +4,7 @@ import { OpinionService } from './service.js';
 import { OpinionConfigService } from './config-service.js';
 import { opinionApiRoutes } from './routes.js';
 import { opinionPageRoutes } from './pages.js';
+import { correctionRoutes } from './corrections-routes.js';
 import { OpinionWorker } from './worker.js';
 
 /** Opinion monitoring (SPEC §2.2): ingest, the analysis pipeline, events, 监测方案 and pages. */
@@ -14,6 +15,7 @@ export function opinionCapability(parts: PlatformParts): Capability & { worker: 
   const routes = Router();
   routes.use(opinionApiRoutes(svc, cfg));
   routes.use(opinionPageRoutes(parts.core, svc, cfg));
+  routes.use(correctionRoutes(parts.core));
   return {
     name: 'opinion',
     routes,

@@ -12,6 +12,7 @@ import { sparkline } from './sparkline.js';
 import { CHANNELS, channelLabel } from './channels.js';
 import { AREAS, SIGNALS } from './analysis/lexicon.js';
 import { ctxOf } from './routes.js';
+import { OpinionCorrections } from './corrections.js';
 
 const TREND_LABELS: Record<string, string> = { rising: '上升', flat: '平稳', falling: '回落' };
 const SEVERITY_LABELS: Record<string, string> = {
@@ -93,6 +94,8 @@ export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionC
       policies,
       items,
       canTriage: can(p, 'event.triage') && !['closed', 'dismissed'].includes(event.status),
+      canCorrect: can(p, 'opinion.configure'),
+      correctionChoices: { areas: AREAS, signals: SIGNALS },
     });
   });
 
@@ -100,14 +103,16 @@ export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionC
   r.get('/opinion/settings', requirePageLogin, async (req, res) => {
     const p = req.principal!;
     authorize(p, 'opinion.configure');
-    const [schemes, terms, lexicon, rules, departments] = await Promise.all([
+    const [schemes, terms, lexicon, rules, departments, corrections] = await Promise.all([
       cfg.listSchemes(p),
       cfg.listTerms(p),
       cfg.listLexicon(p),
       cfg.rules(p),
       core.db.selectFrom('departments').select(['id', 'name']).orderBy('id').execute(),
+      new OpinionCorrections(core).summary(p),
     ]);
     res.render('opinion/admin', {
+      corrections,
       title: '监测方案与词库',
       schemes: schemes.map((s) => ({
         ...s,

@@ -59,7 +59,7 @@ export function opinionEventJson(e: EventRow, clocks: ClockRow[] = []) {
   };
 }
 
-const ITEM_COLUMNS = [
+export const ITEM_COLUMNS = [
   'id',
   'published_at',
   'received_at',

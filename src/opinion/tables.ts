@@ -110,6 +110,22 @@ export interface OpinionLexiconOverridesTable {
   created_at: CreatedAt;
 }
 
+/** 人工研判 of one item (migration 021). */
+export interface OpinionCorrectionsTable {
+  id: Generated<number>;
+  item_id: number;
+  published_at: Date;
+  text: string;
+  sentiment: 'negative' | 'neutral' | 'positive' | null;
+  areas: string[] | null;
+  /** '' = no signal; null = not corrected. */
+  signal: string | null;
+  previous: unknown;
+  note: Defaulted<string>;
+  corrected_by: number | null;
+  created_at: CreatedAt;
+}
+
 export interface OpinionSettingsTable {
   key: string;
   value: ColumnType<unknown, string, string>;
@@ -137,6 +153,7 @@ export interface OpinionTables {
   opinion_local_terms: OpinionLocalTermsTable;
   opinion_lexicon_overrides: OpinionLexiconOverridesTable;
   opinion_settings: OpinionSettingsTable;
+  opinion_corrections: OpinionCorrectionsTable;
 }
 
 declare module '../events/tables.js' {

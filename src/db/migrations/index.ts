@@ -6,6 +6,7 @@ import * as m004 from './004_clock_pause.js';
 import * as m010 from './010_policies.js';
 import * as m011 from './011_interpretation_edits.js';
 import * as m020 from './020_opinion_pipeline.js';
+import * as m021 from './021_opinion_corrections.js';
 import * as m040 from './040_alert_resolution.js';
 import * as m050 from './050_disclosure.js';
 import * as m060 from './060_supervision.js';
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '010_policies': m010,
   '011_interpretation_edits': m011,
   '020_opinion_pipeline': m020,
+  '021_opinion_corrections': m021,
   '040_alert_resolution': m040,
   '050_disclosure': m050,
   '060_supervision': m060,
