@@ -42,6 +42,8 @@ export const correctionSchema = z
   });
 export type CorrectionInput = z.output<typeof correctionSchema>;
 
+const NONE = { sentiment: 'neutral', areas: [], signal: null };
+
 export interface CorrectionsSummary {
   scores: CorrectionScores;
   proposals: TermProposal[];
@@ -150,6 +152,14 @@ export class OpinionCorrections {
         previous: (r.previous ?? {}) as CorrectionSample['previous'],
       });
     }
+    const recent = rows.slice(0, 10).map((r) => ({
+      id: r.id,
+      itemId: r.item_id,
+      sentiment: r.sentiment,
+      createdAt: toIsoShanghai(r.created_at),
+    }));
+    // Nothing to score or learn from yet: spare the settings page compiling the lexicons.
+    if (!samples.length) return { scores: scoreCorrections([], () => NONE), proposals: [], recent };
     const lexicons = await loadLexicons(db);
     const scores = scoreCorrections(samples, (text) => {
       const a = analyseItem({ content: text, channel: 'other', source: 'correction' }, lexicons);
@@ -170,15 +180,6 @@ export class OpinionCorrections {
       (text) => candidateTerms(cut(normalize(text)), isContentToken, (ch) => stopWords().has(ch)),
       (w) => known.has(w),
     ).filter((t) => !decided.has(`${t.lexicon}\u0000${t.label}\u0000${t.word}`));
-    return {
-      scores,
-      proposals,
-      recent: rows.slice(0, 10).map((r) => ({
-        id: r.id,
-        itemId: r.item_id,
-        sentiment: r.sentiment,
-        createdAt: toIsoShanghai(r.created_at),
-      })),
-    };
+    return { scores, proposals, recent };
   }
 }
