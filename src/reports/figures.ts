@@ -172,7 +172,7 @@ export function bucketExpr(unit: 'day' | 'month') {
   return sql<string>`to_char(i.published_at at time zone ${ZONE}, ${fmt})`;
 }
 
-async function volume(db: Db, f: Filter): Promise<Volume> {
+export async function volume(db: Db, f: Filter): Promise<Volume> {
   const b = bucketsOf(f.period);
   const bucket = bucketExpr(b.unit);
   const [rows, areas] = await Promise.all([

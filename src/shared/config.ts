@@ -29,6 +29,14 @@ const envSchema = z.object({
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   OPINION_RETENTION_DAYS: z.coerce.number().int().min(7).max(3650).default(365),
+  DAILY_REPORT_CRON: z
+    .string()
+    .regex(/^\S+( \S+){4,5}$/, 'DAILY_REPORT_CRON: a cron expression of 5 (or 6, with seconds) fields')
+    .default('0 7 * * *'),
+  WEEKLY_REPORT_CRON: z
+    .string()
+    .regex(/^\S+( \S+){4,5}$/, 'WEEKLY_REPORT_CRON: a cron expression of 5 (or 6, with seconds) fields')
+    .default('30 7 * * 1'),
   SITE_NAME: z
     .string()
     .trim()
@@ -96,6 +104,10 @@ export interface Config {
   publicCacheEntries: number;
   /** Public pages rendered at once; the rest wait, so staff requests keep database connections. */
   publicRenderConcurrency: number;
+  /** When the 舆情日报 of the previous day is generated and archived (cron, Asia/Shanghai). */
+  dailyReportCron: string;
+  /** When the 舆情周报 of the previous week is generated and archived (cron, Asia/Shanghai). */
+  weeklyReportCron: string;
 }
 
 export class ConfigError extends Error {}
@@ -131,6 +143,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicCacheSeconds: e.PUBLIC_CACHE_SECONDS,
     publicCacheEntries: e.PUBLIC_CACHE_ENTRIES,
     publicRenderConcurrency: e.PUBLIC_RENDER_CONCURRENCY,
+    dailyReportCron: e.DAILY_REPORT_CRON,
+    weeklyReportCron: e.WEEKLY_REPORT_CRON,
   };
 }
 
