@@ -1,14 +1,14 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import type { Core } from '../context.js';
 import { requirePageLogin } from '../auth/authenticate.js';
-import { parse, fields, z } from '../shared/validation.js';
+import { parse, fields, z, cleanBody } from '../shared/validation.js';
 import { HttpProblem } from '../shared/errors.js';
 import {
   attachmentPath,
   cleanFileName,
   contentDisposition,
   opensInline,
-  sniff,
+  detectType,
   uploadOne,
   uploadProblem,
 } from '../policies/files.js';
@@ -19,13 +19,13 @@ const ctxOf = (req: Request): Ctx => ({ actor: req.principal, requestId: String(
 /** JSON bodies pass through; a multipart form (the page's, with an optional file) is parsed. */
 const optionalFile: RequestHandler = (req, res, next) => {
   if (!req.is('multipart/form-data')) return next();
-  uploadOne(req, res, (err: unknown) => (err ? next(uploadProblem(err)) : next()));
+  uploadOne(req, res, (err: unknown) => (err ? next(uploadProblem(err)) : cleanBody(req, res, next)));
 };
 
-function uploaded(req: Request): UploadedFile | undefined {
+async function uploaded(req: Request): Promise<UploadedFile | undefined> {
   const file = req.file;
   if (!file || file.size === 0) return undefined;
-  const type = sniff(file.buffer);
+  const type = await detectType(file.buffer);
   if (!type)
     throw new HttpProblem(415, '不支持的文件类型', '附件只能是 PDF、DOCX 或图片（PNG、JPEG、GIF、WebP）');
   return {
@@ -41,7 +41,7 @@ export function accountabilityRoutes(core: Core, svc: AccountabilityService): Ro
   const r = Router();
 
   r.post('/api/accountability', optionalFile, async (req, res) => {
-    const file = uploaded(req);
+    const file = await uploaded(req);
     res.status(201).json(await svc.record(ctxOf(req), req.body ?? {}, file));
   });
 

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import multer from 'multer';
+import JSZip from 'jszip';
+import { PDFDocument } from 'pdf-lib';
 import { HttpProblem } from '../shared/errors.js';
 
 export const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
@@ -31,6 +33,31 @@ export function sniff(buf: Buffer): SniffedType | null {
   return null;
 }
 
+/**
+ * The file's real type from its structure, not only its first bytes: a PDF must parse with at
+ * least one page (a `%PDF-` header in front of HTML is refused), a DOCX must be an OOXML package
+ * whose `[Content_Types].xml` declares `word/document.xml` as a Word document and contains it.
+ */
+export async function detectType(buf: Buffer): Promise<SniffedType | null> {
+  const type = sniff(buf);
+  if (!type) return null;
+  try {
+    if (type.ext === 'pdf') {
+      const doc = await PDFDocument.load(buf, { ignoreEncryption: true, updateMetadata: false });
+      return doc.getPageCount() > 0 ? type : null;
+    }
+    if (type.ext === 'docx') {
+      const zip = await JSZip.loadAsync(buf);
+      const types = await zip.file('[Content_Types].xml')?.async('string');
+      const main = zip.file('word/document.xml');
+      return types && main && /wordprocessingml\.document\.main\+xml/.test(types) ? type : null;
+    }
+  } catch {
+    return null;
+  }
+  return type;
+}
+
 /** Multipart parsing for one file in field `file`, kept in memory up to the size limit. */
 export const uploadOne = multer({
   storage: multer.memoryStorage(),
@@ -49,16 +76,26 @@ export function uploadProblem(err: unknown): HttpProblem {
   return HttpProblem.badRequest('上传无效');
 }
 
-/** Original names arrive as latin1-decoded UTF-8 from browsers; keep a safe, readable name. */
+/**
+ * The stored name: the upload's title (its name without the extension it claimed) made safe,
+ * plus the extension of the type actually detected, so `poly.html` holding a PDF is `poly.pdf`.
+ * Bidi controls (which made `问答\u202Excod.bat` display as `问答tab.docx`), other format and
+ * control characters are removed. Names arrive as latin1-decoded UTF-8 from browsers.
+ */
 export function cleanFileName(raw: string, ext: string): string {
   const utf8 = Buffer.from(raw, 'latin1').toString('utf8');
-  const name = (utf8.includes('\ufffd') ? raw : utf8)
+  const title = (utf8.includes('\ufffd') ? raw : utf8)
     .normalize('NFC')
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
-    .replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_')
-    .trim()
+    .replace(
+      // eslint-disable-next-line no-control-regex -- control, bidi and format characters are exactly what is removed
+      /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g,
+      '',
+    )
+    .replace(/[\\/:*?"<>|]/g, '_')
+    .replace(/\.[A-Za-z0-9]{1,8}$/, '')
+    .replace(/^[\s.]+|[\s.]+$/g, '')
     .slice(0, 200);
-  return name || `附件.${ext}`;
+  return `${title || '附件'}.${ext}`;
 }
 
 export function sha256(buf: Buffer): string {

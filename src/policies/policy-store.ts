@@ -80,16 +80,31 @@ export async function lockPolicy(trx: Transaction<Database>, id: number): Promis
   return loadPolicy(trx, id);
 }
 
+/** Supervisors and administrators oversee every department's documents, public or not. */
+export function overseesAllPolicies(p: Principal): boolean {
+  return p.kind === 'user' && p.roles.some((r) => r === 'admin' || r === 'supervisor');
+}
+
 /**
- * Who may read: anyone a published 主动公开 document; signed-in users every published
- * document; otherwise the `policy.read` rule (drafters: own department only).
+ * Who may read: anyone a published 主动公开 document. Machine tokens only with the `read` scope
+ * (an ingest token reads nothing). A non-public document (依申请公开 / 不予公开) only its own
+ * department and the supervisors. Otherwise signed-in users every published document, and
+ * the `policy.read` rule the rest (drafters: own department only). Callers answer "no" with
+ * 404 whoever asks, so an id reveals nothing.
  */
 export function canReadPolicy(
   p: Principal | undefined,
   row: Pick<PolicyRow, 'status' | 'disclosure' | 'drafting_department_id'>,
 ) {
+  if (p?.kind === 'token' && !can(p, 'policy.read')) return false;
   if (isPublic(row)) return true;
   if (!p) return false;
+  if (
+    row.disclosure !== 'proactive' &&
+    !overseesAllPolicies(p) &&
+    !(p.kind === 'user' && p.departmentId === row.drafting_department_id)
+  )
+    return false;
   if (row.status === 'published') return true;
   return can(p, 'policy.read', { departmentId: row.drafting_department_id });
 }

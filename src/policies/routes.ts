@@ -30,7 +30,7 @@ import {
   cleanFileName,
   contentDisposition,
   opensInline,
-  sniff,
+  detectType,
   uploadOne,
   uploadProblem,
 } from './files.js';
@@ -48,11 +48,11 @@ export const receiveFile: RequestHandler = (req, res, next) => {
 };
 
 /** Checks the bytes and returns what the attachment needs; the service stores them once allowed. */
-export function acceptUpload(req: Request) {
+export async function acceptUpload(req: Request) {
   const file = req.file;
   if (!file || file.size === 0)
     throw HttpProblem.badRequest('请选择要上传的文件', [{ field: 'file', message: '缺少文件' }]);
-  const type = sniff(file.buffer);
+  const type = await detectType(file.buffer);
   if (!type)
     throw new HttpProblem(415, '不支持的文件类型', '附件只能是 PDF、DOCX 或图片（PNG、JPEG、GIF、WebP）');
   return {
@@ -225,7 +225,7 @@ export function policyApiRoutes(core: Core): Router {
   r.post('/api/policies/:id/attachments', receiveFile, async (req, res) => {
     if (!req.principal) throw HttpProblem.unauthorized();
     const id = idOf(req);
-    const file = acceptUpload(req);
+    const file = await acceptUpload(req);
     const row = await attachmentSvc.addAttachment({ kind: 'policy', id }, file, ctxOf(req));
     res.status(201).json(attachmentJson(row));
   });
@@ -233,7 +233,7 @@ export function policyApiRoutes(core: Core): Router {
   r.post('/api/interpretations/:id/attachments', receiveFile, async (req, res) => {
     if (!req.principal) throw HttpProblem.unauthorized();
     const id = parse(fields.id, req.params.id, '解读编号');
-    const file = acceptUpload(req);
+    const file = await acceptUpload(req);
     const row = await attachmentSvc.addAttachment({ kind: 'interpretation', id }, file, ctxOf(req));
     res.status(201).json(attachmentJson(row));
   });

@@ -17,6 +17,7 @@ import { searchQuery } from './search.js';
 import {
   FUTURE_SKEW_MS,
   canReadPolicy,
+  overseesAllPolicies,
   loadPolicy,
   lockPolicy,
   recordPolicyEvent,
@@ -43,11 +44,8 @@ export class PolicyService {
 
   async get(p: Principal | undefined, id: number): Promise<PolicyWithDept> {
     const row = await this.load(id);
-    if (!canReadPolicy(p, row)) {
-      // Anonymous visitors must not learn that an unpublished document exists.
-      if (!p) throw HttpProblem.notFound('政策文件不存在');
-      throw HttpProblem.forbidden('无权查看其他部门未发布的文件');
-    }
+    // 404 for everyone, never 403: nobody outside may learn that a document id exists.
+    if (!canReadPolicy(p, row)) throw HttpProblem.notFound('政策文件不存在');
     return row;
   }
 
@@ -72,6 +70,7 @@ export class PolicyService {
         .select(eb.fn.countAll<number>().as('n'))
         .as('interpretations_count'),
     );
+    if (p?.kind === 'token' && !can(p, 'policy.read')) throw HttpProblem.forbidden('该令牌无权读取政策文件');
     if (!p || !can(p, 'policy.read')) {
       query = query.where('policies.status', '=', 'published').where('policies.disclosure', '=', 'proactive');
     } else {
@@ -79,6 +78,15 @@ export class PolicyService {
       if (scope !== null)
         query = query.where((eb) =>
           eb.or([eb('policies.status', '=', 'published'), eb('policies.drafting_department_id', '=', scope)]),
+        );
+      // Non-public documents: their department and the supervisors only (as canReadPolicy).
+      if (p.kind === 'token') query = query.where('policies.disclosure', '=', 'proactive');
+      else if (!overseesAllPolicies(p))
+        query = query.where((eb) =>
+          eb.or([
+            eb('policies.disclosure', '=', 'proactive'),
+            eb('policies.drafting_department_id', '=', p.departmentId),
+          ]),
         );
     }
     if (q.status) query = query.where('policies.status', '=', q.status);

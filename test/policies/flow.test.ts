@@ -144,7 +144,7 @@ describe('the workflow of SPEC §4, walked by two departments', () => {
 
     const { body } = await send(drafterA, 'post', '/api/policies', doc(drafterA.departmentId)).expect(201);
     const id = body.id as number;
-    expect((await send(drafterB, 'get', `/api/policies/${id}`)).status).toBe(403);
+    expect((await send(drafterB, 'get', `/api/policies/${id}`)).status).toBe(404);
     expect((await send(drafterB, 'patch', `/api/policies/${id}`, { title: '别人的' })).status).toBe(403);
     expect((await send(drafterB, 'post', `/api/policies/${id}/submit`)).status).toBe(403);
     // Moving a document into another department is refused too.

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { insertAlert } from '../../src/alerts/store.js';
 import { attachmentPath, sha256 } from '../../src/policies/files.js';
+import { minimalPdf } from '../support/files.js';
 import { actor, cast, doc, fieldsOf, problem, published, send, type Actor } from './support.js';
 
 let tp: TestPlatform;
@@ -118,7 +119,7 @@ const clockRow = (id: number) =>
   db().selectFrom('clocks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
 /** Unique bytes per call, so tests can see a file appear and disappear under DATA_DIR. */
-const pdf = () => Buffer.from(`%PDF-1.4\n% ${randomBytes(8).toString('hex')}\ntrailer<<>>\n%%EOF\n`);
+const pdf = () => minimalPdf(randomBytes(8).toString('hex'));
 const png = () =>
   Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(24)]);
 const stored = (buf: Buffer) => existsSync(attachmentPath('/tmp/gop-test-data', sha256(buf)));

@@ -1,6 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
+import JSZip from 'jszip';
+import { minimalPdf } from '../support/files.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { loadUserPrincipal } from '../../src/auth/users.js';
 import { parsePolicyText } from '../../src/policies/importer.js';
@@ -66,7 +68,10 @@ describe('search', () => {
     });
     expect((await anon().get('/api/policies').query({ q: '山楂片' })).body.total).toBe(0);
     expect((await anon().get(`/api/policies/${hidden.id}`)).status).toBe(404);
-    expect((await send(c.drafterB, 'get', `/api/policies/${hidden.id}`)).status).toBe(200);
+    // Non-public: its own department and the supervisors only, 404 to other departments.
+    expect((await send(c.drafterB, 'get', `/api/policies/${hidden.id}`)).status).toBe(404);
+    expect((await send(c.drafterA, 'get', `/api/policies/${hidden.id}`)).status).toBe(200);
+    expect((await send(c.supervisor, 'get', `/api/policies/${hidden.id}`)).status).toBe(200);
 
     const filtered = await anon()
       .get('/api/policies')
@@ -206,7 +211,7 @@ describe('public pages', () => {
 });
 
 describe('attachments', () => {
-  const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+  const pdf = minimalPdf('pages');
 
   it('stores PDF/DOCX/images with checksum and size, refuses other bytes whatever the name', async () => {
     const { body } = await send(c.drafterA, 'post', '/api/policies', doc(c.drafterA.departmentId)).expect(
@@ -253,6 +258,34 @@ describe('attachments', () => {
     expect(Buffer.from(mine.body as Buffer).equals(pdf)).toBe(true);
     const rows = await tp.platform.core.db.selectFrom('policy_attachments').select('owner_id').execute();
     expect(rows).toHaveLength(2);
+  });
+
+  it('checks the real structure, names the file by its title and detected type, strips bidi', async () => {
+    const { body } = await send(c.drafterA, 'post', '/api/policies', doc(c.drafterA.departmentId)).expect(
+      201,
+    );
+    const attach = (buf: Buffer, name: string) =>
+      c.drafterA.agent
+        .post(`/api/policies/${body.id}/attachments`)
+        .set('x-csrf-token', c.drafterA.csrf)
+        .attach('file', buf, name);
+    // Any ZIP that merely mentions word/document.xml is not a DOCX; a PDF header before HTML is no PDF.
+    const zip = new JSZip();
+    zip.file('notes.txt', 'word/document.xml');
+    const fakeDocx = await zip.generateAsync({ type: 'nodebuffer' });
+    expect((await attach(fakeDocx, 'a.docx')).status).toBe(415);
+    const polyglot = Buffer.from('%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF\n');
+    expect((await attach(polyglot, 'poly.html')).status).toBe(415);
+    // Real files keep their title and get the detected type's extension, without bidi tricks.
+    const renamed = await attach(minimalPdf('poly'), 'poly.html').expect(201);
+    expect(renamed.body.fileName).toBe('poly.pdf');
+    const bidi = await attach(makeDocx(['问答']), '招生政策问答\u202Excod.bat');
+    expect(bidi.status).toBe(201);
+    expect(bidi.body.fileName).toBe('招生政策问答xcod.docx');
+    const dl = await c.drafterA.agent.get(`/attachments/${bidi.body.id}`).expect(200);
+    expect(dl.headers['content-disposition']).toMatch(/^attachment;/);
+    const pdfInline = await c.drafterA.agent.get(`/attachments/${renamed.body.id}`).expect(200);
+    expect(pdfInline.headers['content-disposition']).toMatch(/^inline; filename="poly\.pdf"/);
   });
 });
 

@@ -1,3 +1,4 @@
+import { minimalPdf } from '../support/files.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { advanceClock } from '../../src/clocks/firing.js';
 import { satisfyClock } from '../../src/clocks/service.js';
@@ -147,7 +148,7 @@ describe('问责 records (POST/GET /api/accountability)', () => {
     clock.advance(3 * 86_400_000);
     await core.db.transaction().execute((trx) => advanceClock(trx, c.id, clock.now()));
     const sup = await actor(tp, ['supervisor']);
-    const pdf = Buffer.from('%PDF-1.4\n% 约谈通知书\n%%EOF\n');
+    const pdf = minimalPdf('约谈通知书');
     const res = await sup.agent
       .post('/api/accountability')
       .set('x-csrf-token', sup.csrf)
