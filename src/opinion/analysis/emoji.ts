@@ -90,7 +90,9 @@ export function emojiSentiment(raw: string): EmojiSentiment {
       }
       continue;
     }
-    if (c < 0x2600) continue;
+    // Emoji live in the symbol blocks (U+2600–U+2BFF) and the astral planes (surrogates); Han and
+    // every other BMP letter is skipped without building a string.
+    if (c < 0x2600 || (c >= 0x2c00 && c < 0xd800) || c > 0xdbff) continue;
     const cp = raw.codePointAt(i)!;
     const ch = String.fromCodePoint(cp);
     if (cp > 0xffff) i++;
