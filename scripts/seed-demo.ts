@@ -16,6 +16,7 @@ import { withCore } from './lib/with-core.js';
 import { AccountsService, ROLE_LABELS, type DepartmentKind } from '../src/accounts/service.js';
 import { seedResponses } from '../src/events/demo.js';
 import { seedPolicies } from '../src/policies/demo.js';
+import { seedHistory } from '../src/reports/demo-history.js';
 import { seedReferenceData } from '../src/bootstrap.js';
 
 /** The one password of every demo account. Demo data only: never seed a production database. */
@@ -137,6 +138,15 @@ export const DEMO_STEPS: { name: string; run: DemoSeedStep }[] = [
     run: async (core, accounts) => `政策文件新建 ${await seedPolicies(core, accounts)} 份`,
   },
   { name: '值班表与舆情回应事件', run: seedResponses },
+  {
+    name: '近三个月历史数据（解读、舆情事件、回应、问责、日报周报存档）',
+    run: async (core, accounts) => {
+      const r = await seedHistory(core, accounts);
+      if (!r.created && !r.present)
+        throw new Error('缺少演示账号（gongkai、leader、yq.analyst），无法生成历史数据');
+      return r.created ? '已生成近三个月的历史数据' : '历史数据已存在，未改动';
+    },
+  },
 ];
 
 /** Display width in a terminal: CJK characters take two columns. */

@@ -23,31 +23,8 @@ export class BriefService {
   }
 
   /** Builds and archives one brief (re-archiving the same period replaces it: at-least-once jobs). */
-  async archive(
-    kind: OpinionReportKind,
-    date: string,
-    trigger: 'scheduled' | 'manual',
-  ): Promise<OpinionBrief> {
-    const brief = await this.build(kind, date);
-    await this.core.db
-      .insertInto('opinion_reports')
-      .values({
-        kind,
-        period_start: date,
-        content: JSON.stringify(brief),
-        generated_at: this.core.clock.now(),
-        trigger,
-      })
-      .onConflict((oc) =>
-        oc.columns(['kind', 'period_start']).doUpdateSet((eb) => ({
-          content: eb.ref('excluded.content'),
-          generated_at: eb.ref('excluded.generated_at'),
-          trigger: eb.ref('excluded.trigger'),
-        })),
-      )
-      .execute();
-    this.core.logger.info({ kind, date, trigger }, 'opinion brief archived');
-    return brief;
+  archive(kind: OpinionReportKind, date: string, trigger: 'scheduled' | 'manual'): Promise<OpinionBrief> {
+    return archiveBrief(this.core, kind, date, trigger);
   }
 
   list(limit = 120) {
@@ -83,4 +60,32 @@ export class BriefService {
     await this.scheduler.every(this.core.config.dailyReportCron, DAILY_JOB, undefined, opts);
     await this.scheduler.every(this.core.config.weeklyReportCron, WEEKLY_JOB, undefined, opts);
   }
+}
+
+export async function archiveBrief(
+  core: Core,
+  kind: OpinionReportKind,
+  date: string,
+  trigger: 'scheduled' | 'manual',
+): Promise<OpinionBrief> {
+  const brief = await buildOpinionBrief(core.db, kind, date, localityName(core.config), core.clock.now());
+  await core.db
+    .insertInto('opinion_reports')
+    .values({
+      kind,
+      period_start: date,
+      content: JSON.stringify(brief),
+      generated_at: core.clock.now(),
+      trigger,
+    })
+    .onConflict((oc) =>
+      oc.columns(['kind', 'period_start']).doUpdateSet((eb) => ({
+        content: eb.ref('excluded.content'),
+        generated_at: eb.ref('excluded.generated_at'),
+        trigger: eb.ref('excluded.trigger'),
+      })),
+    )
+    .execute();
+  core.logger.info({ kind, date, trigger }, 'opinion brief archived');
+  return brief;
 }
