@@ -13,27 +13,27 @@
     });
   }
 
-  // Confirming accepts the pipeline's suggestion; the analyst can still change it in 研判.
-  function triageBody(btn) {
-    var body = { emergency: btn.getAttribute('data-emergency') === 'true' };
-    var severity = btn.getAttribute('data-severity');
-    if (severity) body.severity = severity;
-    return body;
+  // 确认: the clocks shown follow the chosen severity and emergency flag (SPEC §2.3).
+  var form = document.getElementById('confirm-form');
+  function showPlan() {
+    var sev = form.elements.severity.value;
+    var major = form.elements.emergency.checked && (sev === 'major' || sev === 'extraordinary');
+    form.querySelectorAll('.clock-preview').forEach(function (ul) {
+      ul.hidden = ul.getAttribute('data-plan') !== (major ? 'major' : 'normal');
+    });
+  }
+  if (form) {
+    form.addEventListener('change', showPlan);
+    showPlan();
   }
 
   box.addEventListener('click', function (e) {
     var btn = e.target.closest('button[data-action]');
     if (!btn) return;
-    var action = btn.getAttribute('data-action');
     btn.disabled = true;
-    var done =
-      action === 'confirm'
-        ? post('triage', triageBody(btn)).then(function () {
-            window.location.href = '/responses/events/' + encodeURIComponent(id);
-          })
-        : post('dismiss', { reason: '研判为非舆情事件' }).then(function () {
-            if (status) status.textContent = '已忽略';
-          });
+    var done = post('dismiss', { reason: '研判为非舆情事件' }).then(function () {
+      if (status) status.textContent = '已忽略';
+    });
     done.catch(function (err) {
       btn.disabled = false;
       if (status) status.textContent = err.message;

@@ -7,10 +7,18 @@ import { parse, fields } from '../shared/validation.js';
 import { withFlash } from '../web/flash.js';
 import { clockJson } from '../clocks/model.js';
 import { EventsService } from './service.js';
-import { actionSchema, heldSchema, reasonSchema, recordEventSchema, triageSchema } from './schemas.js';
+import {
+  actionSchema,
+  confirmSchema,
+  heldSchema,
+  reasonSchema,
+  recordEventSchema,
+  triageSchema,
+} from './schemas.js';
 import { eventJson } from './model.js';
 import { ACTION_LABELS, SEVERITY_LABELS, isMajor } from './rules.js';
 import { scopedEvents } from './access.js';
+import { eventTimeline } from './timeline.js';
 import { ACTION_KINDS, SEVERITIES } from './tables.js';
 import { ctxOf } from './routes.js';
 
@@ -138,7 +146,9 @@ export function eventsPageRoutes(core: Core, svc: EventsService): Router {
     const e = await svc.detail(req.principal, id);
     const p = req.principal!;
     const { departments, spokespersons } = await lists();
+    const history = await eventTimeline(core.db, { id, detectedAt: new Date(e.detectedAt!) });
     res.render('events/detail', {
+      history,
       title: e.title,
       event: e,
       departmentName: departments.find((d) => d.id === e.responsibleDepartmentId)?.name ?? '未指定',
@@ -169,6 +179,7 @@ export function eventsPageRoutes(core: Core, svc: EventsService): Router {
         parse(
           triageSchema,
           {
+            ...(b.title ? { title: b.title } : {}),
             severity: b.severity,
             emergency: b.emergency === 'true',
             responsibleDepartmentId: b.responsibleDepartmentId ? b.responsibleDepartmentId : null,
@@ -211,6 +222,27 @@ export function eventsPageRoutes(core: Core, svc: EventsService): Router {
         parse(heldSchema, { occurredAt: fromLocalInput(b.occurredAt), url: b.url || undefined }, '发布会'),
       );
       return '已记录发布会召开';
+    });
+  });
+  // 确认 from the event page: the severity and clocks were shown and chosen there; the 责任单位
+  // is found by 属地/主管 as in any first triage.
+  r.post('/responses/events/:id/confirm', requirePageLogin, async (req, res) => {
+    await withFlash(req, res, back(req), async () => {
+      const id = parse(fields.id, req.params.id, '事件编号');
+      const b = req.body ?? {};
+      const e = await svc.triage(
+        ctxOf(req),
+        id,
+        parse(
+          confirmSchema,
+          { severity: b.severity || undefined, emergency: b.emergency === 'true' },
+          '研判',
+        ),
+      );
+      const open = e.clocks.filter((c) => c.state === 'running' || c.state === 'breached');
+      return `已确认为${e.severityLabel}${e.emergency ? '突发' : ''}事件，启动：${
+        open.map((c) => c.kindLabel).join('、') || '无'
+      }`;
     });
   });
   for (const [path, status, label] of [

@@ -20,12 +20,20 @@ export const recordEventSchema = z.object({
 
 export const triageSchema = z
   .object({
+    /** A detected event's title is its first post cut off: the analyst names the matter. */
+    title: fields.text(200).optional(),
     severity: z.enum(SEVERITIES).optional(),
     emergency: z.boolean().optional(),
     responsibleDepartmentId: fields.id.nullable().optional(),
     spokespersonId: fields.id.nullable().optional(),
   })
   .strict();
+
+/** 确认 from the event page: the severity is chosen explicitly, never a silent default. */
+export const confirmSchema = z.object({
+  severity: z.enum(SEVERITIES, { message: '请选择级别' }),
+  emergency: z.boolean(),
+});
 
 export const actionSchema = z
   .object({

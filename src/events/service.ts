@@ -85,10 +85,10 @@ export class EventsService {
         },
         now,
       );
-    // Clocks follow the event to its new 责任单位.
+    // Clocks follow the event to its new 责任单位 and carry its current title.
     await trx
       .updateTable('clocks')
-      .set({ department_id: e.responsible_department_id })
+      .set({ department_id: e.responsible_department_id, title: e.title.slice(0, 300) })
       .where('subject_kind', '=', EVENT_SUBJECT)
       .where('subject_id', '=', e.id)
       .where('state', 'in', ['running', 'breached'])
@@ -165,6 +165,7 @@ export class EventsService {
     ctx: Ctx,
     id: number,
     patch: {
+      title?: string | undefined;
       severity?: Severity | undefined;
       emergency?: boolean | undefined;
       responsibleDepartmentId?: number | null | undefined;
@@ -194,6 +195,7 @@ export class EventsService {
       const e = await trx
         .updateTable('opinion_events')
         .set({
+          title: patch.title ?? before.title,
           severity: patch.severity ?? before.severity,
           emergency: patch.emergency ?? before.emergency,
           responsible_department_id: dept,

@@ -13,6 +13,8 @@ import { CHANNELS, channelLabel } from './channels.js';
 import { AREAS, SIGNALS } from './analysis/lexicon.js';
 import { ctxOf } from './routes.js';
 import { OpinionCorrections } from './corrections.js';
+import { SEVERITIES } from '../events/tables.js';
+import { clockPreviews } from '../events/timeline.js';
 
 const TREND_LABELS: Record<string, string> = { rising: '上升', flat: '平稳', falling: '回落' };
 const SEVERITY_LABELS: Record<string, string> = {
@@ -96,6 +98,23 @@ export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionC
       canTriage: can(p, 'event.triage') && !['closed', 'dismissed'].includes(event.status),
       canCorrect: can(p, 'opinion.configure'),
       correctionChoices: { areas: AREAS, signals: SIGNALS },
+      // 确认 shows what it opens: the severity to choose (the analysis' suggestion preselected,
+      // none when there is no suggestion for an emergency) and each outcome's clocks.
+      confirm: {
+        severities: SEVERITIES.map((value) => ({
+          value,
+          label: SEVERITY_LABELS[value],
+          selected:
+            value ===
+            (event.suggestedSeverity ??
+              (event.emergencySignal || analysis.casualties?.evidence.length ? null : 'general')),
+        })),
+        chosen:
+          Boolean(event.suggestedSeverity) ||
+          !(event.emergencySignal || analysis.casualties?.evidence.length),
+        emergency: Boolean(event.emergencySignal),
+        previews: await clockPreviews(core.db, new Date(event.detectedAt!)),
+      },
     });
   });
 
