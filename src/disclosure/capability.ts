@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Capability, PlatformParts } from '../capability.js';
 import { DisclosureService } from './service.js';
 import { disclosureApiRoutes } from './routes.js';
+import { disclosurePageRoutes } from './pages.js';
 
 const SWEEP_JOB = 'disclosure.abandoned';
 
@@ -11,6 +12,7 @@ export function disclosureCapability(parts: PlatformParts): Capability & { servi
   const service = new DisclosureService(core);
   const routes = Router();
   routes.use(disclosureApiRoutes(core, service));
+  routes.use(disclosurePageRoutes(core, service));
   const sweep = async () => {
     try {
       const closed = await service.sweepAbandoned();
@@ -23,7 +25,7 @@ export function disclosureCapability(parts: PlatformParts): Capability & { servi
     name: 'disclosure',
     service,
     routes,
-    pages: [],
+    pages: ['/disclosure'],
     defineJobs: () => scheduler.define(SWEEP_JOB, sweep),
     // Abandonment is a date rule (the day after the stated date): an hourly sweep is on time.
     start: async () => {

@@ -1,6 +1,8 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Core } from '../context.js';
-import { parse, fields } from '../shared/validation.js';
+import { parse, fields, z } from '../shared/validation.js';
+import { HttpProblem } from '../shared/errors.js';
+import { annualReport, annualReportDocx, annualReportXlsx } from './report.js';
 import { authorize } from '../auth/policy.js';
 import { DisclosureService, type Ctx } from './service.js';
 import { OUTCOMES } from './rules.js';
@@ -13,7 +15,9 @@ import {
   correctedSchema,
   correctionSchema,
   extensionSchema,
+  annualInputsSchema,
   listQuerySchema,
+  normativeSchema,
   registerSchema,
   replySchema,
 } from './schemas.js';
@@ -21,7 +25,7 @@ import {
 export const ctxOf = (req: Request): Ctx => ({ actor: req.principal, requestId: String(req.id ?? '') });
 
 /** SPEC §4 依申请公开 calls. Every step answers with the request as `GET …/:id` shows it. */
-export function disclosureApiRoutes(_core: Core, svc: DisclosureService): Router {
+export function disclosureApiRoutes(core: Core, svc: DisclosureService): Router {
   const r = Router();
   const idOf = (req: Request) => parse(fields.id, req.params.id, '申请编号');
   const body = (req: Request) => req.body ?? {};
@@ -88,5 +92,46 @@ export function disclosureApiRoutes(_core: Core, svc: DisclosureService): Router
       await svc.decideChallenge(ctxOf(req), id, challengeId, parse(challengeResultSchema, body(req), '结果')),
     );
   });
+  r.get('/api/disclosure-requests/:id/letter', async (req, res) => {
+    const { buffer, filename } = await svc.letter(ctxOf(req), idOf(req));
+    sendFile(res, buffer, filename, DOCX);
+  });
+
+  r.get('/api/disclosure/annual-report/:year', async (req, res) => {
+    authorize(req.principal, 'disclosure.report');
+    res.json(await annualReport(core, parse(yearField, req.params.year, '年份')));
+  });
+  r.put('/api/disclosure/annual-report/:year/inputs', async (req, res) => {
+    const year = parse(yearField, req.params.year, '年份');
+    await svc.saveAnnualInputs(ctxOf(req), year, parse(annualInputsSchema, body(req), '年度报告数据'));
+    res.json(await annualReport(core, year));
+  });
+  // SPEC §4: /reports/annual/:year.docx and .xlsx
+  r.get('/reports/annual/:file', async (req, res) => {
+    const m = /^(\d{4})\.(docx|xlsx)$/.exec(String(req.params.file));
+    if (!m) throw HttpProblem.notFound('没有这个年度报告文件');
+    authorize(req.principal, 'disclosure.report');
+    const year = parse(yearField, m[1], '年份');
+    const report = await annualReport(core, year);
+    const name = `${core.config.siteName}${year}年政府信息公开工作年度报告`;
+    if (m[2] === 'docx')
+      sendFile(res, await annualReportDocx(report, core.config.siteName), `${name}.docx`, DOCX);
+    else sendFile(res, await annualReportXlsx(report, core.config.siteName), `${name}.xlsx`, XLSX);
+  });
+
+  r.put('/api/policies/:id/normative', async (req, res) => {
+    const id = parse(fields.id, req.params.id, '文件编号');
+    res.json(await svc.setNormative(ctxOf(req), id, parse(normativeSchema, body(req), '规范性文件')));
+  });
   return r;
+}
+
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const yearField = z.coerce.number().int().min(2000).max(2100);
+
+export function sendFile(res: Response, buffer: Buffer, filename: string, type: string): void {
+  res.setHeader('Content-Type', type);
+  res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`);
+  res.send(buffer);
 }

@@ -41,7 +41,14 @@ import {
   type Outcome,
   type StepName,
 } from './rules.js';
-import type { ChallengeInput, ListQuery, PublicRequestInput, RegisterInput } from './schemas.js';
+import type {
+  AnnualInputs,
+  ChallengeInput,
+  ListQuery,
+  PublicRequestInput,
+  RegisterInput,
+} from './schemas.js';
+import { replyLetterDocx } from './letter.js';
 import type { ChallengeResult, DisclosureRequestsTable, StepKind } from './tables.js';
 
 type Trx = Transaction<Database>;
@@ -768,6 +775,84 @@ export class DisclosureService {
       );
     });
     return this.detail(ctx, id);
+  }
+
+  /** The reply letter (告知书) of a closed request, as a Word file. */
+  async letter(ctx: Ctx, id: number): Promise<{ buffer: Buffer; filename: string }> {
+    const r = await this.visible(this.core.db, ctx, id);
+    if (r.status !== 'closed' || !r.outcome) throw fieldProblem(409, 'status', '申请尚未答复，没有告知书');
+    const dept = r.department_id
+      ? await this.core.db
+          .selectFrom('departments')
+          .select('name')
+          .where('id', '=', r.department_id)
+          .executeTakeFirst()
+      : undefined;
+    const buffer = await replyLetterDocx(r, this.core.config.siteName, dept?.name ?? null);
+    return { buffer, filename: `政府信息公开申请答复告知书-${r.number}.docx` };
+  }
+
+  /** Table 二's rows the platform does not hold (许可, 处罚, 强制, 收费), entered for a year. */
+  async saveAnnualInputs(ctx: Ctx, year: number, data: AnnualInputs): Promise<void> {
+    authorize(ctx.actor, 'disclosure.register');
+    await this.core.db.transaction().execute(async (trx) => {
+      const before = await trx
+        .selectFrom('disclosure_annual_inputs')
+        .select('data')
+        .where('year', '=', year)
+        .executeTakeFirst();
+      await trx
+        .insertInto('disclosure_annual_inputs')
+        .values({ year, data: JSON.stringify(data), updated_at: this.now() })
+        .onConflict((oc) =>
+          oc.column('year').doUpdateSet({ data: JSON.stringify(data), updated_at: this.now() }),
+        )
+        .execute();
+      await recordAudit(trx, {
+        actor: ctx.actor,
+        action: 'disclosure.annual_inputs',
+        subjectKind: 'disclosure_annual_report',
+        subjectId: year,
+        before: before?.data,
+        after: data,
+        requestId: ctx.requestId,
+      });
+    });
+  }
+
+  /** Marks a document 规章 / 行政规范性文件 and records its 废止 date (annual report table 二). */
+  async setNormative(
+    ctx: Ctx,
+    policyId: number,
+    input: { normativeKind: 'regulation' | 'normative' | null; repealedOn: string | null },
+  ) {
+    authorize(ctx.actor, 'policy.approve');
+    return this.core.db.transaction().execute(async (trx) => {
+      const p = await trx
+        .selectFrom('policies')
+        .select(['id', 'normative_kind', 'repealed_on', 'published_at'])
+        .where('id', '=', policyId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!p) throw HttpProblem.notFound('政策文件不存在');
+      if (input.repealedOn && (!p.published_at || input.repealedOn < shanghaiDate(p.published_at)))
+        throw fieldProblem(422, 'repealedOn', '废止日期不能早于公开日期');
+      await trx
+        .updateTable('policies')
+        .set({ normative_kind: input.normativeKind, repealed_on: input.repealedOn })
+        .where('id', '=', policyId)
+        .execute();
+      await recordAudit(trx, {
+        actor: ctx.actor,
+        action: 'policy.normative',
+        subjectKind: 'policy',
+        subjectId: policyId,
+        before: { normativeKind: p.normative_kind, repealedOn: p.repealed_on },
+        after: input,
+        requestId: ctx.requestId,
+      });
+      return { id: policyId, normativeKind: input.normativeKind, repealedOn: input.repealedOn };
+    });
   }
 }
 
