@@ -14,6 +14,7 @@ import type { Role } from '../src/db/schema.js';
 import { ConfigError } from '../src/shared/config.js';
 import { withCore } from './lib/with-core.js';
 import { AccountsService, ROLE_LABELS, type DepartmentKind } from '../src/accounts/service.js';
+import { seedDisclosure } from '../src/disclosure/demo.js';
 import { seedResponses } from '../src/events/demo.js';
 import { seedPolicies } from '../src/policies/demo.js';
 import { seedHistory } from '../src/reports/demo-history.js';
@@ -147,6 +148,7 @@ export const DEMO_STEPS: { name: string; run: DemoSeedStep }[] = [
       return r.created ? '已生成近三个月的历史数据' : '历史数据已存在，未改动';
     },
   },
+  { name: '依申请公开（上年度报告与各环节申请）', run: seedDisclosure },
 ];
 
 /** Display width in a terminal: CJK characters take two columns. */

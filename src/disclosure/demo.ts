@@ -1,0 +1,249 @@
+import type { Core } from '../context.js';
+import { loadUserPrincipal } from '../auth/users.js';
+import { seedClockReferenceData } from '../clocks/capability.js';
+import { ManualClock } from '../shared/clock.js';
+import { shanghaiDate } from '../shared/time.js';
+import { DisclosureService, type Ctx } from './service.js';
+import { outcomeByCode } from './rules.js';
+import type { ApplicantType, Channel } from './tables.js';
+
+interface Accounts {
+  departments: Record<string, number>;
+  users: Record<string, number>;
+}
+
+const MARKER = '演示：';
+
+/**
+ * 依申请公开 demo: last year's requests and replies on a moved clock (so its annual report has
+ * rows of every kind and balances), and this year's requests in every state on the real clock.
+ * Last year's clocks are long past due for the running engine, which may breach them the moment
+ * they open: so last year gets only receipts and replies (a reply stops a breached clock too),
+ * and 补正, consultation and extension are shown on this year's requests.
+ * Idempotent: skipped when the demo requests exist.
+ */
+export async function seedDisclosure(core: Core, accounts: Accounts): Promise<void> {
+  await seedClockReferenceData(core.db);
+  const exists = await core.db
+    .selectFrom('disclosure_requests')
+    .select('id')
+    .where('content', 'like', `${MARKER}%`)
+    .executeTakeFirst();
+  if (exists) return;
+  const office = await loadUserPrincipal(core.db, accounts.users['gongkai']!);
+  if (!office) return;
+  const ctx: Ctx = { actor: office, requestId: 'seed-demo' };
+  const housing = accounts.departments['housing'] ?? null;
+  const education = accounts.departments['education'] ?? null;
+  const now = core.clock.now();
+  const year = Number(shanghaiDate(now).slice(0, 4)) - 1;
+  const at = (md: string, y = year) => new Date(`${y}-${md}+08:00`);
+
+  // Last year, on a clock that moves with the story.
+  const clock = new ManualClock(at('01-01T00:00:00', year - 1));
+  const past = new DisclosureService({ ...core, clock });
+  const step = async <T>(when: Date, fn: () => Promise<T>): Promise<T> => {
+    clock.set(when);
+    return fn();
+  };
+  const receive = (
+    when: Date,
+    applicantType: ApplicantType,
+    channel: Channel,
+    name: string,
+    content: string,
+    departmentId: number | null,
+    svc = past,
+  ) =>
+    step(when, () =>
+      svc.register(ctx, {
+        channel,
+        applicantType,
+        applicantName: name,
+        contact: '138' + String(Math.abs(hash(name)) % 1e8).padStart(8, '0'),
+        content: `${MARKER}${content}`,
+        receivedAt: when,
+        departmentId: departmentId ?? undefined,
+      }),
+    );
+  const reply = (id: number, when: Date, code: string, reason: string, svc = past) =>
+    step(when, () => svc.reply(ctx, id, { outcome: outcomeByCode(code)!, reason, repliedAt: when }));
+
+  const r1 = await receive(
+    at('12-22T10:00:00', year - 1),
+    'natural_person',
+    'in_person',
+    '张建华',
+    '本社区加装电梯补贴申请条件',
+    housing,
+  );
+  await reply(r1.id, at('01-08T15:00:00'), 'disclose', '');
+  const r2 = await receive(
+    at('02-10T09:30:00'),
+    'natural_person',
+    'online',
+    '李秀英',
+    '本区2024年义务教育阶段学校招生计划',
+    education,
+  );
+  await reply(r2.id, at('02-25T16:00:00'), 'disclose', '');
+  const r3 = await receive(
+    at('03-03T10:00:00'),
+    'business',
+    'letter',
+    '某建筑工程有限公司',
+    '某安置房项目施工许可及竣工验收材料',
+    housing,
+  );
+  await reply(
+    r3.id,
+    at('03-30T15:00:00'),
+    'withhold_third_party',
+    '所涉材料含第三方商业秘密，第三方不同意公开',
+  );
+  const r4 = await receive(at('04-07T11:00:00'), 'natural_person', 'email', '王立军', '那个文件', housing);
+  await reply(r4.id, at('05-08T15:00:00'), 'unable_unclear', '经补正后申请内容仍无法确定所指政府信息');
+  const r5 = await receive(
+    at('05-12T14:00:00'),
+    'research',
+    'fax',
+    '某大学城市研究院',
+    '近五年城市更新项目资金使用',
+    housing,
+  );
+  await reply(r5.id, at('05-28T09:00:00'), 'other_no_correction', '申请人逾期未补正，视为放弃申请');
+  const r6 = await receive(
+    at('06-02T09:00:00'),
+    'legal_service',
+    'letter',
+    '某律师事务所',
+    '某地块征收补偿安置方案及批复',
+    housing,
+  );
+  await reply(r6.id, at('07-20T15:00:00'), 'partial', '方案中涉及个人信息的部分不予公开');
+  const r7 = await receive(
+    at('08-03T10:00:00'),
+    'public_interest',
+    'online',
+    '某环保公益协会',
+    '本区学校周边环境整治情况',
+    education,
+  );
+  await reply(r7.id, at('08-14T15:00:00'), 'reject_repeat', '已于本年7月就相同内容作出答复');
+  const r8 = await receive(
+    at('09-01T10:00:00'),
+    'natural_person',
+    'in_person',
+    '赵敏',
+    '本小区物业维修资金使用明细',
+    housing,
+  );
+  await reply(r8.id, at('09-10T15:00:00'), 'unable_not_held', '该信息由业主委员会保存，本机关未制作或获取');
+  await step(at('11-12T10:00:00'), () =>
+    past.addChallenge(ctx, r8.id, {
+      kind: 'review',
+      afterReview: false,
+      filedOn: `${year}-09-20`,
+      result: 'upheld',
+      decidedOn: `${year}-11-10`,
+    }),
+  );
+  const r9 = await receive(
+    at('10-12T10:00:00'),
+    'other_org',
+    'other',
+    '某村民委员会',
+    '对某工程质量问题的投诉',
+    housing,
+  );
+  await reply(r9.id, at('10-20T15:00:00'), 'reject_petition', '属于投诉事项，已告知通过12345热线反映');
+  await step(at('11-03T10:00:00'), () =>
+    past.addChallenge(ctx, r9.id, {
+      kind: 'suit',
+      afterReview: false,
+      filedOn: `${year}-11-01`,
+      result: 'pending',
+    }),
+  );
+  // Open on 31 December: 结转下年度, answered early this year.
+  const r10 = await receive(
+    at('12-22T10:00:00'),
+    'natural_person',
+    'online',
+    '孙丽',
+    '本区年度保障性住房分配结果',
+    housing,
+  );
+  const earlyThisYear = at('01-12T15:00:00', year + 1);
+  if (earlyThisYear < now) await reply(r10.id, earlyThisYear, 'disclose', '');
+
+  // This year, on the real clock: one request in each state.
+  const live = new DisclosureService(core);
+  const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
+  const a = await receive(
+    daysAgo(1),
+    'natural_person',
+    'in_person',
+    '周强',
+    '本街道老旧小区改造计划',
+    housing,
+    live,
+  );
+  void a;
+  const b = await receive(
+    daysAgo(2),
+    'natural_person',
+    'email',
+    '吴芳',
+    '有关学校的那份通知',
+    education,
+    live,
+  );
+  await live.correction(ctx, b.id, { requestedAt: daysAgo(1) });
+  const c = await receive(
+    daysAgo(6),
+    'business',
+    'letter',
+    '某物业服务有限公司',
+    '小区公共收益审计报告',
+    housing,
+    live,
+  );
+  await live.consultation(ctx, c.id, { startedAt: daysAgo(2), party: '小区业主委员会' });
+  const d = await receive(
+    daysAgo(24),
+    'legal_service',
+    'online',
+    '某律师事务所',
+    '某道路拓宽工程征收范围图',
+    housing,
+    live,
+  );
+  await live.extension(ctx, d.id, { approvedBy: '李文静', reason: '需向自然资源部门调取图件', days: 15 });
+  const e = await receive(
+    daysAgo(10),
+    'natural_person',
+    'online',
+    '郑洁',
+    '本区幼儿园收费标准',
+    education,
+    live,
+  );
+  await live.reply(ctx, e.id, { outcome: outcomeByCode('disclose')!, repliedAt: daysAgo(1) });
+  await receive(daysAgo(45), 'research', 'letter', '某研究中心', '近三年住房保障资金分配情况', housing, live);
+  await live.submitPublic(
+    { actor: undefined, requestId: 'seed-demo' },
+    {
+      applicantType: 'natural_person',
+      applicantName: '林晓',
+      contact: 'linxiao@example.com',
+      content: `${MARKER}本村道路硬化工程的招标文件`,
+    },
+  );
+}
+
+function hash(s: string): number {
+  let h = 0;
+  for (const ch of s) h = (h * 31 + ch.codePointAt(0)!) | 0;
+  return h;
+}
