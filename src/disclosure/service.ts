@@ -87,8 +87,14 @@ export class DisclosureService {
     if (at.getTime() > this.now().getTime() + SKEW_MS) throw fieldProblem(422, field, '不能是将来的时间');
   }
 
-  private notBefore(field: string, at: Date, earliest: Date, what: string): void {
-    if (at.getTime() < earliest.getTime()) throw fieldProblem(422, field, `不能早于${what}`);
+  /**
+   * A step cannot precede the one it follows. Forms give minutes, so a step entered within the
+   * same minute as its predecessor counts from the predecessor's instant.
+   */
+  private notBefore(field: string, at: Date, earliest: Date, what: string): Date {
+    if (at.getTime() >= earliest.getTime()) return at;
+    if (earliest.getTime() - at.getTime() < 60_000) return earliest;
+    throw fieldProblem(422, field, `不能早于${what}`);
   }
 
   private async calendar(db: Trx, at: Date): Promise<WorkCalendar> {
@@ -463,25 +469,25 @@ export class DisclosureService {
     this.notInFuture('requestedAt', input.requestedAt);
     await this.core.db.transaction().execute(async (trx) => {
       const { r, clock } = await this.lockFor(trx, ctx, id, 'correction');
-      this.notBefore('requestedAt', input.requestedAt, r.received_at, '收到申请的时间');
+      const requestedAt = this.notBefore('requestedAt', input.requestedAt, r.received_at, '收到申请的时间');
       const cal = await this.calendar(trx, r.received_at);
       const lastDay = correctionNoticeLastDay(cal, r.received_at);
-      if (shanghaiDate(input.requestedAt) > lastDay)
+      if (shanghaiDate(requestedAt) > lastDay)
         throw fieldProblem(
           422,
           'requestedAt',
           `补正告知须在收到申请之日起 7 个工作日内（${lastDay} 前）作出`,
         );
-      const correctBy = input.correctBy ?? defaultCorrectionDueOn(cal, input.requestedAt);
-      if (correctBy < shanghaiDate(input.requestedAt))
+      const correctBy = input.correctBy ?? defaultCorrectionDueOn(cal, requestedAt);
+      if (correctBy < shanghaiDate(requestedAt))
         throw fieldProblem(422, 'correctBy', '补正期限不能早于告知日期');
-      await pauseClock(trx, clock.id, this.now(), input.requestedAt);
+      await pauseClock(trx, clock.id, this.now(), requestedAt);
       await this.touch(trx, id, {
         status: 'correction',
-        correction_requested_at: input.requestedAt,
+        correction_requested_at: requestedAt,
         correction_due_on: correctBy,
       });
-      await this.addStep(trx, ctx, id, 'correction', input.requestedAt, {
+      await this.addStep(trx, ctx, id, 'correction', requestedAt, {
         correctBy,
         note: input.note ?? '',
       });
@@ -494,17 +500,22 @@ export class DisclosureService {
     this.notInFuture('receivedAt', input.receivedAt);
     await this.core.db.transaction().execute(async (trx) => {
       const { r, clock } = await this.lockFor(trx, ctx, id, 'corrected');
-      this.notBefore('receivedAt', input.receivedAt, r.correction_requested_at!, '补正告知的时间');
-      if (r.correction_due_on && shanghaiDate(input.receivedAt) > r.correction_due_on)
+      const receivedAt = this.notBefore(
+        'receivedAt',
+        input.receivedAt,
+        r.correction_requested_at!,
+        '补正告知的时间',
+      );
+      if (r.correction_due_on && shanghaiDate(receivedAt) > r.correction_due_on)
         throw fieldProblem(422, 'receivedAt', `补正期限（${r.correction_due_on}）已过，申请视为放弃`);
       await cancelClock(trx, clock.id, this.now());
       await this.touch(trx, id, {
         status: 'processing',
-        corrected_at: input.receivedAt,
-        period_start_at: input.receivedAt,
+        corrected_at: receivedAt,
+        period_start_at: receivedAt,
       });
-      await this.openPeriod(trx, r, input.receivedAt);
-      await this.addStep(trx, ctx, id, 'corrected', input.receivedAt, { note: input.note ?? '' });
+      await this.openPeriod(trx, r, receivedAt);
+      await this.addStep(trx, ctx, id, 'corrected', receivedAt, { note: input.note ?? '' });
     });
     return this.detail(ctx, id);
   }
@@ -518,17 +529,17 @@ export class DisclosureService {
     this.notInFuture('startedAt', input.startedAt);
     await this.core.db.transaction().execute(async (trx) => {
       const { r, clock } = await this.lockFor(trx, ctx, id, 'consultation');
-      this.notBefore('startedAt', input.startedAt, r.period_start_at, '本期计时开始的时间');
-      await pauseClock(trx, clock.id, this.now(), input.startedAt);
+      const startedAt = this.notBefore('startedAt', input.startedAt, r.period_start_at, '本期计时开始的时间');
+      await pauseClock(trx, clock.id, this.now(), startedAt);
       await this.touch(trx, id, {
         status: 'consultation',
-        consultation_started_at: input.startedAt,
+        consultation_started_at: startedAt,
         consultation_party: input.party ?? '',
       });
-      const cal = await this.calendar(trx, input.startedAt);
-      await this.addStep(trx, ctx, id, 'consultation', input.startedAt, {
+      const cal = await this.calendar(trx, startedAt);
+      await this.addStep(trx, ctx, id, 'consultation', startedAt, {
         party: input.party ?? '',
-        thirdPartyLastDay: thirdPartyLastDay(cal, input.startedAt),
+        thirdPartyLastDay: thirdPartyLastDay(cal, startedAt),
         note: input.note ?? '',
       });
     });
@@ -539,11 +550,16 @@ export class DisclosureService {
     this.notInFuture('endedAt', input.endedAt);
     await this.core.db.transaction().execute(async (trx) => {
       const { r, clock } = await this.lockFor(trx, ctx, id, 'consultation_end');
-      this.notBefore('endedAt', input.endedAt, r.consultation_started_at!, '征求意见开始的时间');
+      const endedAt = this.notBefore(
+        'endedAt',
+        input.endedAt,
+        r.consultation_started_at!,
+        '征求意见开始的时间',
+      );
       const before = clock.paused_working_days;
-      const resumed = await resumeClock(trx, clock.id, this.now(), input.endedAt);
+      const resumed = await resumeClock(trx, clock.id, this.now(), endedAt);
       await this.touch(trx, id, { status: 'processing' });
-      await this.addStep(trx, ctx, id, 'consultation_end', input.endedAt, {
+      await this.addStep(trx, ctx, id, 'consultation_end', endedAt, {
         pausedWorkingDays: resumed.paused_working_days - before,
         note: input.note ?? '',
       });
@@ -586,10 +602,10 @@ export class DisclosureService {
     this.notInFuture('repliedAt', input.repliedAt);
     await this.core.db.transaction().execute(async (trx) => {
       const { r } = await this.lockFor(trx, ctx, id, 'reply');
-      this.notBefore('repliedAt', input.repliedAt, r.period_start_at, '本期计时开始的时间');
+      const repliedAt = this.notBefore('repliedAt', input.repliedAt, r.period_start_at, '本期计时开始的时间');
       const needsReason = !['disclose'].includes(input.outcome.code);
       if (needsReason && !input.reason) throw fieldProblem(422, 'reason', '除予以公开外，答复须说明理由');
-      await this.close(trx, ctx, r, input.outcome, input.reason ?? '', input.repliedAt, 'reply');
+      await this.close(trx, ctx, r, input.outcome, input.reason ?? '', repliedAt, 'reply');
     });
     return this.detail(ctx, id);
   }
