@@ -5,6 +5,7 @@ import { ManualClock } from '../shared/clock.js';
 import { shanghaiDate } from '../shared/time.js';
 import { DisclosureService, type Ctx } from './service.js';
 import { outcomeByCode } from './rules.js';
+import { annualReport } from './report.js';
 import type { ApplicantType, Channel } from './tables.js';
 
 interface Accounts {
@@ -22,16 +23,18 @@ const MARKER = '演示：';
  * and 补正, consultation and extension are shown on this year's requests.
  * Idempotent: skipped when the demo requests exist.
  */
-export async function seedDisclosure(core: Core, accounts: Accounts): Promise<void> {
+export async function seedDisclosure(core: Core, accounts: Accounts): Promise<string> {
   await seedClockReferenceData(core.db);
   const exists = await core.db
     .selectFrom('disclosure_requests')
     .select('id')
     .where('content', 'like', `${MARKER}%`)
     .executeTakeFirst();
-  if (exists) return;
-  const office = await loadUserPrincipal(core.db, accounts.users['gongkai']!);
-  if (!office) return;
+  if (exists) return '依申请公开申请新建 0 件';
+  const office = accounts.users['gongkai']
+    ? await loadUserPrincipal(core.db, accounts.users['gongkai'])
+    : null;
+  if (!office) throw new Error('demo account gongkai (政务公开办) is missing');
   const ctx: Ctx = { actor: office, requestId: 'seed-demo' };
   const housing = accounts.departments['housing'] ?? null;
   const education = accounts.departments['education'] ?? null;
@@ -240,6 +243,13 @@ export async function seedDisclosure(core: Core, accounts: Accounts): Promise<vo
       content: `${MARKER}本村道路硬化工程的招标文件`,
     },
   );
+  const made = await core.db
+    .selectFrom('disclosure_requests')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('content', 'like', `${MARKER}%`)
+    .executeTakeFirstOrThrow();
+  const balanced = (await annualReport(core, year)).requests.balanced;
+  return `依申请公开申请新建 ${Number(made.n)} 件（${year} 年度报告表三${balanced ? '勾稽相符' : '勾稽不符'}）`;
 }
 
 function hash(s: string): number {
