@@ -45,8 +45,8 @@ async function main() {
   );
 
   const token = await new AccountsService(core).createToken(
-    { name: 'bench', scopes: ['read'] },
     { actor: undefined },
+    { name: 'bench', scopes: ['read'] },
   );
   const received = new Map<string, number>();
   const socket = connect(`${bench.url}/console`, { transports: ['websocket'], auth: { token: token.token } });

@@ -15,8 +15,8 @@ async function main() {
   const bench = await startBenchPlatform();
   const { core } = bench.platform;
   const token = await new AccountsService(core).createToken(
-    { name: 'bench', scopes: ['read'] },
     { actor: undefined },
+    { name: 'bench', scopes: ['read'] },
   );
 
   const sent = new Map<number, number>();

@@ -236,10 +236,10 @@ async function main() {
   const { core } = bench.platform;
   const accounts = new AccountsService(core);
   const ingestToken = (
-    await accounts.createToken({ name: 'bench-ingest', scopes: ['ingest'] }, { actor: undefined })
+    await accounts.createToken({ actor: undefined }, { name: 'bench-ingest', scopes: ['ingest'] })
   ).token;
   const readToken = (
-    await accounts.createToken({ name: 'bench-read', scopes: ['read'] }, { actor: undefined })
+    await accounts.createToken({ actor: undefined }, { name: 'bench-read', scopes: ['read'] })
   ).token;
   const pending = async () =>
     (await sql<{ n: number }>`select count(*)::int as n from opinion_queue`.execute(core.db)).rows[0]!.n;

@@ -60,22 +60,19 @@ async function main() {
   const topics = ['老旧小区改造', '义务教育招生', '住房租赁', '医养结合', '食品安全', '秸秆禁烧', '垃圾分类'];
   for (let i = 0; i < DOCS; i++) {
     const topic = topics[i % topics.length]!;
-    const row = await svc.importDocument(
-      {
-        title: `关于${topic}工作的第${i + 1}号通知`,
-        docNumber: `示政办发〔2026〕${i + 100}号`,
-        issuer: '示例区人民政府办公室',
-        draftingDepartmentId: depts[i % depts.length]!,
-        body: `为做好${topic}工作，现将有关事项通知如下。\n`.repeat(20),
-        requiresInterpretation: false,
-        interpretationPlan: '',
-        source: `bench:${i}`,
-      },
-      ctx,
-    );
-    await svc.submit(row.id, ctx);
-    await svc.approve(row.id, '同意', ctx);
-    await svc.publish(row.id, new Date(Date.now() - (i + 1) * 3_600_000), ctx);
+    const row = await svc.importDocument(ctx, {
+      title: `关于${topic}工作的第${i + 1}号通知`,
+      docNumber: `示政办发〔2026〕${i + 100}号`,
+      issuer: '示例区人民政府办公室',
+      draftingDepartmentId: depts[i % depts.length]!,
+      body: `为做好${topic}工作，现将有关事项通知如下。\n`.repeat(20),
+      requiresInterpretation: false,
+      interpretationPlan: '',
+      source: `bench:${i}`,
+    });
+    await svc.submit(ctx, row.id);
+    await svc.approve(ctx, row.id, '同意');
+    await svc.publish(ctx, row.id, new Date(Date.now() - (i + 1) * 3_600_000));
   }
   const published = await core.db
     .selectFrom('policies')

@@ -96,7 +96,7 @@ export async function seedAccounts(core: Core): Promise<DemoAccounts> {
     const existing = await q.executeTakeFirst();
     if (existing) out.departments[d.key] = existing.id;
     else {
-      out.departments[d.key] = (await svc.createDepartment({ name: d.name, kind: d.kind }, ctx)).id;
+      out.departments[d.key] = (await svc.createDepartment(ctx, { name: d.name, kind: d.kind })).id;
       out.created.departments++;
     }
   }
@@ -109,16 +109,13 @@ export async function seedAccounts(core: Core): Promise<DemoAccounts> {
       .executeTakeFirst();
     if (existing) out.users[u.username] = existing.id;
     else {
-      const row = await svc.createUser(
-        {
-          username: u.username,
-          password: DEMO_PASSWORD,
-          displayName: u.displayName,
-          departmentId: out.departments[u.dept]!,
-          roles: u.roles,
-        },
-        ctx,
-      );
+      const row = await svc.createUser(ctx, {
+        username: u.username,
+        password: DEMO_PASSWORD,
+        displayName: u.displayName,
+        departmentId: out.departments[u.dept]!,
+        roles: u.roles,
+      });
       out.users[u.username] = row.id;
       out.created.users++;
     }

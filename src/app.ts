@@ -16,17 +16,18 @@ import { cleanBody, cleanInput } from './shared/validation.js';
 import { createScheduler, type Scheduler } from './shared/scheduler.js';
 import { sessionMiddleware } from './auth/session.js';
 import { authenticate } from './auth/authenticate.js';
-import { authRoutes } from './auth/routes.js';
 import { originAllowed } from './auth/origin.js';
-import { accountsRoutes } from './accounts/routes.js';
-import { auditRoutes } from './audit/routes.js';
 import { setupViews, pageLocals, PUBLIC_DIR } from './web/views.js';
 import { registerPage } from './web/nav.js';
-import { attachConsoleNamespace, serveConsole } from './console/socket.js';
 import { AlertsService } from './alerts/service.js';
 import { AlertFeed } from './alerts/feed.js';
-import { alertsRoutes } from './alerts/routes.js';
 import type { Capability, PlatformParts } from './capability.js';
+import { authCapability } from './auth/capability.js';
+import { accountsCapability } from './accounts/capability.js';
+import { auditCapability } from './audit/capability.js';
+import { alertsCapability } from './alerts/capability.js';
+import { calendarCapability } from './calendar/capability.js';
+import { consoleCapability } from './console/capability.js';
 import { clocksCapability } from './clocks/capability.js';
 import { homeCapability } from './home/capability.js';
 import { eventsCapability } from './events/capability.js';
@@ -182,13 +183,6 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   });
   app.use(pageLocals);
 
-  app.use(authRoutes(core));
-  app.use(accountsRoutes(core));
-  app.use(auditRoutes(core));
-  app.use(alertsRoutes(alerts));
-  for (const href of ['/admin/departments', '/admin/users', '/admin/tokens', '/admin/audit'])
-    registerPage(href);
-
   const server = http.createServer(app);
   server.requestTimeout = 60_000;
   const io = new IoServer(server, {
@@ -197,12 +191,16 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     // WebSockets have no CORS: a foreign page could otherwise ride on the user's cookie.
     allowRequest: (req, cb) => cb(null, originAllowed(req, config)),
   });
-  attachConsoleNamespace(io, core, session);
-  serveConsole(io, core, alerts, feed);
 
-  const parts: PlatformParts = { core, scheduler, alerts, feed, io };
+  const parts: PlatformParts = { core, scheduler, alerts, feed, io, session };
   // One line per capability; each owns its routes, pages, jobs and workers.
   const capabilities: Capability[] = [
+    authCapability(parts),
+    accountsCapability(parts),
+    auditCapability(parts),
+    alertsCapability(parts),
+    consoleCapability(parts),
+    calendarCapability(parts),
     homeCapability(parts),
     clocksCapability(parts),
     eventsCapability(parts),
@@ -256,6 +254,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
         await c.stop?.().catch((err: unknown) => logger.warn({ err, capability: c.name }, 'stop'));
       await scheduler.stop().catch((err: unknown) => logger.warn({ err }, 'scheduler stop'));
       await feed.stop();
+      await session.close();
     },
     isReady: () => schedulerRunning,
   };

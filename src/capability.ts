@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import type { Server as IoServer } from 'socket.io';
 import type { Core } from './context.js';
 import type { Scheduler } from './shared/scheduler.js';
@@ -12,6 +12,8 @@ export interface PlatformParts {
   alerts: AlertsService;
   feed: AlertFeed;
   io: IoServer;
+  /** The session middleware, for Socket.IO handshakes. */
+  session: RequestHandler;
 }
 
 /**

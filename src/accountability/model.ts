@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import { CLOCK_KIND_LABELS, CLOCK_STATE_LABELS } from '../clocks/policy.js';
+import { clockKindLabel, clockStateLabel } from '../clocks/states.js';
 import { toIsoShanghai } from '../shared/time.js';
 import { DECISIONS, type AccountabilityRecordsTable, type Decision } from './tables.js';
 
@@ -42,11 +42,11 @@ export function recordJson(r: RecordRow) {
     clock: {
       id: r.clock_id,
       kind: r.clock_kind,
-      kindLabel: CLOCK_KIND_LABELS[r.clock_kind] ?? r.clock_kind,
+      kindLabel: clockKindLabel(r.clock_kind),
       title: r.clock_title,
       subject: { kind: r.clock_subject_kind, id: r.clock_subject_id },
       state: r.clock_state,
-      stateLabel: CLOCK_STATE_LABELS[r.clock_state] ?? r.clock_state,
+      stateLabel: clockStateLabel(r.clock_state),
       startAt: toIsoShanghai(r.clock_start_at),
       dueAt: toIsoShanghai(r.clock_due_at),
       metAt: toIsoShanghai(r.clock_met_at),

@@ -1,5 +1,6 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import type { Core } from '../context.js';
+import { ctxOf } from '../shared/context.js';
 import { requirePageLogin } from '../auth/authenticate.js';
 import { parse, fields, z, cleanBody } from '../shared/validation.js';
 import { HttpProblem } from '../shared/errors.js';
@@ -12,9 +13,7 @@ import {
   uploadOne,
   uploadProblem,
 } from '../policies/files.js';
-import type { AccountabilityService, Ctx, UploadedFile } from './service.js';
-
-const ctxOf = (req: Request): Ctx => ({ actor: req.principal, requestId: String(req.id ?? '') });
+import type { AccountabilityService, UploadedFile } from './service.js';
 
 /** JSON bodies pass through; a multipart form (the page's, with an optional file) is parsed. */
 const optionalFile: RequestHandler = (req, res, next) => {

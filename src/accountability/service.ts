@@ -1,13 +1,13 @@
 import type { Core } from '../context.js';
+import type { Ctx } from '../shared/context.js';
 import type { Db } from '../db/database.js';
-import type { Principal } from '../auth/principal.js';
 import { actorUserId } from '../auth/principal.js';
 import { authorize, departmentFilter } from '../auth/policy.js';
 import { recordAudit } from '../audit/audit.js';
 import { insertAlert } from '../alerts/store.js';
 import { HttpProblem } from '../shared/errors.js';
 import { z, parse, fields } from '../shared/validation.js';
-import { CLOCK_KIND_LABELS } from '../clocks/policy.js';
+import { clockKindLabel } from '../clocks/states.js';
 import { storeBytes } from '../policies/files.js';
 import { resolvePeriod, type Period } from '../reports/period.js';
 import {
@@ -18,11 +18,6 @@ import {
   type RecordJson,
   type RecordRow,
 } from './model.js';
-
-export interface Ctx {
-  actor: Principal | undefined;
-  requestId?: string;
-}
 
 const decision = z.string().transform((s, c) => {
   const code = decisionCode(s);
@@ -151,7 +146,7 @@ export class AccountabilityService {
         {
           type: 'accountability.recorded',
           severity: 'warning',
-          title: `【问责】${label}：${CLOCK_KIND_LABELS[clock.kind] ?? clock.kind}「${clock.title}」`,
+          title: `【问责】${label}：${clockKindLabel(clock.kind)}「${clock.title}」`,
           body: row.note,
           subjectKind: 'accountability',
           subjectId: row.id,

@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Response } from 'express';
 import type { Core } from '../context.js';
 import { AccountsService, DEPARTMENT_KINDS, DEPARTMENT_KIND_LABELS, ROLE_LABELS } from './service.js';
 import { authorize } from '../auth/policy.js';
@@ -10,6 +10,7 @@ import { z, parse, fields } from '../shared/validation.js';
 import { HttpProblem } from '../shared/errors.js';
 import { toIsoShanghai } from '../shared/time.js';
 import { redirectWithFlash, withFlash } from '../web/flash.js';
+import { ctxOf } from '../shared/context.js';
 
 const departmentSchema = z.object({
   name: fields.text(100),
@@ -63,12 +64,6 @@ const tokenSchema = z.object({
   scopes: z.array(z.enum(TOKEN_SCOPES)).min(1, '至少一个权限范围'),
 });
 
-const ctxOf = (req: Request) => ({
-  actor: req.principal,
-  requestId: String(req.id ?? ''),
-  sessionId: req.viaBearer ? undefined : req.sessionID,
-});
-
 /** Forms send one checkbox as a string and several as an array. */
 const asArray = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
@@ -86,7 +81,7 @@ export function accountsRoutes(core: Core): Router {
   r.post('/api/departments', async (req, res) => {
     authorize(req.principal, 'admin.manage');
     const input = parse(departmentSchema, req.body, '部门');
-    const row = await svc.createDepartment(input, ctxOf(req));
+    const row = await svc.createDepartment(ctxOf(req), input);
     res.status(201).json(departmentJson(row));
   });
 
@@ -105,7 +100,7 @@ export function accountsRoutes(core: Core): Router {
   r.post('/api/users', async (req, res) => {
     authorize(req.principal, 'admin.manage');
     const input = parse(userSchema, req.body, '用户');
-    const row = await svc.createUser(input, ctxOf(req));
+    const row = await svc.createUser(ctxOf(req), input);
     res.status(201).json({ id: row.id, username: row.username });
   });
 
@@ -113,7 +108,7 @@ export function accountsRoutes(core: Core): Router {
     authorize(req.principal, 'admin.manage');
     const id = parse(fields.id, req.params.id, '用户编号');
     const input = parse(userPatchSchema, req.body, '用户');
-    const row = await svc.updateUser(id, input, ctxOf(req));
+    const row = await svc.updateUser(ctxOf(req), id, input);
     res.json({
       id: row.id,
       username: row.username,
@@ -131,13 +126,13 @@ export function accountsRoutes(core: Core): Router {
   r.post('/api/tokens', async (req, res) => {
     authorize(req.principal, 'admin.manage');
     const input = parse(tokenSchema, req.body, '令牌');
-    const row = await svc.createToken(input, ctxOf(req));
+    const row = await svc.createToken(ctxOf(req), input);
     res.status(201).json({ id: row.id, name: row.name, scopes: row.scopes, token: row.token });
   });
 
   r.delete('/api/tokens/:id', async (req, res) => {
     authorize(req.principal, 'admin.manage');
-    await svc.revokeToken(parse(fields.id, req.params.id, '令牌编号'), ctxOf(req));
+    await svc.revokeToken(ctxOf(req), parse(fields.id, req.params.id, '令牌编号'));
     res.status(204).end();
   });
 
@@ -164,7 +159,7 @@ export function accountsRoutes(core: Core): Router {
   page.post('/departments', async (req, res) => {
     await withFlash(req, res, '/admin/departments', async () => {
       const input = parse(departmentSchema, req.body, '部门');
-      const row = await svc.createDepartment(input, ctxOf(req));
+      const row = await svc.createDepartment(ctxOf(req), input);
       return `已添加部门“${row.name}”`;
     });
   });
@@ -194,7 +189,7 @@ export function accountsRoutes(core: Core): Router {
   page.post('/users', async (req, res) => {
     await withFlash(req, res, '/admin/users', async () => {
       const input = parse(userSchema, { ...req.body, roles: asArray(req.body?.roles) }, '用户');
-      const row = await svc.createUser(input, ctxOf(req));
+      const row = await svc.createUser(ctxOf(req), input);
       return `已添加用户“${row.username}”`;
     });
   });
@@ -203,7 +198,7 @@ export function accountsRoutes(core: Core): Router {
     await withFlash(req, res, '/admin/users', async () => {
       const id = parse(fields.id, req.params.id, '用户编号');
       const input = parse(userEditSchema, { ...req.body, roles: asArray(req.body?.roles) }, '用户');
-      const row = await svc.updateUser(id, input, ctxOf(req));
+      const row = await svc.updateUser(ctxOf(req), id, input);
       return `已保存用户“${row.username}”`;
     });
   });
@@ -214,7 +209,7 @@ export function accountsRoutes(core: Core): Router {
       const active = req.body?.active === 'true';
       if (req.principal?.kind === 'user' && req.principal.id === id && !active)
         throw HttpProblem.unprocessable('不能停用自己的账号');
-      const row = await svc.updateUser(id, { active }, ctxOf(req));
+      const row = await svc.updateUser(ctxOf(req), id, { active });
       return `${row.active ? '已启用' : '已停用'}用户“${row.username}”`;
     });
   });
@@ -246,14 +241,14 @@ export function accountsRoutes(core: Core): Router {
         text: input.detail ?? input.title,
       });
     }
-    const row = await svc.createToken(input, ctxOf(req));
+    const row = await svc.createToken(ctxOf(req), input);
     // The secret is shown exactly once, on this response, and never stored in the session.
     await renderTokens(res, row.token);
   });
 
   page.post('/tokens/:id/revoke', async (req, res) => {
     await withFlash(req, res, '/admin/tokens', async () => {
-      await svc.revokeToken(parse(fields.id, req.params.id, '令牌编号'), ctxOf(req));
+      await svc.revokeToken(ctxOf(req), parse(fields.id, req.params.id, '令牌编号'));
       return '令牌已吊销';
     });
   });

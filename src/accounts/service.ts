@@ -1,5 +1,5 @@
 import type { Core } from '../context.js';
-import type { Principal, TokenScope } from '../auth/principal.js';
+import type { TokenScope } from '../auth/principal.js';
 import type { Role } from '../db/schema.js';
 import { recordAudit } from '../audit/audit.js';
 import { randomBytes } from 'node:crypto';
@@ -8,8 +8,10 @@ import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { passwordProblem } from '../auth/password-policy.js';
 import { announcePrincipalChange, endOtherSessions } from '../auth/revocation.js';
 import { newTokenSecret } from '../auth/tokens.js';
+import { requireDepartment } from './departments.js';
 import { HttpProblem } from '../shared/errors.js';
 import { isUniqueViolation } from '../db/errors.js';
+import { type Ctx } from '../shared/context.js';
 
 export const DEPARTMENT_KINDS = [
   'government_office',
@@ -39,13 +41,6 @@ export const ROLE_LABELS: Record<Role, string> = {
   duty: '值班员',
 };
 
-interface Ctx {
-  actor: Principal | undefined;
-  requestId?: string | undefined;
-  /** The caller's session, kept when users change their own password. */
-  sessionId?: string | undefined;
-}
-
 /** Serialises changes that could remove the last active admin (two admins demoting each other). */
 const ADMIN_LOCK = 4201;
 
@@ -65,7 +60,7 @@ export class AccountsService {
     return this.core.db.selectFrom('departments').selectAll().orderBy('id').execute();
   }
 
-  async createDepartment(input: { name: string; kind?: DepartmentKind }, ctx: Ctx) {
+  async createDepartment(ctx: Ctx, input: { name: string; kind?: DepartmentKind }) {
     try {
       return await this.core.db.transaction().execute(async (trx) => {
         const row = await trx
@@ -145,6 +140,7 @@ export class AccountsService {
   }
 
   async createUser(
+    ctx: Ctx,
     input: {
       username: string;
       password: string;
@@ -152,18 +148,11 @@ export class AccountsService {
       departmentId: number;
       roles: Role[];
     },
-    ctx: Ctx,
   ) {
     this.checkPassword(input.password, input.username);
     const passwordHash = await hashPassword(input.password);
     return this.core.db.transaction().execute(async (trx) => {
-      const dept = await trx
-        .selectFrom('departments')
-        .select('id')
-        .where('id', '=', input.departmentId)
-        .executeTakeFirst();
-      if (!dept)
-        throw HttpProblem.unprocessable('部门不存在', [{ field: 'departmentId', message: '没有这个部门' }]);
+      await requireDepartment(trx, input.departmentId, 'departmentId');
       const clash = await trx
         .selectFrom('users')
         .select('id')
@@ -194,6 +183,7 @@ export class AccountsService {
   }
 
   async updateUser(
+    ctx: Ctx,
     id: number,
     input: {
       displayName?: string;
@@ -202,7 +192,6 @@ export class AccountsService {
       active?: boolean;
       password?: string;
     },
-    ctx: Ctx,
   ): Promise<UserRow & { sessionsEnded: number }> {
     const passwordHash = input.password ? await hashPassword(input.password) : undefined;
     return this.core.db.transaction().execute(async (trx) => {
@@ -231,15 +220,7 @@ export class AccountsService {
           .executeTakeFirst();
         if (!others) throw HttpProblem.conflict('这是最后一位启用的系统管理员，不能移除其管理员角色或停用');
       }
-      if (input.departmentId !== undefined) {
-        const dept = await trx
-          .selectFrom('departments')
-          .select('id')
-          .where('id', '=', input.departmentId)
-          .executeTakeFirst();
-        if (!dept)
-          throw HttpProblem.unprocessable('部门不存在', [{ field: 'departmentId', message: '没有这个部门' }]);
-      }
+      await requireDepartment(trx, input.departmentId, 'departmentId');
       const after = await trx
         .updateTable('users')
         .set({
@@ -294,7 +275,7 @@ export class AccountsService {
         { field: 'currentPassword', message: '当前密码不正确' },
       ]);
     this.checkPassword(input.newPassword, row.username, 'newPassword');
-    return this.updateUser(user.id, { password: input.newPassword }, ctx);
+    return this.updateUser(ctx, user.id, { password: input.newPassword });
   }
 
   /** Refuses a password the configured rules do not allow, naming the field. */
@@ -311,7 +292,7 @@ export class AccountsService {
       .execute();
   }
 
-  async createToken(input: { name: string; scopes: TokenScope[] }, ctx: Ctx) {
+  async createToken(ctx: Ctx, input: { name: string; scopes: TokenScope[] }) {
     const secret = newTokenSecret();
     const row = await this.core.db.transaction().execute(async (trx) => {
       const row = await trx
@@ -338,7 +319,7 @@ export class AccountsService {
     return { ...row, token: secret.token };
   }
 
-  async revokeToken(id: number, ctx: Ctx) {
+  async revokeToken(ctx: Ctx, id: number) {
     await this.core.db.transaction().execute(async (trx) => {
       const row = await trx
         .updateTable('api_tokens')

@@ -40,6 +40,12 @@ export const SEVERITY_LABELS: Record<AlertSeverity, string> = {
   critical: '紧急',
 };
 
+/**
+ * How long an unacknowledged critical alert waits before it is re-notified, when nothing more
+ * specific applies (a clock's alerts use its policy's `renotifyMinutes`).
+ */
+export const DEFAULT_RENOTIFY_MINUTES = 15;
+
 export interface NewAlert {
   type: AlertType;
   severity: AlertSeverity;

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AlertsService } from './service.js';
 import { alertJson, ALERT_TYPES } from './model.js';
 import { z, parse, fields } from '../shared/validation.js';
+import { ctxOf } from '../shared/context.js';
 import { HttpProblem } from '../shared/errors.js';
 
 const listSchema = z.object({
@@ -31,7 +32,7 @@ export function alertsRoutes(alerts: AlertsService): Router {
   r.post('/api/alerts/:id/ack', async (req, res) => {
     if (!req.principal) throw HttpProblem.unauthorized();
     const id = parse(fields.id, req.params.id, '预警编号');
-    const row = await alerts.ack(req.principal, id, String(req.id ?? ''));
+    const row = await alerts.ack(ctxOf(req), id);
     res.json(alertJson(row));
   });
   return r;

@@ -4,6 +4,7 @@ import type { Core } from '../context.js';
 import type { Principal } from '../auth/principal.js';
 import { authorize, can, departmentFilter, seesMajorEvents } from '../auth/policy.js';
 import { alertConcernsMajorEvent, majorEventAlertSql } from '../events/access.js';
+import type { Ctx } from '../shared/context.js';
 import { recordAudit } from '../audit/audit.js';
 import { HttpProblem } from '../shared/errors.js';
 import { ALERT_CHANNEL } from './store.js';
@@ -60,8 +61,9 @@ export class AlertsService {
   }
 
   /** Records who acknowledged; idempotent for an alert already acknowledged. */
-  async ack(p: Principal, id: number, requestId?: string): Promise<AlertRow> {
-    authorize(p, 'alert.ack');
+  async ack(ctx: Ctx, id: number): Promise<AlertRow> {
+    authorize(ctx.actor, 'alert.ack');
+    const p = ctx.actor;
     return this.core.db.transaction().execute(async (trx) => {
       const row = await trx
         .selectFrom('alerts')
@@ -91,13 +93,12 @@ export class AlertsService {
         .returningAll()
         .executeTakeFirstOrThrow();
       await recordAudit(trx, {
-        actor: p,
+        ...ctx,
         action: 'alert.ack',
         subjectKind: 'alert',
         subjectId: id,
         before: { acked: false },
         after: { acked: true },
-        requestId,
       });
       await sql`select pg_notify(${ALERT_CHANNEL}, ${`ack:${id}`})`.execute(trx);
       // A re-notification and the alert it repeats are one matter: acknowledging either settles both.

@@ -1,6 +1,5 @@
-import { sql, type Transaction } from 'kysely';
-import type { Database } from '../db/schema.js';
-import type { Db } from '../db/database.js';
+import { sql } from 'kysely';
+import { type Db, type Trx } from '../db/database.js';
 import type { AlertRow, NewAlert } from './model.js';
 
 export const ALERT_CHANNEL = 'platform_alerts';
@@ -10,11 +9,7 @@ export const ALERT_CHANNEL = 'platform_alerts';
  * only on commit: an alert is therefore always stored before any console hears of it.
  * Returns null when the dedupe key was already used (the alert exists already).
  */
-export async function insertAlert(
-  trx: Transaction<Database>,
-  a: NewAlert,
-  now: Date,
-): Promise<AlertRow | null> {
+export async function insertAlert(trx: Trx, a: NewAlert, now: Date): Promise<AlertRow | null> {
   const row = await trx
     .insertInto('alerts')
     .values({
@@ -50,11 +45,7 @@ export function alertById(db: Db, id: number) {
  * list order. A busy batch raises dozens of alerts; two round trips each were a tenth of the
  * pipeline's time.
  */
-export async function insertAlerts(
-  trx: Transaction<Database>,
-  alerts: readonly NewAlert[],
-  now: Date,
-): Promise<number> {
+export async function insertAlerts(trx: Trx, alerts: readonly NewAlert[], now: Date): Promise<number> {
   if (alerts.length === 0) return 0;
   const rows = alerts.map((a, i) => ({
     o: i,
@@ -103,7 +94,7 @@ export const CLOCK_ALERT_TYPES = [
  * with the reason. Consoles hear of it on commit (`resolved:<id>` on the alert channel).
  */
 export async function resolveClockAlerts(
-  trx: Transaction<Database>,
+  trx: Trx,
   clockId: number,
   reason: string,
   now: Date,

@@ -1,6 +1,5 @@
-import type { Transaction } from 'kysely';
-import type { Database } from '../db/schema.js';
 import { actorLabel, actorUserId, type Principal } from '../auth/principal.js';
+import { type Trx } from '../db/database.js';
 
 export interface AuditEntry {
   actor: Principal | undefined;
@@ -15,7 +14,7 @@ export interface AuditEntry {
 }
 
 /** Writes one audit row; call it inside the transaction that makes the change. */
-export async function recordAudit(trx: Transaction<Database>, e: AuditEntry): Promise<void> {
+export async function recordAudit(trx: Trx, e: AuditEntry): Promise<void> {
   await trx
     .insertInto('audit_log')
     .values({

@@ -144,7 +144,11 @@ export function seesMajorEvents(p: Principal, action: Action): boolean {
 }
 
 /** Throws 401 when anonymous and 403 when not allowed. */
-export function authorize(p: Principal | undefined, action: Action, resource?: ResourceScope): void {
+export function authorize(
+  p: Principal | undefined,
+  action: Action,
+  resource?: ResourceScope,
+): asserts p is Principal {
   if (!p) throw HttpProblem.unauthorized();
   if (!can(p, action, resource)) throw HttpProblem.forbidden();
 }

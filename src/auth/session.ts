@@ -12,12 +12,17 @@ declare module 'express-session' {
 
 export const SESSION_COOKIE = 'gop.sid';
 
+/**
+ * The session middleware, with `close()` to stop the store's prune timer: left running, it keeps
+ * the process (and Jest) alive after shutdown and queries a pool that has been ended.
+ */
 export function sessionMiddleware(pool: pg.Pool, config: Config) {
   const PgStore = connectPgSimple(session);
-  return session({
+  const store = new PgStore({ pool, tableName: 'user_sessions', pruneSessionInterval: 15 * 60 });
+  const middleware = session({
     name: SESSION_COOKIE,
     secret: config.sessionSecret,
-    store: new PgStore({ pool, tableName: 'user_sessions', pruneSessionInterval: 15 * 60 }),
+    store,
     resave: false,
     saveUninitialized: false,
     rolling: true,
@@ -28,4 +33,5 @@ export function sessionMiddleware(pool: pg.Pool, config: Config) {
       maxAge: 12 * 60 * 60 * 1000,
     },
   });
+  return Object.assign(middleware, { close: () => store.close() });
 }

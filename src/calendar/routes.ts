@@ -7,6 +7,7 @@ import { z, parse, fields } from '../shared/validation.js';
 import { HttpProblem } from '../shared/errors.js';
 import { withFlash } from '../web/flash.js';
 import { ZONE } from '../shared/time.js';
+import { ctxOf } from '../shared/context.js';
 import { CalendarService } from './service.js';
 import { monthGrid } from './grid.js';
 
@@ -28,10 +29,6 @@ const CALENDAR_SOURCE_LABELS: Record<string, string> = {
 export function calendarRoutes(core: Core): Router {
   const r = Router();
   const svc = new CalendarService(core);
-  const ctx = (req: Parameters<Parameters<typeof r.get>[1]>[0]) => ({
-    actor: req.principal,
-    requestId: String(req.id ?? ''),
-  });
 
   r.get('/api/calendar/:year', async (req, res) => {
     authorize(req.principal, 'calendar.read');
@@ -43,13 +40,13 @@ export function calendarRoutes(core: Core): Router {
     authorize(req.principal, 'calendar.manage');
     const date = parse(z.object({ date: fields.isoDate }), req.params, '日期').date;
     const body = parse(dayBody, req.body, '日历');
-    res.json(await svc.setDay(ctx(req), date, body));
+    res.json(await svc.setDay(ctxOf(req), date, body));
   });
 
   r.post('/api/calendar/import', async (req, res) => {
     authorize(req.principal, 'calendar.manage');
     const body = parse(importBody, req.body, '节假日安排');
-    res.json(await svc.importYear(ctx(req), body.year, body.days));
+    res.json(await svc.importYear(ctxOf(req), body.year, body.days));
   });
 
   r.get('/admin/calendar', requirePageLogin, async (req, res) => {
@@ -75,7 +72,7 @@ export function calendarRoutes(core: Core): Router {
       const d = parse(z.object({ date: fields.isoDate }), req.body, '日期').date;
       const work = req.body?.work === 'true';
       const name = parse(z.string().trim().max(50).default(''), req.body?.name, '说明');
-      const result = await svc.setDay(ctx(req), d, { work, name });
+      const result = await svc.setDay(ctxOf(req), d, { work, name });
       return `${d} 已设为${work ? '工作日' : '休息日'}，${result.clocksMoved} 个时钟期限已重新计算`;
     });
   });
@@ -91,7 +88,7 @@ export function calendarRoutes(core: Core): Router {
         ]);
       }
       const body = parse(importBody, parsed, '节假日安排');
-      const result = await svc.importYear(ctx(req), body.year, body.days);
+      const result = await svc.importYear(ctxOf(req), body.year, body.days);
       return `已导入 ${body.year} 年（${result.days} 天），${result.clocksMoved} 个时钟期限已重新计算`;
     });
   });

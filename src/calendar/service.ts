@@ -1,5 +1,4 @@
 import type { Core } from '../context.js';
-import type { Principal } from '../auth/principal.js';
 import { authorize } from '../auth/policy.js';
 import { recordAudit } from '../audit/audit.js';
 import { insertAlert } from '../alerts/store.js';
@@ -7,16 +6,12 @@ import { HttpProblem } from '../shared/errors.js';
 import { rederiveWorkingDayClocks } from '../clocks/service.js';
 import { loadCalendar, overridesOfYear, writeOfficialYear, writeOverride, yearInfo } from './store.js';
 import type { DayException } from './workdays.js';
+import { type Ctx } from '../shared/context.js';
 
 export interface CalendarDay {
   date: string;
   work: boolean;
   name: string;
-}
-
-interface Ctx {
-  actor: Principal | undefined;
-  requestId?: string;
 }
 
 export class CalendarService {

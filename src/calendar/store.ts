@@ -1,10 +1,8 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/database.js';
+import { type Db, type Executor } from '../db/database.js';
 import { buildCalendar } from './build.js';
 import { packagedSchedule, packagedYears } from './official.js';
 import type { DayException, WorkCalendar } from './workdays.js';
-
-type Executor = Db;
 
 export interface YearInfo {
   year: number;

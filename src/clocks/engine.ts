@@ -3,7 +3,7 @@ import type { Core } from '../context.js';
 import type { Scheduler } from '../shared/scheduler.js';
 import type { AlertFeed } from '../alerts/feed.js';
 import { advanceClock } from './firing.js';
-import { renotifyDueAlerts } from './renotify.js';
+import { renotifyDueAlerts } from '../alerts/renotify.js';
 
 const THRESHOLD_JOB = 'clock.threshold';
 const SWEEP_JOB = 'clocks.sweep';

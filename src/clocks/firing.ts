@@ -1,13 +1,11 @@
-import type { Transaction } from 'kysely';
-import type { Database } from '../db/schema.js';
 import { insertAlert } from '../alerts/store.js';
 import type { NewAlert } from '../alerts/model.js';
 import { formatDeadline, formatDuration, shanghaiDate } from '../shared/time.js';
 import { decideThreshold, escalationLevel, thresholdGroup, type Threshold } from './rules.js';
-import { CLOCK_KIND_LABELS, ESCALATION_TARGET_LABELS, type ClockPolicy } from './policy.js';
+import { ESCALATION_TARGET_LABELS, type ClockPolicy } from './time-limits.js';
+import { clockKindLabel } from './states.js';
 import type { ClockRow } from './model.js';
-
-type Trx = Transaction<Database>;
+import { type Trx } from '../db/database.js';
 
 /** The department an escalation target names, and who is on duty for that level today. */
 async function escalationScope(trx: Trx, target: string, level: number, now: Date) {
@@ -28,7 +26,7 @@ async function escalationScope(trx: Trx, target: string, level: number, now: Dat
 }
 
 function describe(clock: ClockRow): string {
-  return `${CLOCK_KIND_LABELS[clock.kind] ?? clock.kind}：${clock.title}`;
+  return `${clockKindLabel(clock.kind)}：${clock.title}`;
 }
 
 async function alertFor(

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { ClocksTable } from '../db/schema.js';
 import { toIsoShanghai } from '../shared/time.js';
 import { subjectHref } from '../web/links.js';
-import { CLOCK_KIND_LABELS, CLOCK_STATE_LABELS } from './policy.js';
+import { clockKindLabel, clockStateLabel } from './states.js';
 
 export type ClockRow = Selectable<ClocksTable>;
 
@@ -11,7 +11,7 @@ export function clockJson(c: ClockRow) {
   return {
     id: c.id,
     kind: c.kind,
-    kindLabel: CLOCK_KIND_LABELS[c.kind] ?? c.kind,
+    kindLabel: clockKindLabel(c.kind),
     title: c.title,
     subject: { kind: c.subject_kind, id: c.subject_id },
     /** The page of the clock's event or document. */
@@ -20,7 +20,7 @@ export function clockJson(c: ClockRow) {
     startAt: toIsoShanghai(c.start_at),
     dueAt: toIsoShanghai(c.due_at),
     state: c.state,
-    stateLabel: CLOCK_STATE_LABELS[c.state] ?? c.state,
+    stateLabel: clockStateLabel(c.state),
     metAt: toIsoShanghai(c.met_at),
     latenessSeconds: c.lateness_seconds,
     breachedAt: toIsoShanghai(c.breached_at),

@@ -6,7 +6,7 @@ import {
   startOfShanghaiDay,
   type WorkCalendar,
 } from '../calendar/workdays.js';
-import type { ClockPolicy } from './policy.js';
+import type { ClockPolicy } from './time-limits.js';
 
 /** Pure deadline and threshold rules of a clock. No I/O: tests call these directly. */
 

@@ -1,6 +1,5 @@
-import { sql, type Transaction } from 'kysely';
-import type { Database } from '../db/schema.js';
-import type { Db } from '../db/database.js';
+import { sql } from 'kysely';
+import { type Db, type Trx } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { HttpProblem } from '../shared/errors.js';
 import { formatDeadline, formatDuration, shanghaiDate } from '../shared/time.js';
@@ -8,13 +7,12 @@ import { insertAlert, resolveClockAlerts } from '../alerts/store.js';
 import { loadCalendar } from '../calendar/store.js';
 import { workingDaysBetween, type WorkCalendar } from '../calendar/workdays.js';
 import { completion, computeDeadline, thresholdsFor } from './rules.js';
-import { clockPolicySchema, CLOCK_KIND_LABELS, type ClockPolicy } from './policy.js';
+import { clockPolicySchema, type ClockPolicy } from './time-limits.js';
+import { clockKindLabel, OPEN_CLOCK_STATES } from './states.js';
 import { advanceClock } from './firing.js';
 import { clockJson, type ClockRow } from './model.js';
 
 export { clockJson, type ClockRow };
-
-type Trx = Transaction<Database>;
 
 /** Tells every node's engine to schedule this clock's timers once the transaction commits. */
 export const CLOCK_CHANNEL = 'clock_changed';
@@ -167,7 +165,7 @@ export async function satisfyClock(
     .where('subject_kind', '=', key.subjectKind)
     .where('subject_id', '=', key.subjectId)
     .where('kind', '=', key.kind)
-    .where('state', 'in', ['running', 'breached'])
+    .where('state', 'in', OPEN_CLOCK_STATES)
     .forUpdate()
     .executeTakeFirst();
   if (!clock) return null;
@@ -204,7 +202,7 @@ export async function cancelClock(
     .updateTable('clocks')
     .set({ state: 'cancelled', updated_at: now })
     .where('id', '=', clockId)
-    .where('state', 'in', ['running', 'breached'])
+    .where('state', 'in', OPEN_CLOCK_STATES)
     .executeTakeFirst();
   if (cancelled.numUpdatedRows > 0n) await resolveClockAlerts(trx, clockId, reason, now);
 }
@@ -255,7 +253,7 @@ export async function rederiveClock(trx: Trx, clock: ClockRow, now: Date, reason
       {
         type: 'clock.deadline_moved',
         severity: 'warning',
-        title: `【期限变更】${CLOCK_KIND_LABELS[clock.kind] ?? clock.kind}：${clock.title} 期限由 ${formatDeadline(
+        title: `【期限变更】${clockKindLabel(clock.kind)}：${clock.title} 期限由 ${formatDeadline(
           clock.due_at,
         )} 改为 ${formatDeadline(d.dueAt)}（${reason}）`,
         subjectKind: 'clock',

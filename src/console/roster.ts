@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { DateTime } from 'luxon';
 import type { Core } from '../context.js';
 import { authorize } from '../auth/policy.js';
@@ -9,6 +9,7 @@ import { HttpProblem } from '../shared/errors.js';
 import { shanghaiDate, ZONE } from '../shared/time.js';
 import { z, parse, fields } from '../shared/validation.js';
 import { withFlash } from '../web/flash.js';
+import { ctxOf, type Ctx } from '../shared/context.js';
 
 /** 值班表 levels follow the escalation chain (SPEC §2.3). */
 export const DUTY_LEVELS = ['责任单位值班', '舆情中心值班', '分管领导 / 政务公开办'] as const;
@@ -19,8 +20,6 @@ const entrySchema = z.object({
   userId: fields.id,
   note: fields.optionalText(200),
 });
-
-const ctxOf = (req: Request) => ({ actor: req.principal, requestId: String(req.id ?? '') });
 
 /** Roster entries between two dates (inclusive), with the person and their department. */
 export async function rosterBetween(core: Core, from: string, to: string) {
@@ -55,8 +54,8 @@ export class RosterService {
     return rosterBetween(this.core, from, to);
   }
 
-  async add(req: Request, input: z.infer<typeof entrySchema>) {
-    authorize(req.principal, 'roster.manage');
+  async add(ctx: Ctx, input: z.infer<typeof entrySchema>) {
+    authorize(ctx.actor, 'roster.manage');
     return this.core.db.transaction().execute(async (trx) => {
       const user = await trx
         .selectFrom('users')
@@ -80,7 +79,7 @@ export class RosterService {
           .returningAll()
           .executeTakeFirstOrThrow();
         await recordAudit(trx, {
-          ...ctxOf(req),
+          ...ctx,
           action: 'roster.add',
           subjectKind: 'duty_roster',
           subjectId: row.id,
@@ -94,13 +93,13 @@ export class RosterService {
     });
   }
 
-  async remove(req: Request, id: number) {
-    authorize(req.principal, 'roster.manage');
+  async remove(ctx: Ctx, id: number) {
+    authorize(ctx.actor, 'roster.manage');
     await this.core.db.transaction().execute(async (trx) => {
       const row = await trx.deleteFrom('duty_roster').where('id', '=', id).returningAll().executeTakeFirst();
       if (!row) throw HttpProblem.notFound('值班记录不存在');
       await recordAudit(trx, {
-        ...ctxOf(req),
+        ...ctx,
         action: 'roster.remove',
         subjectKind: 'duty_roster',
         subjectId: id,
@@ -125,10 +124,10 @@ export function rosterRoutes(core: Core): Router {
     });
   });
   r.post('/api/roster', async (req, res) => {
-    res.status(201).json(await svc.add(req, parse(entrySchema, req.body, '值班')));
+    res.status(201).json(await svc.add(ctxOf(req), parse(entrySchema, req.body, '值班')));
   });
   r.delete('/api/roster/:id', async (req, res) => {
-    await svc.remove(req, parse(fields.id, req.params.id, '编号'));
+    await svc.remove(ctxOf(req), parse(fields.id, req.params.id, '编号'));
     res.status(204).end();
   });
 
@@ -162,13 +161,13 @@ export function rosterRoutes(core: Core): Router {
   });
   r.post('/roster', requirePageLogin, async (req, res) => {
     await withFlash(req, res, '/roster', async () => {
-      await svc.add(req, parse(entrySchema, req.body, '值班'));
+      await svc.add(ctxOf(req), parse(entrySchema, req.body, '值班'));
       return '已添加值班';
     });
   });
   r.post('/roster/:id/delete', requirePageLogin, async (req, res) => {
     await withFlash(req, res, '/roster', async () => {
-      await svc.remove(req, parse(fields.id, req.params.id, '编号'));
+      await svc.remove(ctxOf(req), parse(fields.id, req.params.id, '编号'));
       return '已删除';
     });
   });

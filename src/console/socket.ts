@@ -132,7 +132,7 @@ export function serveConsole(io: IoServer, core: Core, alerts: AlertsService, fe
           socket.disconnect(true);
           return;
         }
-        const row = await alerts.ack(now, id);
+        const row = await alerts.ack({ actor: now }, id);
         reply({ ok: true, alert: alertJson(row) });
       } catch (err) {
         const status = err instanceof HttpProblem ? err.status : 500;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 // int8 (bigserial ids, counts) fits a JS number for every value this platform produces.
@@ -8,6 +8,10 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 export type Db = Kysely<Database>;
+/** A transaction: what every write that must commit with its audit record and alert takes. */
+export type Trx = Transaction<Database>;
+/** Either: for reads that run alone or inside a caller's transaction. */
+export type Executor = Db | Trx;
 
 export interface DatabaseHandle {
   db: Db;

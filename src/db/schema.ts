@@ -80,7 +80,8 @@ export interface ClockPoliciesTable {
   updated_by: number | null;
 }
 
-export type ClockState = 'running' | 'met' | 'met_late' | 'breached' | 'cancelled';
+import type { ClockState } from '../clocks/states.js';
+export type { ClockState };
 
 export interface ClocksTable {
   id: Generated<number>;

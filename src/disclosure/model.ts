@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { toIsoShanghai } from '../shared/time.js';
-import { CLOCK_STATE_LABELS } from '../clocks/policy.js';
+import { clockStateLabel } from '../clocks/states.js';
 import type { ClockRow } from '../clocks/model.js';
 import type { DisclosureChallengesTable, DisclosureRequestsTable, DisclosureStepsTable } from './tables.js';
 import {
@@ -41,7 +41,7 @@ export function requestClockJson(c: ClockRow | undefined) {
     dueAt: toIsoShanghai(c.due_at),
     state: c.state,
     ...(c.paused_at ? { pausedAt: toIsoShanghai(c.paused_at) } : {}),
-    stateLabel: CLOCK_STATE_LABELS[c.state] ?? c.state,
+    stateLabel: clockStateLabel(c.state),
     startAt: toIsoShanghai(c.start_at),
     pausedWorkingDays: c.paused_working_days,
     extended: c.extended,

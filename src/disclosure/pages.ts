@@ -9,7 +9,8 @@ import { HttpProblem, toProblem } from '../shared/errors.js';
 import { withFlash } from '../web/flash.js';
 import { PUBLIC_LAYOUT } from '../policies/views.js';
 import { DisclosureService } from './service.js';
-import { ctxOf, sendFile } from './routes.js';
+import { sendFile } from './routes.js';
+import { ctxOf } from '../shared/context.js';
 import { annualReport } from './report.js';
 import {
   APPLICANT_TYPE_LABELS,

@@ -1,10 +1,11 @@
 import { Router, type Request, type Response } from 'express';
 import type { Core } from '../context.js';
+import { ctxOf } from '../shared/context.js';
 import { parse, fields, z } from '../shared/validation.js';
 import { HttpProblem } from '../shared/errors.js';
 import { annualReport, annualReportDocx, annualReportXlsx } from './report.js';
 import { authorize } from '../auth/policy.js';
-import { DisclosureService, type Ctx } from './service.js';
+import { DisclosureService } from './service.js';
 import { OUTCOMES } from './rules.js';
 import {
   assignSchema,
@@ -21,8 +22,6 @@ import {
   registerSchema,
   replySchema,
 } from './schemas.js';
-
-export const ctxOf = (req: Request): Ctx => ({ actor: req.principal, requestId: String(req.id ?? '') });
 
 /** SPEC §4 依申请公开 calls. Every step answers with the request as `GET …/:id` shows it. */
 export function disclosureApiRoutes(core: Core, svc: DisclosureService): Router {

@@ -1,8 +1,8 @@
-import { sql, type Transaction, type Updateable } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Core } from '../context.js';
-import type { Database } from '../db/schema.js';
-import type { Principal } from '../auth/principal.js';
+import type { Ctx } from '../shared/context.js';
+import type { Trx } from '../db/database.js';
 import { actorLabel, actorUserId } from '../auth/principal.js';
 import { authorize, can, departmentFilter } from '../auth/policy.js';
 import { recordAudit } from '../audit/audit.js';
@@ -50,13 +50,7 @@ import type {
 } from './schemas.js';
 import { replyLetterDocx } from './letter.js';
 import type { ChallengeResult, DisclosureRequestsTable, StepKind } from './tables.js';
-
-type Trx = Transaction<Database>;
-
-export interface Ctx {
-  actor: Principal | undefined;
-  requestId?: string;
-}
+import { isOpen, OPEN_CLOCK_STATES } from '../clocks/states.js';
 
 /** Times from the field may run a little ahead of the server; further ahead is a typo. */
 const SKEW_MS = 5 * 60_000;
@@ -370,7 +364,7 @@ export class DisclosureService {
         j
           .onRef('clocks.subject_id', '=', 'disclosure_requests.id')
           .on('clocks.subject_kind', '=', SUBJECT_KIND)
-          .on('clocks.state', 'in', ['running', 'breached']),
+          .on('clocks.state', 'in', OPEN_CLOCK_STATES),
       )
       .selectAll('disclosure_requests')
       .select([
@@ -626,8 +620,7 @@ export class DisclosureService {
         : null;
     if (step === 'abandoned') {
       const clocks = await clocksForSubject(trx, SUBJECT_KIND, r.id);
-      for (const c of clocks)
-        if (c.state === 'running' || c.state === 'breached') await cancelClock(trx, c.id, now);
+      for (const c of clocks) if (isOpen(c.state)) await cancelClock(trx, c.id, now);
     }
     await this.touch(trx, r.id, {
       status: 'closed',

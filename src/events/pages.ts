@@ -16,11 +16,12 @@ import {
   triageSchema,
 } from './schemas.js';
 import { eventJson } from './model.js';
-import { ACTION_LABELS, SEVERITY_LABELS, isMajor } from './rules.js';
+import { ACTION_LABELS, SEVERITY_LABELS, isMajor, isFinished } from './rules.js';
 import { scopedEvents } from './access.js';
 import { eventTimeline } from './timeline.js';
 import { ACTION_KINDS, SEVERITIES } from './tables.js';
-import { ctxOf } from './routes.js';
+import { ctxOf } from '../shared/context.js';
+import { isOpen } from '../clocks/states.js';
 
 const severities = SEVERITIES.map((value) => ({ value, label: SEVERITY_LABELS[value] }));
 const DONE_LABELS: Record<string, string> = {
@@ -102,11 +103,10 @@ export function eventsPageRoutes(core: Core, svc: EventsService): Router {
       ),
       departmentName: e.responsible_department_id ? deptName.get(e.responsible_department_id) : '未指定',
     }));
-    const open = (s: string) => s === 'running' || s === 'breached';
     const openClocks = view
       .flatMap((e) =>
         e.clocks
-          .filter((c) => open(c.state))
+          .filter((c) => isOpen(c.state))
           .map((c) => ({
             ...c,
             eventId: e.id,
@@ -153,10 +153,10 @@ export function eventsPageRoutes(core: Core, svc: EventsService): Router {
       event: e,
       departmentName: departments.find((d) => d.id === e.responsibleDepartmentId)?.name ?? '未指定',
       spokespersonName: spokespersons.find((s) => s.id === e.spokespersonId)?.display_name ?? '未指定',
-      canTriage: can(p, 'event.triage') && !['closed', 'dismissed'].includes(e.status),
+      canTriage: can(p, 'event.triage') && !isFinished(e.status),
       canAct:
         can(p, 'event.act', { departmentId: e.responsibleDepartmentId, majorEvent: isMajor(e.severity) }) &&
-        !['closed', 'dismissed'].includes(e.status),
+        !isFinished(e.status),
       plannedConferences: e.actions.filter((a) => a.status === 'planned'),
       timeline: e.actions.filter((a) => a.status === 'done'),
       clocks: e.clocks,
@@ -190,7 +190,7 @@ export function eventsPageRoutes(core: Core, svc: EventsService): Router {
       );
       return `研判已保存：${
         e.clocks
-          .filter((c) => c.state === 'running' || c.state === 'breached')
+          .filter((c) => isOpen(c.state))
           .map((c) => c.kindLabel)
           .join('、') || '无进行中的时钟'
       }`;

@@ -4,8 +4,7 @@ import { parse, fields } from '../shared/validation.js';
 import { clockJson } from '../clocks/model.js';
 import { EventsService } from './service.js';
 import { actionSchema, heldSchema, reasonSchema, recordEventSchema, triageSchema } from './schemas.js';
-
-export const ctxOf = (req: Request) => ({ actor: req.principal, requestId: String(req.id ?? '') });
+import { ctxOf } from '../shared/context.js';
 
 /** SPEC §4 response calls: record by hand, triage, actions; plus dismiss/close and a planned press conference held. */
 export function eventsApiRoutes(core: Core, svc: EventsService): Router {

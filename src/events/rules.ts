@@ -1,4 +1,5 @@
-import type { ActionKind, Severity } from './tables.js';
+import type { ActionKind, EventStatus, Severity } from './tables.js';
+import { isOpen } from '../clocks/states.js';
 
 /** Pure response rules of SPEC §2.3: which clocks an event needs, which action stops which clock. */
 
@@ -8,6 +9,11 @@ export const SEVERITY_LABELS: Record<Severity, string> = {
   major: '重大',
   extraordinary: '特别重大',
 };
+
+/** A closed or dismissed event is finished: no more triage, actions or clocks. */
+export const FINISHED_EVENT_STATUSES = ['closed', 'dismissed'] as const satisfies readonly EventStatus[];
+export const isFinished = (status: string): boolean =>
+  (FINISHED_EVENT_STATUSES as readonly string[]).includes(status);
 
 export const ACTION_LABELS: Record<ActionKind, string> = {
   initial_release: '首发权威信息',
@@ -66,8 +72,7 @@ export function planClocks(
   required: string[],
   existing: { id: number; kind: string; state: string }[],
 ): TriagePlan {
-  const open = (s: string) => s === 'running' || s === 'breached';
-  const cancel = existing.filter((c) => open(c.state) && !required.includes(c.kind)).map((c) => c.id);
+  const cancel = existing.filter((c) => isOpen(c.state) && !required.includes(c.kind)).map((c) => c.id);
   const have = new Set(existing.filter((c) => c.state !== 'cancelled').map((c) => c.kind));
   return { cancel, open: required.filter((k) => !have.has(k)) };
 }

@@ -1,24 +1,25 @@
-import type { Transaction } from 'kysely';
 import type { Core } from '../context.js';
-import type { Database } from '../db/schema.js';
 import type { Principal } from '../auth/principal.js';
 import { authorize, can, departmentFilter } from '../auth/policy.js';
 import { recordAudit } from '../audit/audit.js';
+import { requireDepartment } from '../accounts/departments.js';
 import { HttpProblem } from '../shared/errors.js';
 import { cancelClock, clocksForSubject, openClock, satisfyClock } from '../clocks/service.js';
 import type { ClockRow } from '../clocks/model.js';
-import { defaultResponsibleDepartment, clocksSatisfiedBy, planClocks, requiredClockKinds } from './rules.js';
+import {
+  defaultResponsibleDepartment,
+  clocksSatisfiedBy,
+  planClocks,
+  requiredClockKinds,
+  isFinished,
+} from './rules.js';
 import { actionJson, eventJson, type EventRow } from './model.js';
 import { eventResource, visibleEvent } from './access.js';
 import type { ActionInput } from './schemas.js';
 import type { Severity } from './tables.js';
-
-type Trx = Transaction<Database>;
-
-export interface Ctx {
-  actor: Principal | undefined;
-  requestId?: string;
-}
+import { type Trx } from '../db/database.js';
+import { type Ctx } from '../shared/context.js';
+import { isOpen, OPEN_CLOCK_STATES } from '../clocks/states.js';
 
 /** Times from the field may run a little ahead of the server; further ahead is a typo. */
 const SKEW_MS = 5 * 60_000;
@@ -42,15 +43,6 @@ export class EventsService {
       .executeTakeFirst();
     if (!e) throw HttpProblem.notFound('舆情事件不存在');
     return e;
-  }
-
-  private async checkDepartment(trx: Trx, id: number | null | undefined): Promise<void> {
-    if (id == null) return;
-    const d = await trx.selectFrom('departments').select('id').where('id', '=', id).executeTakeFirst();
-    if (!d)
-      throw HttpProblem.unprocessable('责任单位不存在', [
-        { field: 'responsibleDepartmentId', message: '部门不存在' },
-      ]);
   }
 
   private async checkSpokesperson(trx: Trx, id: number | null | undefined): Promise<void> {
@@ -91,7 +83,7 @@ export class EventsService {
       .set({ department_id: e.responsible_department_id, title: e.title.slice(0, 300) })
       .where('subject_kind', '=', EVENT_SUBJECT)
       .where('subject_id', '=', e.id)
-      .where('state', 'in', ['running', 'breached'])
+      .where('state', 'in', OPEN_CLOCK_STATES)
       .execute();
     return clocksForSubject(trx, EVENT_SUBJECT, e.id);
   }
@@ -126,7 +118,7 @@ export class EventsService {
         if (dept !== null && dept !== scope) throw HttpProblem.forbidden('只能为本单位登记舆情事件');
         dept = scope;
       }
-      await this.checkDepartment(trx, dept);
+      await requireDepartment(trx, dept, 'responsibleDepartmentId', '责任单位不存在');
       await this.checkSpokesperson(trx, input.spokespersonId);
       const e = await trx
         .insertInto('opinion_events')
@@ -176,8 +168,7 @@ export class EventsService {
     const now = this.core.clock.now();
     return this.core.db.transaction().execute(async (trx) => {
       const before = await this.lockEvent(trx, id);
-      if (before.status === 'closed' || before.status === 'dismissed')
-        throw HttpProblem.conflict('事件已办结或已忽略，不能再研判');
+      if (isFinished(before.status)) throw HttpProblem.conflict('事件已办结或已忽略，不能再研判');
       let dept =
         patch.responsibleDepartmentId === undefined
           ? before.responsible_department_id
@@ -190,7 +181,7 @@ export class EventsService {
           departments,
         );
       }
-      await this.checkDepartment(trx, dept);
+      await requireDepartment(trx, dept, 'responsibleDepartmentId', '责任单位不存在');
       await this.checkSpokesperson(trx, patch.spokespersonId);
       const e = await trx
         .updateTable('opinion_events')
@@ -225,8 +216,7 @@ export class EventsService {
     const now = this.core.clock.now();
     return this.core.db.transaction().execute(async (trx) => {
       const before = await this.lockEvent(trx, id);
-      if (before.status === 'closed' || before.status === 'dismissed')
-        throw HttpProblem.conflict('事件已办结或已忽略');
+      if (isFinished(before.status)) throw HttpProblem.conflict('事件已办结或已忽略');
       const e = await trx
         .updateTable('opinion_events')
         .set({ status, updated_at: now })
@@ -234,7 +224,7 @@ export class EventsService {
         .returningAll()
         .executeTakeFirstOrThrow();
       for (const c of await clocksForSubject(trx, EVENT_SUBJECT, id))
-        if (c.state === 'running' || c.state === 'breached')
+        if (isOpen(c.state))
           await cancelClock(trx, c.id, now, status === 'closed' ? '事件已办结' : '事件已忽略');
       await recordAudit(trx, {
         ...ctx,
@@ -252,7 +242,7 @@ export class EventsService {
     const e = await this.lockEvent(trx, id);
     if (!can(ctx.actor, 'opinion.read', eventResource(e))) throw HttpProblem.notFound('舆情事件不存在');
     authorize(ctx.actor, 'event.act', eventResource(e));
-    if (e.status === 'dismissed' || e.status === 'closed') throw HttpProblem.conflict('事件已办结或已忽略');
+    if (isFinished(e.status)) throw HttpProblem.conflict('事件已办结或已忽略');
     return e;
   }
 

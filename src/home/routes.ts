@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import type { Core } from '../context.js';
 import { requirePageLogin } from '../auth/authenticate.js';
 import { can, departmentFilter } from '../auth/policy.js';
@@ -7,10 +7,9 @@ import { z, parse, fields } from '../shared/validation.js';
 import { withFlash } from '../web/flash.js';
 import { alertJson } from '../alerts/model.js';
 import { HomeService } from './service.js';
+import { ctxOf } from '../shared/context.js';
 
 const urgeSchema = z.object({ note: fields.optionalText(500) });
-const ctxOf = (req: Request) => ({ actor: req.principal, requestId: String(req.id ?? '') });
-
 export function homeRoutes(core: Core): Router {
   const r = Router();
   const svc = new HomeService(core);

@@ -1,25 +1,18 @@
 import { sql } from 'kysely';
 import type { Core } from '../context.js';
-import type { Principal } from '../auth/principal.js';
 import { authorize } from '../auth/policy.js';
 import { recordAudit } from '../audit/audit.js';
 import { insertAlert } from '../alerts/store.js';
 import { HttpProblem } from '../shared/errors.js';
 import { formatDeadline, formatDuration, formatShanghai } from '../shared/time.js';
-import { CLOCK_KIND_LABELS } from '../clocks/policy.js';
+import { clockKindLabel, OPEN_CLOCK_STATES } from '../clocks/states.js';
 import { STATUS_LABELS } from '../policies/model.js';
 import { SEVERITY_LABELS } from '../events/rules.js';
 import { subjectHref } from '../web/links.js';
-
-export interface Ctx {
-  actor: Principal | undefined;
-  requestId?: string | undefined;
-}
+import type { Ctx } from '../shared/context.js';
 
 /** A 督办 is one reminder: a second one for the same clock within this span is refused. */
 export const URGE_COOLDOWN_MINUTES = 30;
-
-const OPEN_STATES = ['running', 'breached'] as const;
 
 type ClockLine = {
   id: number;
@@ -37,7 +30,7 @@ function clockLine(c: ClockLine, now: Date) {
   const late = now.getTime() - c.due_at.getTime();
   return {
     id: c.id,
-    kindLabel: CLOCK_KIND_LABELS[c.kind] ?? '时限',
+    kindLabel: clockKindLabel(c.kind, '时限'),
     title: c.title,
     href: subjectHref(c.subject_kind, c.subject_id),
     departmentName: c.department_name ?? '',
@@ -71,7 +64,7 @@ export class HomeService {
         'clocks.due_at',
         'clocks.state',
       ])
-      .where('clocks.state', 'in', [...OPEN_STATES]);
+      .where('clocks.state', 'in', [...OPEN_CLOCK_STATES]);
   }
 
   /** Drafter: the department's documents waiting for it, and interpretations due soonest. */
@@ -237,7 +230,7 @@ export class HomeService {
         .forUpdate('clocks')
         .executeTakeFirst();
       if (!clock) throw HttpProblem.notFound('时钟不存在');
-      if (!(OPEN_STATES as readonly string[]).includes(clock.state) || clock.due_at > now)
+      if (!(OPEN_CLOCK_STATES as readonly string[]).includes(clock.state) || clock.due_at > now)
         throw HttpProblem.conflict('该事项未超期，无需督办');
       if (clock.department_id === null) throw HttpProblem.conflict('该事项没有责任单位，无法督办');
       const recent = await trx
@@ -251,7 +244,7 @@ export class HomeService {
       if (recent) throw HttpProblem.conflict(`${URGE_COOLDOWN_MINUTES} 分钟内已督办过该事项`);
       const by = ctx.actor?.kind === 'user' ? ctx.actor.displayName : '督办人';
       const late = formatDuration((now.getTime() - clock.due_at.getTime()) / 1000);
-      const kind = CLOCK_KIND_LABELS[clock.kind] ?? '时限';
+      const kind = clockKindLabel(clock.kind, '时限');
       const alert = await insertAlert(
         trx,
         {

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Capability, PlatformParts } from '../capability.js';
 import { OpinionService } from './service.js';
-import { OpinionConfigService } from './config-service.js';
+import { opinionConfig } from './config/index.js';
 import { opinionApiRoutes } from './routes.js';
 import { opinionPageRoutes } from './pages.js';
 import { correctionRoutes } from './corrections-routes.js';
@@ -10,7 +10,7 @@ import { OpinionWorker } from './worker.js';
 /** Opinion monitoring (SPEC §2.2): ingest, the analysis pipeline, events, 监测方案 and pages. */
 export function opinionCapability(parts: PlatformParts): Capability & { worker: OpinionWorker } {
   const svc = new OpinionService(parts.core);
-  const cfg = new OpinionConfigService(parts.core);
+  const cfg = opinionConfig(parts.core);
   const worker = new OpinionWorker(parts.core);
   const routes = Router();
   routes.use(opinionApiRoutes(svc, cfg));

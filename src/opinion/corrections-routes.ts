@@ -7,7 +7,7 @@ import { parse, fields } from '../shared/validation.js';
 import { AREAS, SIGNALS } from './analysis/lexicon.js';
 import { correctionSchema, OpinionCorrections } from './corrections.js';
 import { ITEM_COLUMNS, itemJson } from './service.js';
-import { ctxOf } from './routes.js';
+import { ctxOf } from '../shared/context.js';
 
 /** 人工研判: POST /api/opinion/items/:id/correction, GET /api/opinion/corrections, the item page. */
 export function correctionRoutes(core: Core): Router {

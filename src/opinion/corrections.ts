@@ -19,7 +19,7 @@ import {
   type TermProposal,
 } from './analysis/learn.js';
 import { loadLexicons } from './settings.js';
-import type { Ctx } from './config-service.js';
+import type { Ctx } from '../shared/context.js';
 
 export const correctionSchema = z
   .object({

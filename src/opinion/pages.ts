@@ -6,23 +6,20 @@ import { authorize, can, departmentFilter } from '../auth/policy.js';
 import { parse, fields } from '../shared/validation.js';
 import { withFlash } from '../web/flash.js';
 import type { OpinionService } from './service.js';
-import type { OpinionConfigService } from './config-service.js';
-import { schemeSchema, lexiconSchema, termSchema } from './config-service.js';
+import type { OpinionConfig } from './config/index.js';
+import { schemeSchema } from './config/schemes.js';
+import { lexiconSchema } from './config/lexicon.js';
+import { termSchema } from './config/terms.js';
 import { sparkline } from './sparkline.js';
 import { CHANNELS, channelLabel } from './channels.js';
 import { AREAS, SIGNALS } from './analysis/lexicon.js';
-import { ctxOf } from './routes.js';
+import { ctxOf } from '../shared/context.js';
+import { SEVERITY_LABELS, isFinished } from '../events/rules.js';
 import { OpinionCorrections } from './corrections.js';
 import { SEVERITIES } from '../events/tables.js';
 import { clockPreviews } from '../events/timeline.js';
 
 const TREND_LABELS: Record<string, string> = { rising: '上升', flat: '平稳', falling: '回落' };
-const SEVERITY_LABELS: Record<string, string> = {
-  general: '一般',
-  large: '较大',
-  major: '重大',
-  extraordinary: '特别重大',
-};
 const REPOST_LABELS = { all: '全部', original: '仅原创', repost: '仅转发' } as const;
 
 /** Form textareas: words separated by newlines, commas, 、 or spaces. */
@@ -33,7 +30,7 @@ const splitWords = (v: unknown) =>
     .filter(Boolean);
 const asArray = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
-export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionConfigService): Router {
+export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionConfig): Router {
   const r = Router();
 
   r.get('/opinion', requirePageLogin, async (req, res) => {
@@ -95,7 +92,7 @@ export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionC
       casualties: analysis.casualties,
       policies,
       items,
-      canTriage: can(p, 'event.triage') && !['closed', 'dismissed'].includes(event.status),
+      canTriage: can(p, 'event.triage') && !isFinished(event.status),
       canCorrect: can(p, 'opinion.configure'),
       correctionChoices: { areas: AREAS, signals: SIGNALS },
       // 确认 shows what it opens: the severity to choose (the analysis' suggestion preselected,
@@ -123,10 +120,10 @@ export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionC
     const p = req.principal!;
     authorize(p, 'opinion.configure');
     const [schemes, terms, lexicon, rules, departments, corrections] = await Promise.all([
-      cfg.listSchemes(p),
-      cfg.listTerms(p),
-      cfg.listLexicon(p),
-      cfg.rules(p),
+      cfg.schemes.list(p),
+      cfg.terms.list(p),
+      cfg.lexicon.list(p),
+      cfg.rules.get(p),
       core.db.selectFrom('departments').select(['id', 'name']).orderBy('id').execute(),
       new OpinionCorrections(core).summary(p),
     ]);
@@ -168,7 +165,7 @@ export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionC
         },
         '监测方案',
       );
-      const s = await cfg.createScheme(ctxOf(req), input);
+      const s = await cfg.schemes.create(ctxOf(req), input);
       return `已添加监测方案“${s.name}”`;
     });
   });
@@ -176,13 +173,13 @@ export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionC
     await withFlash(req, res, back, async () => {
       const id = parse(fields.id, req.params.id, '编号');
       const enabled = (req.body as Record<string, unknown>).enabled === 'true';
-      const s = await cfg.updateScheme(ctxOf(req), id, { enabled });
+      const s = await cfg.schemes.update(ctxOf(req), id, { enabled });
       return `监测方案“${s.name}”已${enabled ? '启用' : '停用'}`;
     });
   });
   r.post('/opinion/settings/schemes/:id/delete', requirePageLogin, async (req, res) => {
     await withFlash(req, res, back, async () => {
-      await cfg.deleteScheme(ctxOf(req), parse(fields.id, req.params.id, '编号'));
+      await cfg.schemes.remove(ctxOf(req), parse(fields.id, req.params.id, '编号'));
       return '已删除监测方案';
     });
   });
@@ -190,13 +187,13 @@ export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionC
     await withFlash(req, res, back, async () => {
       const b = req.body as Record<string, unknown>;
       const terms = splitWords(b.words).map((word) => parse(termSchema, { word, kind: b.kind }, '本地词'));
-      const { added } = await cfg.addTerms(ctxOf(req), terms);
+      const { added } = await cfg.terms.add(ctxOf(req), terms);
       return `已添加 ${added} 个本地词`;
     });
   });
   r.post('/opinion/settings/terms/:id/delete', requirePageLogin, async (req, res) => {
     await withFlash(req, res, back, async () => {
-      await cfg.deleteTerm(ctxOf(req), parse(fields.id, req.params.id, '编号'));
+      await cfg.terms.remove(ctxOf(req), parse(fields.id, req.params.id, '编号'));
       return '已删除本地词（分词在重启后生效）';
     });
   });
@@ -209,13 +206,13 @@ export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionC
         { lexicon, label, word: b.word, weight: b.weight || 1, removed: b.removed === 'true' },
         '词库',
       );
-      await cfg.setLexiconWord(ctxOf(req), input);
+      await cfg.lexicon.set(ctxOf(req), input);
       return `词库已更新：${input.word}`;
     });
   });
   r.post('/opinion/settings/lexicon/:id/delete', requirePageLogin, async (req, res) => {
     await withFlash(req, res, back, async () => {
-      await cfg.deleteLexiconWord(ctxOf(req), parse(fields.id, req.params.id, '编号'));
+      await cfg.lexicon.remove(ctxOf(req), parse(fields.id, req.params.id, '编号'));
       return '已撤销词库修改';
     });
   });
@@ -227,7 +224,7 @@ export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionC
       } catch {
         parsed = null;
       }
-      await cfg.setRules(ctxOf(req), parsed);
+      await cfg.rules.set(ctxOf(req), parsed);
       return '预警规则已保存';
     });
   });

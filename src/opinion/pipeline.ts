@@ -1,7 +1,6 @@
-import { sql, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { Core } from '../context.js';
-import type { Database } from '../db/schema.js';
-import type { NewAlert } from '../alerts/model.js';
+import { DEFAULT_RENOTIFY_MINUTES, type NewAlert } from '../alerts/model.js';
 import { insertAlerts } from '../alerts/store.js';
 import { analyseItem, type ItemAnalysis } from './analysis/analyse.js';
 import { ClusterIndex, type TermVector } from './analysis/cluster.js';
@@ -27,8 +26,7 @@ import {
 } from './cluster-state.js';
 import { PolicyMatcher } from './policy-link.js';
 import { loadLexicons, loadLocalTerms, loadRules, loadSchemes, type Scheme } from './settings.js';
-
-type Trx = Transaction<Database>;
+import { type Trx } from '../db/database.js';
 
 interface ClaimedItem {
   id: number;
@@ -641,7 +639,7 @@ export class OpinionPipeline {
               negativeRatio: d.analysis.negativeRatio,
               itemsCount: d.items_count,
             },
-            renotifyAt: w.severity === 'critical' ? new Date(now + 15 * 60_000) : null,
+            renotifyAt: w.severity === 'critical' ? new Date(now + DEFAULT_RENOTIFY_MINUTES * 60_000) : null,
           });
           m.stats.fired.push(w.rule);
         }

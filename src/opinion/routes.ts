@@ -2,9 +2,11 @@ import { Router, type Request } from 'express';
 import { HttpProblem } from '../shared/errors.js';
 import { parse, fields, z } from '../shared/validation.js';
 import type { OpinionService } from './service.js';
-import { lexiconSchema, schemeSchema, termSchema, type OpinionConfigService } from './config-service.js';
-
-export const ctxOf = (req: Request) => ({ actor: req.principal, requestId: String(req.id ?? '') });
+import type { OpinionConfig } from './config/index.js';
+import { schemeSchema } from './config/schemes.js';
+import { lexiconSchema } from './config/lexicon.js';
+import { termSchema } from './config/terms.js';
+import { ctxOf } from '../shared/context.js';
 
 const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -32,7 +34,7 @@ function bodyBytes(req: Request): number {
 }
 
 /** SPEC §4 opinion calls owned by the pipeline, plus 监测方案 / local terms / lexicon / rules. */
-export function opinionApiRoutes(svc: OpinionService, cfg: OpinionConfigService): Router {
+export function opinionApiRoutes(svc: OpinionService, cfg: OpinionConfig): Router {
   const r = Router();
   const idOf = (req: Request) => parse(fields.id, req.params.id, '编号');
 
@@ -58,23 +60,23 @@ export function opinionApiRoutes(svc: OpinionService, cfg: OpinionConfigService)
   });
 
   r.get('/api/opinion/schemes', async (req, res) => {
-    res.json({ schemes: await cfg.listSchemes(req.principal) });
+    res.json({ schemes: await cfg.schemes.list(req.principal) });
   });
   r.post('/api/opinion/schemes', async (req, res) => {
-    res.status(201).json(await cfg.createScheme(ctxOf(req), parse(schemeSchema, req.body, '监测方案')));
+    res.status(201).json(await cfg.schemes.create(ctxOf(req), parse(schemeSchema, req.body, '监测方案')));
   });
   r.patch('/api/opinion/schemes/:id', async (req, res) => {
     const id = idOf(req);
     const patch = parse(schemeSchema.partial().strict(), req.body, '监测方案');
-    res.json(await cfg.updateScheme(ctxOf(req), id, patch));
+    res.json(await cfg.schemes.update(ctxOf(req), id, patch));
   });
   r.delete('/api/opinion/schemes/:id', async (req, res) => {
-    await cfg.deleteScheme(ctxOf(req), idOf(req));
+    await cfg.schemes.remove(ctxOf(req), idOf(req));
     res.status(204).end();
   });
 
   r.get('/api/opinion/terms', async (req, res) => {
-    res.json({ terms: await cfg.listTerms(req.principal) });
+    res.json({ terms: await cfg.terms.list(req.principal) });
   });
   r.post('/api/opinion/terms', async (req, res) => {
     const body = parse(termsBody, req.body, '本地词');
@@ -82,30 +84,30 @@ export function opinionApiRoutes(svc: OpinionService, cfg: OpinionConfigService)
       'words' in body
         ? body.words.map((w) => parse(termSchema, { word: w, kind: body.kind }, '本地词'))
         : [body];
-    res.status(201).json(await cfg.addTerms(ctxOf(req), terms));
+    res.status(201).json(await cfg.terms.add(ctxOf(req), terms));
   });
   r.delete('/api/opinion/terms/:id', async (req, res) => {
-    await cfg.deleteTerm(ctxOf(req), idOf(req));
+    await cfg.terms.remove(ctxOf(req), idOf(req));
     res.status(204).end();
   });
 
   r.get('/api/opinion/lexicon', async (req, res) => {
-    res.json(await cfg.listLexicon(req.principal));
+    res.json(await cfg.lexicon.list(req.principal));
   });
   r.post('/api/opinion/lexicon', async (req, res) => {
-    res.status(201).json(await cfg.setLexiconWord(ctxOf(req), parse(lexiconSchema, req.body, '词库')));
+    res.status(201).json(await cfg.lexicon.set(ctxOf(req), parse(lexiconSchema, req.body, '词库')));
   });
   r.delete('/api/opinion/lexicon/:id', async (req, res) => {
-    await cfg.deleteLexiconWord(ctxOf(req), idOf(req));
+    await cfg.lexicon.remove(ctxOf(req), idOf(req));
     res.status(204).end();
   });
 
   r.get('/api/opinion/rules', async (req, res) => {
-    res.json(await cfg.rules(req.principal));
+    res.json(await cfg.rules.get(req.principal));
   });
   r.put('/api/opinion/rules', async (req, res) => {
     if (req.body === undefined) throw HttpProblem.badRequest('缺少请求体');
-    res.json(await cfg.setRules(ctxOf(req), req.body));
+    res.json(await cfg.rules.set(ctxOf(req), req.body));
   });
 
   return r;

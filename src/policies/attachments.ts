@@ -1,7 +1,6 @@
-import { sql, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { Core } from '../context.js';
-import type { Database } from '../db/schema.js';
-import type { Db } from '../db/database.js';
+import { type Db, type Trx, type Executor } from '../db/database.js';
 import type { Principal } from '../auth/principal.js';
 import { actorUserId } from '../auth/principal.js';
 import { authorize, can } from '../auth/policy.js';
@@ -9,14 +8,8 @@ import { recordAudit } from '../audit/audit.js';
 import { HttpProblem } from '../shared/errors.js';
 import { EDITABLE, type AttachmentRow } from './model.js';
 import { removeBytes, sha256, storeBytes } from './files.js';
-import {
-  canReadPolicy,
-  loadPolicy,
-  lockPolicy,
-  statusText,
-  type Ctx,
-  type Executor,
-} from './policy-store.js';
+import { canReadPolicy, loadPolicy, lockPolicy, statusText } from './policy-store.js';
+import type { Ctx } from '../shared/context.js';
 
 /** Namespace of the advisory locks taken per attachment hash. */
 const BYTES_LOCK = 4101;
@@ -25,12 +18,12 @@ const BYTES_LOCK = 4101;
  * Files are shared by hash; this lock serialises "store and point at" against "unpoint and
  * remove" for one hash, so a delete never removes bytes an upload has just relied on.
  */
-async function lockBytes(trx: Transaction<Database>, hash: string) {
+async function lockBytes(trx: Trx, hash: string) {
   await sql`select pg_advisory_xact_lock(${BYTES_LOCK}, hashtext(${hash}))`.execute(trx);
 }
 
 /** Removes the bytes once no attachment row points at them any more. */
-export async function releaseBytes(trx: Transaction<Database>, dataDir: string, hash: string) {
+export async function releaseBytes(trx: Trx, dataDir: string, hash: string) {
   await lockBytes(trx, hash);
   const still = await trx
     .selectFrom('policy_attachments')
@@ -76,9 +69,9 @@ export class AttachmentService {
 
   /** Stores the bytes and writes the row in one transaction, once the caller may attach. */
   async addAttachment(
+    ctx: Ctx,
     owner: { kind: 'policy' | 'interpretation'; id: number },
     file: { name: string; mime: string; size: number; bytes: Buffer },
-    ctx: Ctx,
   ) {
     const now = this.core.clock.now();
     return this.db.transaction().execute(async (trx) => {
@@ -125,7 +118,7 @@ export class AttachmentService {
    * returned); an admin may also take one off a submitted or published document (a wrong or
    * confidential file). An interpretation's files follow the interpretation's rules.
    */
-  async deleteAttachment(id: number, ctx: Ctx): Promise<AttachmentRow & { policy_id: number }> {
+  async deleteAttachment(ctx: Ctx, id: number): Promise<AttachmentRow & { policy_id: number }> {
     return this.db.transaction().execute(async (trx) => {
       const found = await trx
         .selectFrom('policy_attachments')

@@ -126,46 +126,37 @@ export async function seedPolicies(core: Core, accounts?: DemoAccountsLike): Pro
       accounts?.departments[d.dept] ??
       (drafter.kind === 'user' ? drafter.departmentId : admin!.department_id);
     const ctx = (actor: Principal) => ({ actor, requestId: 'seed-demo' });
-    const row = await svc.importDocument(
-      {
-        title: d.title,
-        docNumber: d.docNumber ?? null,
-        issuer: '示例区人民政府办公室',
-        draftingDepartmentId: departmentId,
-        body: d.body,
-        requiresInterpretation: Boolean(d.plan),
-        interpretationPlan: d.plan ?? '',
-        source,
-      },
-      ctx(drafter),
-    );
+    const row = await svc.importDocument(ctx(drafter), {
+      title: d.title,
+      docNumber: d.docNumber ?? null,
+      issuer: '示例区人民政府办公室',
+      draftingDepartmentId: departmentId,
+      body: d.body,
+      requiresInterpretation: Boolean(d.plan),
+      interpretationPlan: d.plan ?? '',
+      source,
+    });
     created++;
     if (d.stage === 'draft') continue;
-    await svc.submit(row.id, ctx(drafter));
+    await svc.submit(ctx(drafter), row.id);
     if (d.stage === 'submitted') continue;
     if (d.stage === 'returned') {
-      await svc.returnForRevision(row.id, d.returnComment ?? '请修改后重新报批。', ctx(supervisor));
+      await svc.returnForRevision(ctx(supervisor), row.id, d.returnComment ?? '请修改后重新报批。');
       continue;
     }
-    await svc.approve(row.id, '同意发布', ctx(supervisor));
+    await svc.approve(ctx(supervisor), row.id, '同意发布');
     if (d.stage === 'approved') continue;
     const publishedAt = new Date(core.clock.now().getTime() - d.stage.publishedDaysAgo * 86_400_000);
-    await svc.publish(row.id, publishedAt, ctx(supervisor));
+    await svc.publish(ctx(supervisor), row.id, publishedAt);
     if (d.interpretation)
-      await interpretationSvc.addInterpretation(
-        row.id,
-        {
-          form: d.interpretation.form,
-          title: d.interpretation.title,
-          channel: '政府网站',
-          interpreter: '局长',
-          interpreterIsPrincipal: d.interpretation.principal ?? false,
-          publishedAt: new Date(
-            publishedAt.getTime() + d.interpretation.afterHours * 3_600_000,
-          ).toISOString(),
-        },
-        ctx(drafter),
-      );
+      await interpretationSvc.addInterpretation(ctx(drafter), row.id, {
+        form: d.interpretation.form,
+        title: d.interpretation.title,
+        channel: '政府网站',
+        interpreter: '局长',
+        interpreterIsPrincipal: d.interpretation.principal ?? false,
+        publishedAt: new Date(publishedAt.getTime() + d.interpretation.afterHours * 3_600_000).toISOString(),
+      });
   }
   return created;
 }

@@ -38,6 +38,7 @@ export async function importParsed(
 ): Promise<PolicyWithDept> {
   const day = parsed.publishedOn ?? parsed.writtenOn;
   return new PolicyService(core).importDocument(
+    { actor, requestId: 'import-policy' },
     {
       title: parsed.title.slice(0, 300),
       docNumber: parsed.docNumber,
@@ -49,6 +50,5 @@ export async function importParsed(
       source: opts.source,
       publishedAt: opts.published && day ? new Date(`${day}T00:00:00+08:00`) : null,
     },
-    { actor, requestId: 'import-policy' },
   );
 }

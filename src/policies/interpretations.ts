@@ -1,7 +1,5 @@
-import type { Transaction } from 'kysely';
 import type { Core } from '../context.js';
-import type { Database } from '../db/schema.js';
-import type { Db } from '../db/database.js';
+import { type Db, type Trx, type Executor } from '../db/database.js';
 import type { Principal } from '../auth/principal.js';
 import { actorUserId } from '../auth/principal.js';
 import { authorize } from '../auth/policy.js';
@@ -20,11 +18,11 @@ import {
   recordPolicyEvent,
   reindexPolicy,
   statusText,
-  type Ctx,
-  type Executor,
   type PolicyWithDept,
 } from './policy-store.js';
+import type { Ctx } from '../shared/context.js';
 import { releaseBytes } from './attachments.js';
+import { OPEN_CLOCK_STATES } from '../clocks/states.js';
 
 /** The document's latest interpretation clock, if it ever had one. */
 export async function interpretationClock(db: Executor, policyId: number): Promise<ClockRow | null> {
@@ -87,7 +85,7 @@ export class InterpretationService {
       .select(['policies.title as policy_title', 'departments.name as department_name'])
       .where('clocks.subject_kind', '=', 'policy')
       .where('clocks.kind', '=', 'interpretation')
-      .where('clocks.state', 'in', ['running', 'breached']);
+      .where('clocks.state', 'in', OPEN_CLOCK_STATES);
     if (departmentId !== null) q = q.where('policies.drafting_department_id', '=', departmentId);
     return q.orderBy('clocks.due_at').limit(500).execute();
   }
@@ -116,9 +114,9 @@ export class InterpretationService {
 
   /** Records a 解读; the first one published stops the clock (met or met late). */
   async addInterpretation(
+    ctx: Ctx,
     policyId: number,
     input: InterpretationInput,
-    ctx: Ctx,
   ): Promise<{ interpretation: InterpretationRow; clock: ClockRow | null }> {
     const now = this.core.clock.now();
     const requested = this.interpretationTime(input.publishedAt, now);
@@ -175,7 +173,7 @@ export class InterpretationService {
   }
 
   /** Locks an interpretation's document and row for a correction, after the same checks as adding one. */
-  private async lockInterpretation(trx: Transaction<Database>, id: number, ctx: Ctx, verb: string) {
+  private async lockInterpretation(trx: Trx, id: number, ctx: Ctx, verb: string) {
     const owner = await trx
       .selectFrom('interpretations')
       .select('policy_id')
@@ -204,9 +202,9 @@ export class InterpretationService {
    * would defeat the deadline. The audit row keeps both times for the supervisors.
    */
   async updateInterpretation(
+    ctx: Ctx,
     id: number,
     input: InterpretationPatch,
-    ctx: Ctx,
   ): Promise<{ interpretation: InterpretationRow; clock: ClockRow | null }> {
     const now = this.core.clock.now();
     const requested =
@@ -257,8 +255,8 @@ export class InterpretationService {
    * contains the material that satisfied the deadline.
    */
   async deleteInterpretation(
-    id: number,
     ctx: Ctx,
+    id: number,
   ): Promise<{ policyId: number; title: string; clock: ClockRow | null }> {
     const now = this.core.clock.now();
     return this.db.transaction().execute(async (trx) => {

@@ -1,6 +1,4 @@
-import type { Transaction } from 'kysely';
-import type { Database } from '../db/schema.js';
-import type { Db } from '../db/database.js';
+import { type Trx, type Executor } from '../db/database.js';
 import type { Principal } from '../auth/principal.js';
 import { actorLabel, actorUserId } from '../auth/principal.js';
 import { can } from '../auth/policy.js';
@@ -8,18 +6,12 @@ import { HttpProblem } from '../shared/errors.js';
 import { STATUS_LABELS, isPublic, type PolicyRow } from './model.js';
 import type { PolicyEventKind, PolicyStatus } from './tables.js';
 import { policyKeywords, searchVector } from './search.js';
+import { type Ctx } from '../shared/context.js';
 
 /*
  * Row-level reads, locks and trail writes shared by the document, interpretation and
  * attachment services, so that each of them locks and records a document the same way.
  */
-
-export interface Ctx {
-  actor: Principal | undefined;
-  requestId?: string | undefined;
-}
-
-export type Executor = Db | Transaction<Database>;
 
 /** Clock-time tolerance for "published at" stamps from machines whose clocks run a little fast. */
 export const FUTURE_SKEW_MS = 5 * 60_000;
@@ -69,7 +61,7 @@ export async function loadPolicy(db: Executor, id: number): Promise<PolicyWithDe
 }
 
 /** Loads and locks the row for a state change. */
-export async function lockPolicy(trx: Transaction<Database>, id: number): Promise<PolicyWithDept> {
+export async function lockPolicy(trx: Trx, id: number): Promise<PolicyWithDept> {
   const locked = await trx
     .selectFrom('policies')
     .select('id')
@@ -121,7 +113,7 @@ export function interpretationsOf(db: Executor, policyId: number) {
 
 /** Appends a step to the document's trail. */
 export async function recordPolicyEvent(
-  trx: Transaction<Database>,
+  trx: Trx,
   policyId: number,
   kind: PolicyEventKind,
   ctx: Ctx,
@@ -142,7 +134,7 @@ export async function recordPolicyEvent(
 }
 
 /** Rebuilds keywords and the search vector from the current text and interpretations. */
-export async function reindexPolicy(trx: Transaction<Database>, id: number) {
+export async function reindexPolicy(trx: Trx, id: number) {
   const p = await trx
     .selectFrom('policies')
     .select(['title', 'body'])

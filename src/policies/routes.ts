@@ -7,7 +7,7 @@ import { clockJson, type ClockRow } from '../clocks/service.js';
 import { PolicyService } from './service.js';
 import { InterpretationService } from './interpretations.js';
 import { AttachmentService } from './attachments.js';
-import type { Ctx, PolicyWithDept } from './policy-store.js';
+import type { PolicyWithDept } from './policy-store.js';
 import {
   commentSchema,
   createPolicySchema,
@@ -34,8 +34,7 @@ import {
   uploadOne,
   uploadProblem,
 } from './files.js';
-
-export const ctxOf = (req: Request): Ctx => ({ actor: req.principal, requestId: String(req.id ?? '') });
+import { ctxOf } from '../shared/context.js';
 
 /** The document's clock as SPEC §4 shows it ({id, dueAt, state, calendarCertain, …}), or null. */
 export function clockBrief(c: ClockRow | null) {
@@ -107,7 +106,7 @@ export function policyApiRoutes(core: Core): Router {
   r.post('/api/policies', async (req, res) => {
     if (!req.principal) throw HttpProblem.unauthorized();
     const input = parse(createPolicySchema, req.body, '政策文件');
-    const row = await svc.create(input, ctxOf(req));
+    const row = await svc.create(ctxOf(req), input);
     res.status(201).json({ id: row.id, status: row.status, docNumber: row.doc_number });
   });
 
@@ -125,27 +124,27 @@ export function policyApiRoutes(core: Core): Router {
     if (!req.principal) throw HttpProblem.unauthorized();
     const id = idOf(req);
     const input = parse(updatePolicySchema, req.body, '政策文件');
-    const row = await svc.update(id, input, ctxOf(req));
+    const row = await svc.update(ctxOf(req), id, input);
     res.json(policyJson(row));
   });
 
   r.post('/api/policies/:id/submit', async (req, res) => {
     if (!req.principal) throw HttpProblem.unauthorized();
-    const row = await svc.submit(idOf(req), ctxOf(req));
+    const row = await svc.submit(ctxOf(req), idOf(req));
     res.json({ id: row.id, status: row.status });
   });
 
   r.post('/api/policies/:id/approve', async (req, res) => {
     authorize(req.principal, 'policy.approve');
     const { comment } = parse(commentSchema, req.body ?? {}, '审核意见');
-    const row = await svc.approve(idOf(req), comment, ctxOf(req));
+    const row = await svc.approve(ctxOf(req), idOf(req), comment);
     res.json({ id: row.id, status: row.status });
   });
 
   r.post('/api/policies/:id/return', async (req, res) => {
     authorize(req.principal, 'policy.approve');
     const { comment } = parse(returnSchema, req.body ?? {}, '退回意见');
-    const row = await svc.returnForRevision(idOf(req), comment, ctxOf(req));
+    const row = await svc.returnForRevision(ctxOf(req), idOf(req), comment);
     res.json({ id: row.id, status: row.status, returnComment: row.return_comment });
   });
 
@@ -153,9 +152,9 @@ export function policyApiRoutes(core: Core): Router {
     authorize(req.principal, 'policy.publish');
     const { publishedAt } = parse(publishSchema, req.body ?? {}, '发布');
     const { policy, clock } = await svc.publish(
+      ctxOf(req),
       idOf(req),
       publishedAt ? new Date(publishedAt) : undefined,
-      ctxOf(req),
     );
     const j = policyJson(policy);
     res.json({
@@ -169,7 +168,7 @@ export function policyApiRoutes(core: Core): Router {
   r.post('/api/policies/:id/withdraw', async (req, res) => {
     authorize(req.principal, 'policy.withdraw');
     const { comment } = parse(commentSchema, req.body ?? {}, '撤回');
-    const row = await svc.withdraw(idOf(req), comment, ctxOf(req));
+    const row = await svc.withdraw(ctxOf(req), idOf(req), comment);
     res.json({
       id: row.id,
       status: row.status,
@@ -181,7 +180,7 @@ export function policyApiRoutes(core: Core): Router {
     if (!req.principal) throw HttpProblem.unauthorized();
     const id = idOf(req);
     const input = parse(interpretationSchema, req.body, '解读');
-    const { interpretation, clock } = await interpretationSvc.addInterpretation(id, input, ctxOf(req));
+    const { interpretation, clock } = await interpretationSvc.addInterpretation(ctxOf(req), id, input);
     res.status(201).json({ ...interpretationJson(interpretation), interpretationClock: clockBrief(clock) });
   });
 
@@ -200,7 +199,7 @@ export function policyApiRoutes(core: Core): Router {
     if (!req.principal) throw HttpProblem.unauthorized();
     const id = interpretationId(req);
     const input = parse(interpretationPatchSchema, req.body ?? {}, '解读');
-    const { interpretation, clock } = await interpretationSvc.updateInterpretation(id, input, ctxOf(req));
+    const { interpretation, clock } = await interpretationSvc.updateInterpretation(ctxOf(req), id, input);
     const attachments = await attachmentSvc.attachmentsOf('interpretation', [id]);
     res.json({
       ...interpretationJson(interpretation, attachments),
@@ -211,14 +210,14 @@ export function policyApiRoutes(core: Core): Router {
   r.delete('/api/interpretations/:id', async (req, res) => {
     if (!req.principal) throw HttpProblem.unauthorized();
     const id = interpretationId(req);
-    const { policyId, clock } = await interpretationSvc.deleteInterpretation(id, ctxOf(req));
+    const { policyId, clock } = await interpretationSvc.deleteInterpretation(ctxOf(req), id);
     res.json({ id, policyId, deleted: true, interpretationClock: clockBrief(clock) });
   });
 
   r.delete('/api/attachments/:id', async (req, res) => {
     if (!req.principal) throw HttpProblem.unauthorized();
     const id = parse(fields.id, req.params.id, '附件编号');
-    const row = await attachmentSvc.deleteAttachment(id, ctxOf(req));
+    const row = await attachmentSvc.deleteAttachment(ctxOf(req), id);
     res.json({ id, deleted: true, owner: { kind: row.owner_kind, id: row.owner_id } });
   });
 
@@ -226,7 +225,7 @@ export function policyApiRoutes(core: Core): Router {
     if (!req.principal) throw HttpProblem.unauthorized();
     const id = idOf(req);
     const file = await acceptUpload(req);
-    const row = await attachmentSvc.addAttachment({ kind: 'policy', id }, file, ctxOf(req));
+    const row = await attachmentSvc.addAttachment(ctxOf(req), { kind: 'policy', id }, file);
     res.status(201).json(attachmentJson(row));
   });
 
@@ -234,7 +233,7 @@ export function policyApiRoutes(core: Core): Router {
     if (!req.principal) throw HttpProblem.unauthorized();
     const id = parse(fields.id, req.params.id, '解读编号');
     const file = await acceptUpload(req);
-    const row = await attachmentSvc.addAttachment({ kind: 'interpretation', id }, file, ctxOf(req));
+    const row = await attachmentSvc.addAttachment(ctxOf(req), { kind: 'interpretation', id }, file);
     res.status(201).json(attachmentJson(row));
   });
 

@@ -1,11 +1,11 @@
-import { sql, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { Core } from '../context.js';
-import type { Database } from '../db/schema.js';
-import type { Db } from '../db/database.js';
+import { type Db, type Trx } from '../db/database.js';
 import type { Principal } from '../auth/principal.js';
 import { actorUserId } from '../auth/principal.js';
 import { authorize, can, departmentFilter } from '../auth/policy.js';
 import { recordAudit } from '../audit/audit.js';
+import { requireDepartment } from '../accounts/departments.js';
 import { HttpProblem } from '../shared/errors.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { cancelClock, clocksForSubject, openClock } from '../clocks/service.js';
@@ -24,9 +24,10 @@ import {
   reindexPolicy,
   selectPolicies,
   statusText,
-  type Ctx,
   type PolicyWithDept,
 } from './policy-store.js';
+import type { Ctx } from '../shared/context.js';
+import { isOpen } from '../clocks/states.js';
 
 /** Policy documents: reading and listing them, registering and editing them, and the approval workflow. */
 export class PolicyService {
@@ -38,7 +39,7 @@ export class PolicyService {
 
   // ---------- reads ----------
 
-  load(id: number, trx?: Transaction<Database>): Promise<PolicyWithDept> {
+  load(id: number, trx?: Trx): Promise<PolicyWithDept> {
     return loadPolicy(trx ?? this.db, id);
   }
 
@@ -131,14 +132,6 @@ export class PolicyService {
 
   // ---------- writes ----------
 
-  private async checkDepartment(trx: Transaction<Database>, id: number) {
-    const d = await trx.selectFrom('departments').select('id').where('id', '=', id).executeTakeFirst();
-    if (!d)
-      throw HttpProblem.badRequest('起草部门不存在', [
-        { field: 'draftingDepartmentId', message: '部门不存在' },
-      ]);
-  }
-
   private checkDisclosure(disclosure: string, reason: string) {
     if (disclosure !== 'proactive' && !reason.trim())
       throw HttpProblem.badRequest('依申请公开或不予公开须说明理由', [
@@ -158,7 +151,7 @@ export class PolicyService {
     }
   }
 
-  async create(input: CreatePolicyInput, ctx: Ctx): Promise<PolicyWithDept> {
+  async create(ctx: Ctx, input: CreatePolicyInput): Promise<PolicyWithDept> {
     return this.insert(input, ctx, {});
   }
 
@@ -167,7 +160,7 @@ export class PolicyService {
    * documents already published on their website date (no clock: nobody can interpret them in
    * time any more).
    */
-  importDocument(input: CreatePolicyInput & { source: string; publishedAt?: Date | null }, ctx: Ctx) {
+  importDocument(ctx: Ctx, input: CreatePolicyInput & { source: string; publishedAt?: Date | null }) {
     return this.insert(input, ctx, { source: input.source, publishedAt: input.publishedAt ?? null });
   }
 
@@ -182,7 +175,7 @@ export class PolicyService {
     const published = extra.publishedAt ?? null;
     return this.uniqueDocNumber(() =>
       this.db.transaction().execute(async (trx) => {
-        await this.checkDepartment(trx, input.draftingDepartmentId);
+        await requireDepartment(trx, input.draftingDepartmentId, 'draftingDepartmentId', '起草部门不存在');
         const { id } = await trx
           .insertInto('policies')
           .values({
@@ -223,7 +216,7 @@ export class PolicyService {
     );
   }
 
-  async update(id: number, input: UpdatePolicyInput, ctx: Ctx): Promise<PolicyWithDept> {
+  async update(ctx: Ctx, id: number, input: UpdatePolicyInput): Promise<PolicyWithDept> {
     const now = this.core.clock.now();
     return this.uniqueDocNumber(() =>
       this.db.transaction().execute(async (trx) => {
@@ -231,7 +224,7 @@ export class PolicyService {
         authorize(ctx.actor, 'policy.edit', { departmentId: before.drafting_department_id });
         if (input.draftingDepartmentId !== undefined) {
           authorize(ctx.actor, 'policy.edit', { departmentId: input.draftingDepartmentId });
-          await this.checkDepartment(trx, input.draftingDepartmentId);
+          await requireDepartment(trx, input.draftingDepartmentId, 'draftingDepartmentId', '起草部门不存在');
         }
         if (!EDITABLE.includes(before.status))
           throw HttpProblem.conflict(
@@ -290,7 +283,7 @@ export class PolicyService {
       comment?: string;
       check?: (row: PolicyWithDept) => void;
       set?: (row: PolicyWithDept, now: Date) => Record<string, unknown>;
-      after?: (trx: Transaction<Database>, row: PolicyWithDept, now: Date) => Promise<void>;
+      after?: (trx: Trx, row: PolicyWithDept, now: Date) => Promise<void>;
     },
   ): Promise<PolicyWithDept> {
     const now = this.core.clock.now();
@@ -323,7 +316,7 @@ export class PolicyService {
     });
   }
 
-  submit(id: number, ctx: Ctx) {
+  submit(ctx: Ctx, id: number) {
     return this.transition(id, ctx, {
       action: 'policy.submit',
       audit: 'policy.submit',
@@ -343,7 +336,7 @@ export class PolicyService {
     });
   }
 
-  approve(id: number, comment: string | undefined, ctx: Ctx) {
+  approve(ctx: Ctx, id: number, comment: string | undefined) {
     return this.transition(id, ctx, {
       action: 'policy.approve',
       audit: 'policy.approve',
@@ -355,7 +348,7 @@ export class PolicyService {
     });
   }
 
-  returnForRevision(id: number, comment: string, ctx: Ctx) {
+  returnForRevision(ctx: Ctx, id: number, comment: string) {
     return this.transition(id, ctx, {
       action: 'policy.approve',
       audit: 'policy.return',
@@ -371,7 +364,7 @@ export class PolicyService {
    * Publishes and, for a document that needs interpretation, starts the 3-working-day clock
    * from the publication time. Other documents get no clock (interpretations stay optional).
    */
-  async publish(id: number, publishedAt: Date | undefined, ctx: Ctx) {
+  async publish(ctx: Ctx, id: number, publishedAt: Date | undefined) {
     const now = this.core.clock.now();
     const at = publishedAt ?? now;
     if (at.getTime() > now.getTime() + FUTURE_SKEW_MS)
@@ -406,7 +399,7 @@ export class PolicyService {
   }
 
   /** Withdrawal ends the duty to interpret: a running clock is cancelled. */
-  withdraw(id: number, comment: string | undefined, ctx: Ctx) {
+  withdraw(ctx: Ctx, id: number, comment: string | undefined) {
     return this.transition(id, ctx, {
       action: 'policy.withdraw',
       audit: 'policy.withdraw',
@@ -417,8 +410,7 @@ export class PolicyService {
       set: (_row, now) => ({ withdrawn_at: now }),
       after: async (trx, p, now) => {
         for (const c of await clocksForSubject(trx, 'policy', p.id))
-          if (c.state === 'running' || c.state === 'breached')
-            await cancelClock(trx, c.id, now, '文件已撤回');
+          if (isOpen(c.state)) await cancelClock(trx, c.id, now, '文件已撤回');
       },
     });
   }

@@ -12,6 +12,7 @@ import {
 } from './model.js';
 import { DISCLOSURES, INTERPRETATION_FORMS, type PolicyStatus } from './tables.js';
 import { opensInline } from './files.js';
+import { isOpen } from '../clocks/states.js';
 
 /** Page layout of the public website (no platform navigation). */
 export const PUBLIC_LAYOUT = '../policies/_layout';
@@ -19,12 +20,12 @@ export const PUBLIC_LAYOUT = '../policies/_layout';
 /** What pages show of an interpretation clock. */
 export function clockView(c: ClockRow | null | undefined, now: Date) {
   if (!c) return null;
-  const overdue = (c.state === 'running' || c.state === 'breached') && c.due_at.getTime() <= now.getTime();
+  const overdue = isOpen(c.state) && c.due_at.getTime() <= now.getTime();
   return {
     id: c.id,
     state: c.state,
     label: overdue ? INTERPRETATION_STATE_LABELS.breached : (INTERPRETATION_STATE_LABELS[c.state] ?? c.state),
-    open: c.state === 'running' || c.state === 'breached',
+    open: isOpen(c.state),
     overdue,
     dueIso: toIsoShanghai(c.due_at),
     dueText: formatDeadline(c.due_at),

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Db } from '../db/database.js';
 import { ZONE, toIsoShanghai } from '../shared/time.js';
-import { CLOCK_KIND_LABELS, CLOCK_STATE_LABELS } from '../clocks/policy.js';
+import { clockKindLabel, clockStateLabel } from '../clocks/states.js';
 import { ACTION_LABELS, SEVERITY_LABELS, STATUS_LABELS } from '../events/rules.js';
 import { DECISION_LABELS } from '../accountability/model.js';
 import { recordsIn } from '../accountability/service.js';
@@ -229,9 +229,9 @@ export async function buildOpinionBrief(
         .map((c) => ({
           id: c.id,
           kind: c.kind,
-          kindLabel: CLOCK_KIND_LABELS[c.kind] ?? c.kind,
+          kindLabel: clockKindLabel(c.kind),
           state: c.state,
-          stateLabel: CLOCK_STATE_LABELS[c.state] ?? c.state,
+          stateLabel: clockStateLabel(c.state),
           dueAt: toIsoShanghai(c.due_at),
         })),
     };
@@ -321,10 +321,10 @@ export async function buildOpinionBrief(
     })),
     late: late.map((c) => ({
       clockId: c.id,
-      kindLabel: CLOCK_KIND_LABELS[c.kind] ?? c.kind,
+      kindLabel: clockKindLabel(c.kind),
       title: c.title,
       department: dept(c.department_id),
-      stateLabel: CLOCK_STATE_LABELS[c.state] ?? c.state,
+      stateLabel: clockStateLabel(c.state),
       dueAt: toIsoShanghai(c.due_at),
       doneAt: toIsoShanghai(c.met_at),
       lateness: c.lateness_seconds ? formatMinutes(c.lateness_seconds / 60) : '',
@@ -348,7 +348,7 @@ export async function buildOpinionBrief(
       department: r.department_name ?? NO_DEPARTMENT,
       decisionLabel: DECISION_LABELS[r.decision],
       clockTitle: r.clock_title,
-      kindLabel: CLOCK_KIND_LABELS[r.clock_kind] ?? r.clock_kind,
+      kindLabel: clockKindLabel(r.clock_kind),
       note: r.note,
     })),
   };

@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { ZONE } from '../shared/time.js';
-import { CLOCK_KIND_LABELS } from '../clocks/policy.js';
+import { clockKindLabel } from '../clocks/states.js';
 import { CHANNELS } from '../opinion/channels.js';
 import { recordsIn } from '../accountability/service.js';
 import type { RecordRow } from '../accountability/model.js';
@@ -291,7 +291,7 @@ export async function openBreaches(db: Db, departmentId: number | null, now: Dat
   return rows.map((c) => ({
     id: c.id,
     kind: c.kind,
-    kindLabel: CLOCK_KIND_LABELS[c.kind] ?? c.kind,
+    kindLabel: clockKindLabel(c.kind),
     title: c.title,
     subjectKind: c.subject_kind,
     subjectId: c.subject_id,
@@ -309,7 +309,7 @@ function labeller(names: Map<number, string>) {
   return (r: TimelinessRow): LabelledTimeliness => ({
     ...r,
     departmentName: nameOf(names, r.departmentId),
-    kindLabel: CLOCK_KIND_LABELS[r.kind] ?? r.kind,
+    kindLabel: clockKindLabel(r.kind),
   });
 }
 
@@ -367,7 +367,7 @@ export async function supervisionFigures(db: Db, f: Filter, now: Date): Promise<
     const m = median(minutes);
     return {
       kind,
-      kindLabel: CLOCK_KIND_LABELS[kind] ?? kind,
+      kindLabel: clockKindLabel(kind),
       count: minutes.length,
       medianMinutes: m === null ? null : Math.round(m),
     };

@@ -6,7 +6,7 @@ import { authorize, can, departmentFilter } from '../auth/policy.js';
 import { requirePageLogin } from '../auth/authenticate.js';
 import { z, parse, fields } from '../shared/validation.js';
 import { HttpProblem } from '../shared/errors.js';
-import { CLOCK_KIND_LABELS, CLOCK_STATE_LABELS } from '../clocks/policy.js';
+import { clockKindLabel, clockStateLabel } from '../clocks/states.js';
 import { DECISION_LABELS } from '../accountability/model.js';
 import { recordJson } from '../accountability/model.js';
 import { contentDisposition } from '../policies/files.js';
@@ -344,10 +344,10 @@ export function reportsRoutes(core: Core): Router {
     }
     const rows = d.what === 'breaches' ? await openBreachClocks(core, f) : await drillClocks(core.db, f, d);
     const parts = [
-      d.kind ? (CLOCK_KIND_LABELS[d.kind] ?? d.kind) : d.group === 'response' ? '舆情回应类时钟' : null,
+      d.kind ? clockKindLabel(d.kind) : d.group === 'response' ? '舆情回应类时钟' : null,
       d.state
         ? (({ done: '已完成', decided: '已结束' } as Record<string, string>)[d.state] ??
-          CLOCK_STATE_LABELS[d.state])
+          clockStateLabel(d.state))
         : null,
       d.month ? `${d.month} 开始` : null,
     ].filter(Boolean);
@@ -360,8 +360,8 @@ export function reportsRoutes(core: Core): Router {
       count: rows.length,
       clocks: rows.map((c) => ({
         ...c,
-        kindLabel: CLOCK_KIND_LABELS[c.kind] ?? c.kind,
-        stateLabel: CLOCK_STATE_LABELS[c.state] ?? c.state,
+        kindLabel: clockKindLabel(c.kind),
+        stateLabel: clockStateLabel(c.state),
         departmentName: c.department_name ?? NO_DEPARTMENT,
         lateness: c.lateness_seconds ? formatMinutes(c.lateness_seconds / 60) : '',
         href: subjectHref(c.subject_kind, c.subject_id),

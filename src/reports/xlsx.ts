@@ -5,7 +5,7 @@
  */
 import ExcelJS from 'exceljs';
 import type { Core } from '../context.js';
-import { CLOCK_KIND_LABELS, CLOCK_STATE_LABELS } from '../clocks/policy.js';
+import { clockKindLabel, clockStateLabel } from '../clocks/states.js';
 import { FORM_LABELS } from '../policies/model.js';
 import { ACTION_LABELS, SEVERITY_LABELS, STATUS_LABELS } from '../events/rules.js';
 import { DECISION_LABELS } from '../accountability/model.js';
@@ -95,7 +95,7 @@ export async function documentRows(core: Core, f: Filter) {
       firstAt: when(c.met_at ?? first?.published_at ?? null),
       form: first ? `${FORM_LABELS[first.form] ?? first.form}：${first.title}` : '',
       interpreter: first?.interpreter ?? '',
-      state: CLOCK_STATE_LABELS[c.state] ?? c.state,
+      state: clockStateLabel(c.state),
       lateHours: hours(c.lateness_seconds),
       clockId: c.id,
     };
@@ -145,7 +145,7 @@ export async function eventRows(core: Core, f: Filter) {
       clocks: mine
         .map(
           (c) =>
-            `${CLOCK_KIND_LABELS[c.kind] ?? c.kind}：${CLOCK_STATE_LABELS[c.state] ?? c.state}（期限 ${when(c.due_at)}${
+            `${clockKindLabel(c.kind)}：${clockStateLabel(c.state)}（期限 ${when(c.due_at)}${
               c.lateness_seconds ? `，逾期 ${formatMinutes(c.lateness_seconds / 60)}` : ''
             }）`,
         )
@@ -253,9 +253,9 @@ export async function assessmentWorkbook(core: Core, f: Filter): Promise<ExcelJS
       decidedAt: when(r.decided_at),
       department: r.department_name ?? NO_DEPARTMENT,
       decision: DECISION_LABELS[r.decision],
-      kind: CLOCK_KIND_LABELS[r.clock_kind] ?? r.clock_kind,
+      kind: clockKindLabel(r.clock_kind),
       title: r.clock_title,
-      state: CLOCK_STATE_LABELS[r.clock_state] ?? r.clock_state,
+      state: clockStateLabel(r.clock_state),
       dueAt: when(r.clock_due_at),
       note: r.note,
       attachment: r.attachment_name ?? '',

@@ -3,7 +3,7 @@ import { packagedSchedule } from '../../src/calendar/official.js';
 import { statutoryHolidays } from '../../src/calendar/statutory.js';
 import { addHours, addWorkingDays, isWorkday, type DayException } from '../../src/calendar/workdays.js';
 import { computeDeadline, decideThreshold, thresholdsFor, completion } from '../../src/clocks/rules.js';
-import { DEFAULT_CLOCK_POLICIES } from '../../src/clocks/policy.js';
+import { DEFAULT_CLOCK_POLICIES } from '../../src/clocks/time-limits.js';
 
 function officialCalendar(years: number[], overrides = new Map<string, DayException>()) {
   const official = new Map<string, DayException>();

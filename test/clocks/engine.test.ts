@@ -343,7 +343,7 @@ describe('unacknowledged critical alerts', () => {
   afterAll(() => tp.close());
 
   test('re-notify one level up until acknowledged; acknowledging settles the whole chain', async () => {
-    const { renotifyDueAlerts } = await import('../../src/clocks/renotify.js');
+    const { renotifyDueAlerts } = await import('../../src/alerts/renotify.js');
     await makeDepartment(tp, '舆情中心R', 'opinion_center');
     const c = await openTestClock(tp, { kind: 'initial_release', startAt: sh('2026-04-01T02:00:00') });
     const breach = (await alertsOf(tp, 'clock.breached')).find((a) => a.subject_id === String(c.id))!;

@@ -54,8 +54,8 @@ describe('the news office during a major emergency', () => {
   beforeAll(async () => {
     tp = await startTestPlatform();
     const news = await new AccountsService(tp.platform.core).createDepartment(
-      { name: '区委宣传部（新闻办）', kind: 'publicity' },
       { actor: undefined },
+      { name: '区委宣传部（新闻办）', kind: 'publicity' },
     );
     bureau = await makeDepartment(tp, '区应急管理局');
     const elsewhere = await makeDepartment(tp, '区教育局');

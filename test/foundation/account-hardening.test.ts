@@ -130,11 +130,11 @@ describe('admins cannot lock everyone out', () => {
     const seed = admins.find((u) => u.username === ADMIN.username)!;
     // Disable every other admin, then try to take the last one away (as a script would).
     for (const u of admins)
-      if (u.id !== seed.id) await svc.updateUser(u.id, { active: false }, { actor: undefined });
-    await expect(svc.updateUser(seed.id, { roles: ['duty'] }, { actor: undefined })).rejects.toMatchObject({
+      if (u.id !== seed.id) await svc.updateUser({ actor: undefined }, u.id, { active: false });
+    await expect(svc.updateUser({ actor: undefined }, seed.id, { roles: ['duty'] })).rejects.toMatchObject({
       status: 409,
     });
-    await expect(svc.updateUser(seed.id, { active: false }, { actor: undefined })).rejects.toMatchObject({
+    await expect(svc.updateUser({ actor: undefined }, seed.id, { active: false })).rejects.toMatchObject({
       status: 409,
     });
   });

@@ -11,8 +11,8 @@ export async function makeDepartment(
   kind?: 'department' | 'opinion_center' | 'government_office' | 'publicity',
 ) {
   return new AccountsService(tp.platform.core).createDepartment(
-    { name, ...(kind ? { kind } : {}) },
     { actor: undefined },
+    { name, ...(kind ? { kind } : {}) },
   );
 }
 
@@ -26,8 +26,8 @@ export async function makeUser(
 ) {
   const dept = departmentId ?? (await makeDepartment(tp)).id;
   const row = await new AccountsService(tp.platform.core).createUser(
-    { username, password: PASSWORD, displayName: `测试${username}`, departmentId: dept, roles },
     { actor: undefined },
+    { username, password: PASSWORD, displayName: `测试${username}`, departmentId: dept, roles },
   );
   return { ...row, password: PASSWORD, departmentId: dept };
 }

@@ -4,7 +4,7 @@ import { requirePageLogin } from '../../auth/authenticate.js';
 import { parse } from '../../shared/validation.js';
 import { formatDeadline } from '../../shared/time.js';
 import { withFlash } from '../../web/flash.js';
-import { ctxOf } from '../routes.js';
+import { ctxOf } from '../../shared/context.js';
 import { commentSchema, publishSchema, returnSchema } from '../schemas.js';
 import { clockView, localInputToIso, policyRowView } from '../views.js';
 import { idOf, stampNow, type PolicyPageContext } from './shared.js';
@@ -48,7 +48,7 @@ export function reviewPolicyPages(ctx: PolicyPageContext): Router {
     const id = idOf(req);
     await withFlash(req, res, backOf(req, id), async () => {
       const { comment } = parse(commentSchema, { comment: req.body?.comment ?? '' }, '审核意见');
-      const row = await svc.approve(id, comment, ctxOf(req));
+      const row = await svc.approve(ctxOf(req), id, comment);
       return `已审核通过“${row.title}”`;
     });
   });
@@ -57,7 +57,7 @@ export function reviewPolicyPages(ctx: PolicyPageContext): Router {
     const id = idOf(req);
     await withFlash(req, res, backOf(req, id), async () => {
       const { comment } = parse(returnSchema, { comment: req.body?.comment ?? '' }, '退回意见');
-      const row = await svc.returnForRevision(id, comment, ctxOf(req));
+      const row = await svc.returnForRevision(ctxOf(req), id, comment);
       return `已退回“${row.title}”`;
     });
   });
@@ -67,9 +67,9 @@ export function reviewPolicyPages(ctx: PolicyPageContext): Router {
     await withFlash(req, res, backOf(req, id), async () => {
       const input = parse(publishSchema, { publishedAt: localInputToIso(req.body?.publishedAt) }, '发布');
       const { policy, clock } = await svc.publish(
+        ctxOf(req),
         id,
         input.publishedAt ? new Date(input.publishedAt) : undefined,
-        ctxOf(req),
       );
       return clock
         ? `已发布“${policy.title}”，解读须在 ${formatDeadline(clock.due_at)} 前发布`
@@ -81,7 +81,7 @@ export function reviewPolicyPages(ctx: PolicyPageContext): Router {
     const id = idOf(req);
     await withFlash(req, res, backOf(req, id), async () => {
       const { comment } = parse(commentSchema, { comment: req.body?.comment ?? '' }, '撤回');
-      const row = await svc.withdraw(id, comment, ctxOf(req));
+      const row = await svc.withdraw(ctxOf(req), id, comment);
       return `已撤回“${row.title}”`;
     });
   });

@@ -4,7 +4,7 @@ import { parse, fields } from '../../shared/validation.js';
 import { HttpProblem } from '../../shared/errors.js';
 import { formatShanghai, toLocalInput } from '../../shared/time.js';
 import { redirectWithFlash, withFlash } from '../../web/flash.js';
-import { ctxOf } from '../routes.js';
+import { ctxOf } from '../../shared/context.js';
 import { interpretationPatchSchema, interpretationSchema } from '../schemas.js';
 import { attachmentView, clockView, formOptions, policyRowView } from '../views.js';
 import { interpretationFromForm, problemText, workspaceBack } from './forms.js';
@@ -21,7 +21,7 @@ export function addWorkspaceInterpretationPages(ws: Router, ctx: PolicyPageConte
         : `/workspace/policies/${id}`;
     await withFlash(req, res, back, async () => {
       const input = parse(interpretationSchema, interpretationFromForm(req.body ?? {}), '解读');
-      const { clock } = await interpretationSvc.addInterpretation(id, input, ctxOf(req));
+      const { clock } = await interpretationSvc.addInterpretation(ctxOf(req), id, input);
       const v = clockView(clock, core.clock.now());
       return `已添加解读“${input.title}”${v && !v.open ? `，${v.label}` : ''}`;
     });
@@ -82,7 +82,7 @@ export function addWorkspaceInterpretationPages(ws: Router, ctx: PolicyPageConte
       values.publishedAt = undefined;
     try {
       const input = parse(interpretationPatchSchema, values, '解读');
-      const { interpretation } = await interpretationSvc.updateInterpretation(id, input, ctxOf(req));
+      const { interpretation } = await interpretationSvc.updateInterpretation(ctxOf(req), id, input);
       await redirectWithFlash(req, res, `/workspace/policies/${current.policy_id}`, {
         kind: 'ok',
         text: `已保存解读“${interpretation.title}”`,
@@ -101,7 +101,7 @@ export function addWorkspaceInterpretationPages(ws: Router, ctx: PolicyPageConte
     const id = interpretationIdOf(req);
     const { interpretation: current } = await interpretationSvc.getInterpretation(req.principal, id);
     await withFlash(req, res, `/workspace/policies/${current.policy_id}`, async () => {
-      const { title, clock } = await interpretationSvc.deleteInterpretation(id, ctxOf(req));
+      const { title, clock } = await interpretationSvc.deleteInterpretation(ctxOf(req), id);
       const kept = current.satisfied_clock_id !== null && clock?.id === current.satisfied_clock_id;
       return `已删除解读“${title}”${kept ? '；解读时限已按该解读的发布时间办结，结论不变' : ''}`;
     });
@@ -110,7 +110,7 @@ export function addWorkspaceInterpretationPages(ws: Router, ctx: PolicyPageConte
   ws.post('/attachments/:id/delete', async (req, res) => {
     const id = parse(fields.id, req.params.id, '附件编号');
     await withFlash(req, res, workspaceBack(req.body?.back), async () => {
-      const row = await attachmentSvc.deleteAttachment(id, ctxOf(req));
+      const row = await attachmentSvc.deleteAttachment(ctxOf(req), id);
       return `已删除附件“${row.file_name}”`;
     });
   });

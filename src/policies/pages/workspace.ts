@@ -8,7 +8,7 @@ import { HttpProblem } from '../../shared/errors.js';
 import { formatShanghai } from '../../shared/time.js';
 import { redirectWithFlash, withFlash } from '../../web/flash.js';
 import type { PolicyWithDept } from '../policy-store.js';
-import { ctxOf } from '../routes.js';
+import { ctxOf } from '../../shared/context.js';
 import { createPolicySchema, updatePolicySchema } from '../schemas.js';
 import { EDITABLE, FORM_LABELS, policyEventJson } from '../model.js';
 import { attachmentView, bodyView, clockView, formOptions, policyRowView } from '../views.js';
@@ -108,7 +108,7 @@ export function workspacePolicyPages(ctx: PolicyPageContext, alerts: AlertsServi
     const values = policyFromForm(req.body ?? {});
     try {
       const input = parse(createPolicySchema, values, '政策文件');
-      const row = await svc.create(input, ctxOf(req));
+      const row = await svc.create(ctxOf(req), input);
       await redirectWithFlash(req, res, `/workspace/policies/${row.id}`, {
         kind: 'ok',
         text: `已登记“${row.title}”`,
@@ -179,7 +179,7 @@ export function workspacePolicyPages(ctx: PolicyPageContext, alerts: AlertsServi
     const values = policyFromForm(req.body ?? {});
     try {
       const input = parse(updatePolicySchema, values, '政策文件');
-      await svc.update(id, input, ctxOf(req));
+      await svc.update(ctxOf(req), id, input);
       await redirectWithFlash(req, res, `/workspace/policies/${id}`, { kind: 'ok', text: '已保存' });
     } catch (err) {
       if (!(err instanceof HttpProblem) || err.status >= 500 || err.status === 404) throw err;
@@ -190,7 +190,7 @@ export function workspacePolicyPages(ctx: PolicyPageContext, alerts: AlertsServi
   ws.post('/policies/:id/submit', async (req, res) => {
     const id = idOf(req);
     await withFlash(req, res, `/workspace/policies/${id}`, async () => {
-      await svc.submit(id, ctxOf(req));
+      await svc.submit(ctxOf(req), id);
       return '已报批，等待审核';
     });
   });
@@ -201,7 +201,7 @@ export function workspacePolicyPages(ctx: PolicyPageContext, alerts: AlertsServi
   ws.post('/alerts/:id/ack', async (req, res) => {
     const id = parse(fields.id, req.params.id, '预警编号');
     await withFlash(req, res, '/workspace', async () => {
-      const a = await alerts.ack(req.principal!, id, String(req.id ?? ''));
+      const a = await alerts.ack(ctxOf(req), id);
       return `已确认预警“${a.title}”`;
     });
   });

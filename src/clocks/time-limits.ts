@@ -9,23 +9,30 @@ export const ESCALATION_TARGET_LABELS: Record<EscalationTarget, string> = {
   publicity: '新闻办',
 };
 
-const windowSchema = z.discriminatedUnion('unit', [
-  z.object({ unit: z.literal('working_days'), amount: z.number().int().min(1).max(365) }),
-  z.object({
-    unit: z.literal('hours'),
-    amount: z
-      .number()
-      .positive()
-      .max(24 * 366),
-  }),
-]);
+const windowSchema = z.discriminatedUnion(
+  'unit',
+  [
+    z.object({
+      unit: z.literal('working_days'),
+      amount: z.number().int('工作日须为整数').min(1, '至少 1 个工作日').max(365, '不能超过 365 个工作日'),
+    }),
+    z.object({
+      unit: z.literal('hours'),
+      amount: z
+        .number()
+        .positive('须大于 0 小时')
+        .max(24 * 366, '不能超过 8784 小时'),
+    }),
+  ],
+  { error: '单位须为工作日或小时' },
+);
 
 export const clockPolicySchema = z.object({
   window: windowSchema,
   /** Warning points as fractions of the window (0.5 = halfway). */
   warnings: z
-    .array(z.number().gt(0).lt(1))
-    .max(5)
+    .array(z.number().gt(0, '须在时限之内（大于 0）').lt(1, '须在时限之内（小于 100%）'))
+    .max(5, '最多 5 个预警点')
     .refine((w) => new Set(w).size === w.length, '预警点不能重复'),
   /** Also warn at 00:00 of the last working day (working-day windows only). */
   warnLastWorkingDay: z.boolean().default(false),
@@ -34,19 +41,19 @@ export const clockPolicySchema = z.object({
       z.object({
         afterMinutes: z
           .number()
-          .int()
-          .min(0)
-          .max(60 * 24 * 30),
-        target: z.enum(ESCALATION_TARGETS),
+          .int('须为整数分钟')
+          .min(0, '不能为负数')
+          .max(60 * 24 * 30, '不能超过 43200 分钟（30 天）'),
+        target: z.enum(ESCALATION_TARGETS, { error: '请选择升级对象' }),
       }),
     )
-    .max(4),
+    .max(4, '最多 4 个升级步骤'),
   /** A critical alert nobody acknowledged is re-notified (one level up) after this many minutes. */
   renotifyMinutes: z
     .number()
-    .int()
-    .min(1)
-    .max(24 * 60),
+    .int('须为整数分钟')
+    .min(1, '至少 1 分钟')
+    .max(24 * 60, '不能超过 1440 分钟（1 天）'),
   /** 依申请公开: the clock can be paused (third-party consultation) and extended once. */
   pausable: z.boolean().default(false),
   extension: windowSchema.optional(),
@@ -132,19 +139,3 @@ export const DEFAULT_CLOCK_POLICIES: ClockKindDefault[] = [
     },
   },
 ];
-
-export const CLOCK_STATE_LABELS: Record<string, string> = {
-  running: '计时中',
-  met: '按时完成',
-  met_late: '逾期完成',
-  breached: '已超时',
-  cancelled: '已取消',
-};
-
-export const CLOCK_KIND_LABELS: Record<string, string> = {
-  interpretation: '政策解读',
-  initial_release: '首发权威信息',
-  press_conference: '新闻发布会',
-  response: '舆情回应',
-  disclosure_request: '依申请公开答复',
-};

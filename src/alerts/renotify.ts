@@ -1,6 +1,7 @@
 import type { Core } from '../context.js';
-import { insertAlert } from '../alerts/store.js';
-import { ESCALATION_TARGETS, ESCALATION_TARGET_LABELS, clockPolicySchema } from './policy.js';
+import { ESCALATION_TARGETS, ESCALATION_TARGET_LABELS, clockPolicySchema } from '../clocks/time-limits.js';
+import { insertAlert } from './store.js';
+import { DEFAULT_RENOTIFY_MINUTES } from './model.js';
 
 const MAX_RENOTIFY = 3;
 
@@ -38,7 +39,7 @@ export async function renotifyDueAlerts(core: Core, now: Date): Promise<number> 
         .where('kind', '=', target)
         .orderBy('id')
         .executeTakeFirst();
-      let minutes = 15;
+      let minutes = DEFAULT_RENOTIFY_MINUTES;
       const clockId = (a.data as { clockId?: unknown }).clockId;
       if (typeof clockId === 'number') {
         const clock = await trx
