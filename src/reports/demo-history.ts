@@ -245,40 +245,33 @@ export async function seedHistory(
     const dept = accounts.departments[topic.dept];
     if (!drafter || !dept) continue;
     const publishedAt = start.plus({ days: day, hours: r.int(9, 16) }).toJSDate();
-    const row = await policies.importDocument(
-      {
-        title: `${title}（${start.plus({ days: day }).toFormat('M月')}）`,
-        docNumber: null,
-        issuer: '示范区人民政府办公室',
-        draftingDepartmentId: dept,
-        body: `${title}。\n一、总体要求。\n二、主要任务。\n三、保障措施。`,
-        requiresInterpretation: true,
-        interpretationPlan: '文件公开后3个工作日内发布文字解读和政策问答，由单位主要负责人作为第一解读人。',
-        source: `${MARK}doc-${n}`,
-      },
-      ctx(drafter),
-    );
-    await policies.submit(row.id, ctx(drafter));
-    await policies.approve(row.id, '同意', ctx(supervisor));
-    await policies.publish(row.id, publishedAt, ctx(supervisor));
+    const row = await policies.importDocument(ctx(drafter), {
+      title: `${title}（${start.plus({ days: day }).toFormat('M月')}）`,
+      docNumber: null,
+      issuer: '示范区人民政府办公室',
+      draftingDepartmentId: dept,
+      body: `${title}。\n一、总体要求。\n二、主要任务。\n三、保障措施。`,
+      requiresInterpretation: true,
+      interpretationPlan: '文件公开后3个工作日内发布文字解读和政策问答，由单位主要负责人作为第一解读人。',
+      source: `${MARK}doc-${n}`,
+    });
+    await policies.submit(ctx(drafter), row.id);
+    await policies.approve(ctx(supervisor), row.id, '同意');
+    await policies.publish(ctx(supervisor), row.id, publishedAt);
     const roll = r.next();
     // 70 % on time (next day), 20 % late (a week after), 10 % never.
     const afterHours = roll < 0.7 ? r.int(18, 30) : roll < 0.9 ? r.int(150, 200) : null;
     if (afterHours !== null) {
       const at = new Date(publishedAt.getTime() + afterHours * 3_600_000);
       if (at < now)
-        await interpretations.addInterpretation(
-          row.id,
-          {
-            form: r.pick(['text', 'graphic', 'qa', 'video'] as const),
-            title: `《${title}》政策解读`,
-            channel: '政府网站',
-            interpreter: '单位主要负责人',
-            interpreterIsPrincipal: true,
-            publishedAt: at.toISOString(),
-          },
-          ctx(drafter),
-        );
+        await interpretations.addInterpretation(ctx(drafter), row.id, {
+          form: r.pick(['text', 'graphic', 'qa', 'video'] as const),
+          title: `《${title}》政策解读`,
+          channel: '政府网站',
+          interpreter: '单位主要负责人',
+          interpreterIsPrincipal: true,
+          publishedAt: at.toISOString(),
+        });
     }
   }
 
