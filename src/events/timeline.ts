@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js';
 import { actorDisplay } from '../audit/labels.js';
-import { CLOCK_KIND_LABELS } from '../clocks/policy.js';
+import { clockKindLabel } from '../clocks/states.js';
 import { ACTION_LABELS, SEVERITY_LABELS } from './rules.js';
 import type { ActionKind, Severity } from './tables.js';
 
@@ -164,7 +164,7 @@ export async function clockPreviews(db: Db, detectedAt: Date) {
       const w = window.get(kind);
       return {
         kind,
-        label: CLOCK_KIND_LABELS[kind] ?? kind,
+        label: clockKindLabel(kind),
         window: w ? `${w.amount} ${w.unit === 'hours' ? '小时' : '个工作日'}` : '',
         dueAt: w?.unit === 'hours' ? new Date(detectedAt.getTime() + w.amount * 3_600_000) : null,
       };
