@@ -35,11 +35,15 @@ import { reportsCapability } from './reports/capability.js';
 import { accountabilityCapability } from './accountability/capability.js';
 import { opinionCapability } from './opinion/capability.js';
 import { policiesCapability } from './policies/capability.js';
+import { receiveFile } from './policies/routes.js';
 import { disclosureCapability } from './disclosure/capability.js';
 import { siteCapability } from './site/capability.js';
 import { PublicContent } from './site/content.js';
 import { publicPageCache } from './site/page-cache.js';
 import compression from 'compression';
+
+/** Page routes that take a file from a plain HTML form (no JavaScript). */
+const MULTIPART_FORM_PATHS = /^\/workspace\/(policies|interpretations)\/\d+\/attachments$/;
 
 export interface PlatformOptions {
   config: Config;
@@ -176,10 +180,22 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     errorConfig: { statusCode: 403, message: 'CSRF 令牌缺失或无效', code: 'EBADCSRFTOKEN' },
   });
   app.use((req, res, next) => {
-    csrfSynchronisedProtection(req, res, (err?: unknown) => {
-      if (err) return next(new HttpProblem(403, '禁止访问', 'CSRF 令牌缺失或无效，请刷新页面后重试'));
-      next();
-    });
+    const check = () =>
+      csrfSynchronisedProtection(req, res, (err?: unknown) => {
+        if (err) return next(new HttpProblem(403, '禁止访问', 'CSRF 令牌缺失或无效，请刷新页面后重试'));
+        next();
+      });
+    // An upload form posted without JavaScript carries its token inside the multipart body, which
+    // only multer reads: on these page routes the body is parsed first, then checked. A refused
+    // file (too large) is handed to the route, which reports it on the page.
+    if (req.method === 'POST' && MULTIPART_FORM_PATHS.test(req.path) && req.is('multipart/form-data')) {
+      receiveFile(req, res, (err?: unknown) => {
+        if (err) res.locals.uploadError = err;
+        check();
+      });
+      return;
+    }
+    check();
   });
   app.use(pageLocals);
 

@@ -34,6 +34,14 @@ export async function releaseBytes(trx: Trx, dataDir: string, hash: string) {
   if (!still) await removeBytes(dataDir, hash);
 }
 
+/**
+ * After the transaction that unpointed them has committed: removes bytes nothing points at any
+ * more, under the same per-hash lock uploads take.
+ */
+export async function releaseAfterCommit(db: Db, dataDir: string, hash: string): Promise<void> {
+  await db.transaction().execute((trx) => releaseBytes(trx, dataDir, hash));
+}
+
 /** The document an attachment belongs to (through its interpretation), or null if it is gone. */
 async function ownerPolicyId(
   db: Executor,
@@ -119,7 +127,7 @@ export class AttachmentService {
    * confidential file). An interpretation's files follow the interpretation's rules.
    */
   async deleteAttachment(ctx: Ctx, id: number): Promise<AttachmentRow & { policy_id: number }> {
-    return this.db.transaction().execute(async (trx) => {
+    const removed = await this.db.transaction().execute(async (trx) => {
       const found = await trx
         .selectFrom('policy_attachments')
         .selectAll()
@@ -155,9 +163,12 @@ export class AttachmentService {
         before: { attachmentId: row.id, fileName: row.file_name, size: row.size, sha256: row.sha256 },
         requestId: ctx.requestId,
       });
-      await releaseBytes(trx, this.core.config.dataDir, row.sha256);
       return { ...row, policy_id: policyId };
     });
+    // The bytes go only once the row's removal is committed: a delete that fails or rolls back
+    // must never leave a row whose download 404s.
+    await releaseAfterCommit(this.db, this.core.config.dataDir, removed.sha256);
+    return removed;
   }
 
   /** An attachment together with the document that decides who may download it. */

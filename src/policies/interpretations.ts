@@ -21,7 +21,7 @@ import {
   type PolicyWithDept,
 } from './policy-store.js';
 import type { Ctx } from '../shared/context.js';
-import { releaseBytes } from './attachments.js';
+import { releaseAfterCommit } from './attachments.js';
 import { OPEN_CLOCK_STATES } from '../clocks/states.js';
 
 /** The document's latest interpretation clock, if it ever had one. */
@@ -259,7 +259,7 @@ export class InterpretationService {
     id: number,
   ): Promise<{ policyId: number; title: string; clock: ClockRow | null }> {
     const now = this.core.clock.now();
-    return this.db.transaction().execute(async (trx) => {
+    const out = await this.db.transaction().execute(async (trx) => {
       const { policy, row } = await this.lockInterpretation(trx, id, ctx, '删除');
       const files = await trx
         .deleteFrom('policy_attachments')
@@ -290,9 +290,11 @@ export class InterpretationService {
         },
         requestId: ctx.requestId,
       });
-      for (const f of files) await releaseBytes(trx, this.core.config.dataDir, f.sha256);
-      return { policyId: policy.id, title: row.title, clock };
+      return { policyId: policy.id, title: row.title, clock, hashes: files.map((f) => f.sha256) };
     });
+    // Files go only after the rows are gone for good (see AttachmentService.deleteAttachment).
+    for (const h of new Set(out.hashes)) await releaseAfterCommit(this.core.db, this.core.config.dataDir, h);
+    return { policyId: out.policyId, title: out.title, clock: out.clock };
   }
 }
 

@@ -5,6 +5,8 @@ import { HttpProblem } from '../../shared/errors.js';
 import { formatShanghai, toLocalInput } from '../../shared/time.js';
 import { redirectWithFlash, withFlash } from '../../web/flash.js';
 import { ctxOf } from '../../shared/context.js';
+import { acceptUpload } from '../routes.js';
+import { uploadProblem } from '../files.js';
 import { interpretationPatchSchema, interpretationSchema } from '../schemas.js';
 import { attachmentView, clockView, formOptions, policyRowView } from '../views.js';
 import { interpretationFromForm, problemText, workspaceBack } from './forms.js';
@@ -106,6 +108,21 @@ export function addWorkspaceInterpretationPages(ws: Router, ctx: PolicyPageConte
       return `已删除解读“${title}”${kept ? '；解读时限已按该解读的发布时间办结，结论不变' : ''}`;
     });
   });
+
+  // Uploads from a plain form (no JavaScript): the platform parsed the multipart body before its
+  // CSRF check (src/app.ts), so the file is on req.file here.
+  const upload = (kind: 'policy' | 'interpretation') => async (req: Request, res: Response) => {
+    const id = parse(fields.id, req.params.id, kind === 'policy' ? '文件编号' : '解读编号');
+    const back = kind === 'policy' ? `/workspace/policies/${id}` : `/workspace/interpretations/${id}`;
+    await withFlash(req, res, back, async () => {
+      const refused: unknown = res.locals.uploadError;
+      if (refused) throw refused instanceof HttpProblem ? refused : uploadProblem(refused);
+      const row = await attachmentSvc.addAttachment(ctxOf(req), { kind, id }, await acceptUpload(req));
+      return `已上传附件“${row.file_name}”`;
+    });
+  };
+  ws.post('/policies/:id/attachments', upload('policy'));
+  ws.post('/interpretations/:id/attachments', upload('interpretation'));
 
   ws.post('/attachments/:id/delete', async (req, res) => {
     const id = parse(fields.id, req.params.id, '附件编号');
