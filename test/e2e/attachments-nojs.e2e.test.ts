@@ -4,6 +4,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { attachmentPath } from '../../src/policies/files.js';
 import { cast, doc, send } from '../policies/support.js';
+import { minimalPdf } from '../support/files.js';
 import { signInAt, useBrowserPlatform } from './browser.js';
 
 // Issue 13 item 17: uploads work without JavaScript, the public page lists 附件 for download, and
@@ -16,7 +17,7 @@ it('uploads with scripting off, lists the file publicly, removes bytes only when
   const id = created.body.id as number;
   const dir = mkdtempSync(path.join(tmpdir(), 'gop-upload-'));
   const pdf = path.join(dir, '实施细则.pdf');
-  writeFileSync(pdf, Buffer.from(`%PDF-1.4\n% 实施细则 ${Date.now()}\n%%EOF\n`, 'utf8'));
+  writeFileSync(pdf, minimalPdf(`实施细则 ${Date.now()}`));
 
   const context = await ctx.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
