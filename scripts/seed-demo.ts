@@ -142,7 +142,9 @@ export const DEMO_STEPS: { name: string; run: DemoSeedStep }[] = [
       const r = await seedHistory(core, accounts);
       if (!r.created && !r.present)
         throw new Error('缺少演示账号（gongkai、leader、yq.analyst），无法生成历史数据');
-      return r.created ? '已生成近三个月的历史数据' : '历史数据已存在，未改动';
+      return r.created
+        ? `已生成近三个月的历史数据：历史政策文件 ${r.documents} 份，历史舆情事件 ${r.events} 个`
+        : '历史数据已存在，未改动';
     },
   },
   { name: '依申请公开（上年度报告与各环节申请）', run: seedDisclosure },

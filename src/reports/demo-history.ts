@@ -213,20 +213,20 @@ const MARK = 'demo-history:';
 export async function seedHistory(
   core: Core,
   accounts: Accounts,
-): Promise<{ created: boolean; present: boolean }> {
+): Promise<{ created: boolean; present: boolean; documents: number; events: number }> {
   const exists = await core.db
     .selectFrom('policies')
     .select('id')
     .where('source', 'like', `${MARK}%`)
     .executeTakeFirst();
-  if (exists) return { created: false, present: true };
+  if (exists) return { created: false, present: true, documents: 0, events: 0 };
   await seedClockReferenceData(core.db);
   const p = async (username: string): Promise<Principal | null> =>
     accounts.users[username] ? loadUserPrincipal(core.db, accounts.users[username]!) : null;
   const supervisor = await p('gongkai');
   const leader = (await p('leader')) ?? supervisor;
   const analyst = await p('yq.analyst');
-  if (!supervisor || !leader || !analyst) return { created: false, present: false };
+  if (!supervisor || !leader || !analyst) return { created: false, present: false, documents: 0, events: 0 };
   const now = core.clock.now();
   const r = rng(20260901);
   const ctx = (actor: Principal) => ({ actor, requestId: 'seed-demo-history' });
@@ -237,6 +237,7 @@ export async function seedHistory(
 
   // 1. Documents: one every third day, rotating through the drafting departments.
   let n = 0;
+  let eventsCreated = 0;
   for (let day = 0; day < 86; day += 3) {
     const topic = DOC_TOPICS[n % DOC_TOPICS.length]!;
     const title = topic.titles[Math.floor(n / DOC_TOPICS.length) % topic.titles.length]!;
@@ -289,6 +290,7 @@ export async function seedHistory(
         : 'large';
     const detected = start.plus({ days: day, hours: r.int(7, 21), minutes: r.int(0, 59) }).toJSDate();
     if (detected > now) continue;
+    eventsCreated++;
     const e = await events.record(ctx(analyst), {
       title: topic.title,
       summary: `${topic.words.join('、')}等话题在网上集中出现。`,
@@ -434,5 +436,5 @@ export async function seedHistory(
     DateTime.fromISO(prev.monday).minus({ weeks: 1 }).toISODate()!,
     'scheduled',
   );
-  return { created: true, present: true };
+  return { created: true, present: true, documents: n, events: eventsCreated };
 }

@@ -23,8 +23,18 @@ export function createScheduler(pool: pg.Pool, logger: Logger, name: string): Ag
   agenda.on('error', (err: unknown) => logger.error({ err }, 'scheduler error'));
   // The backend's LISTEN channel reports a dropped connection as an 'error' event and reconnects
   // by itself; without a listener that event would throw and bring the whole process down.
+  // Once stopping, the channel may still see the database go away during an orderly shutdown:
+  // that is expected, not a fault worth a warning.
+  let stopping = false;
   backend.notificationChannel?.on('error', (err: unknown) =>
-    logger.warn({ err }, 'scheduler notification channel error; reconnecting'),
+    stopping
+      ? logger.debug({ err }, 'scheduler notification channel closed during shutdown')
+      : logger.warn({ err }, 'scheduler notification channel error; reconnecting'),
   );
+  const stop = agenda.stop.bind(agenda);
+  agenda.stop = async () => {
+    stopping = true;
+    return stop();
+  };
   return agenda;
 }
