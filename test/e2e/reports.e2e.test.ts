@@ -9,7 +9,7 @@ const SHOTS = process.env.REPORT_SCREENSHOTS_DIR;
 it('with the demo history, the dashboard draws every chart beside its table and a bar opens its list', async () => {
   const core = ctx.tp.platform.core;
   const accounts = await seedAccounts(core);
-  expect(await seedHistory(core, accounts)).toEqual({ created: true, present: true });
+  expect(await seedHistory(core, accounts)).toMatchObject({ created: true, present: true });
   // Every chart has something true to show: decided clocks, breaches, items, events, decisions.
   const states = await core.db.selectFrom('clocks').select('state').distinct().execute();
   expect(states.map((s) => s.state)).toEqual(expect.arrayContaining(['met', 'met_late', 'breached']));
