@@ -3,7 +3,7 @@ import type { Core } from '../context.js';
 import { authorize } from '../auth/policy.js';
 import { requirePageLogin } from '../auth/authenticate.js';
 import { ctxOf } from '../shared/context.js';
-import { parse } from '../shared/validation.js';
+import { z, parse, fields } from '../shared/validation.js';
 import { withFlash } from '../web/flash.js';
 import { clockJson } from './model.js';
 import { CLOCK_KIND_LABELS, OPEN_CLOCK_STATES } from './states.js';
@@ -13,20 +13,42 @@ import { clockKindParam } from './routes.js';
 import type { ClockControlService } from './control-service.js';
 import type { TimeLimitService } from './time-limit-service.js';
 
+/** Filters of the /clocks page; an empty select arrives as "". */
+const blank = (v: unknown) => (v === '' ? undefined : v);
+const clocksPageQuery = z.object({
+  kind: z.preprocess(blank, z.string().max(40).optional()),
+  department: z.preprocess(blank, fields.id.optional()),
+  state: z.preprocess(blank, z.enum(OPEN_CLOCK_STATES).optional()),
+  q: z.preprocess(blank, z.string().trim().max(100).optional()),
+});
+
 /** 全部时钟 and 时限配置. */
 export function clocksPageRoutes(core: Core, clocks: ClockControlService, limits: TimeLimitService): Router {
   const r = Router();
 
   r.get('/clocks', requirePageLogin, async (req, res) => {
-    const rows = await clocks.list(req.principal, { states: [...OPEN_CLOCK_STATES], limit: 500 });
-    const departments = await core.db.selectFrom('departments').select(['id', 'name']).execute();
+    const f = parse(clocksPageQuery, req.query, '筛选');
+    const rows = await clocks.list(req.principal, {
+      states: f.state ? [f.state] : [...OPEN_CLOCK_STATES],
+      limit: 500,
+      kind: f.kind,
+      department: f.department,
+    });
+    const departments = await core.db
+      .selectFrom('departments')
+      .select(['id', 'name'])
+      .orderBy('id')
+      .execute();
     const names = new Map(departments.map((d) => [d.id, d.name]));
     res.render('clocks/list', {
       title: '全部时钟',
       clocks: rows
         .map(clockJson)
+        .filter((c) => !f.q || c.title.includes(f.q))
         .map((c) => ({ ...c, departmentName: c.departmentId ? names.get(c.departmentId) : '' })),
-      kinds: CLOCK_KIND_LABELS,
+      filters: f,
+      departments,
+      kinds: Object.entries(CLOCK_KIND_LABELS).map(([value, label]) => ({ value, label })),
     });
   });
 

@@ -1,0 +1,44 @@
+import { jest } from '@jest/globals';
+import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { cast, published } from '../policies/support.js';
+
+// Issue 13 item 8 (/clocks): filters, and rows that lead to their subject.
+jest.setTimeout(120_000);
+let tp: TestPlatform;
+beforeAll(async () => {
+  tp = await startTestPlatform();
+});
+afterAll(() => tp.close());
+
+const rows = (html: string) => /<table class="grid" id="clocks">([\s\S]*?)<\/table>/.exec(html)![1]!;
+
+test('filters by department, state and keyword; each row links to its document', async () => {
+  const { drafterA, drafterB, supervisor } = await cast(tp);
+  const late = await published(
+    drafterA,
+    supervisor,
+    { title: '关于城镇燃气安全整治的通知' },
+    new Date(Date.now() - 10 * 86_400_000).toISOString(),
+  );
+  const other = await published(drafterB, supervisor, { title: '关于学前教育普惠发展的意见' });
+  const all = rows((await supervisor.agent.get('/clocks').expect(200)).text);
+  expect(all).toContain(`href="/workspace/policies/${late.id}"`);
+  expect(all).toContain(`href="/workspace/policies/${other.id}"`);
+
+  const byDept = rows(
+    (await supervisor.agent.get(`/clocks?department=${drafterB.departmentId}`).expect(200)).text,
+  );
+  expect(byDept).toContain('学前教育');
+  expect(byDept).not.toContain('燃气安全');
+
+  const byKeyword = rows((await supervisor.agent.get('/clocks?q=燃气').expect(200)).text);
+  expect(byKeyword).toContain('燃气安全');
+  expect(byKeyword).not.toContain('学前教育');
+
+  // Ten days late: the engine has breached it (or will on its next sweep); "running" excludes it then.
+  const running = rows(
+    (await supervisor.agent.get('/clocks?state=running&kind=&department=').expect(200)).text,
+  );
+  expect(running).toContain('学前教育');
+  await supervisor.agent.get('/clocks?state=late').expect(400);
+});
