@@ -1,4 +1,5 @@
-const DIGITS: Record<string, number> = {
+/** Chinese digit characters, shared by every reader of Chinese numbers. */
+export const CHINESE_DIGITS: Readonly<Record<string, number>> = {
   〇: 0,
   零: 0,
   一: 1,
@@ -12,7 +13,9 @@ const DIGITS: Record<string, number> = {
   八: 8,
   九: 9,
 };
-const UNITS: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
+export const CHINESE_UNITS: Readonly<Record<string, number>> = { 十: 10, 百: 100, 千: 1000 };
+const DIGITS = CHINESE_DIGITS;
+const UNITS = CHINESE_UNITS;
 
 /**
  * Numbers as Chinese texts write them: "3", "十二", "二十三", "两百" (with units) or "二〇一六"

@@ -1,4 +1,5 @@
 import { AhoCorasick } from './ahocorasick.js';
+import { CHINESE_DIGITS, CHINESE_UNITS } from '../../text/numbers.js';
 
 /**
  * Casualty and affected-people figures read from a text ("3人死亡", "3死5伤", "死亡3人",
@@ -27,21 +28,9 @@ export function noCasualties(): Casualties {
   return { deaths: 0, injuries: 0, missing: 0, sick: 0, evacuated: 0, evidence: [] };
 }
 
-const DIGIT: Record<string, number> = {
-  〇: 0,
-  零: 0,
-  一: 1,
-  二: 2,
-  两: 2,
-  三: 3,
-  四: 4,
-  五: 5,
-  六: 6,
-  七: 7,
-  八: 8,
-  九: 9,
-};
-const UNIT: Record<string, number> = { 十: 10, 百: 100, 千: 1000, 万: 10000 };
+const DIGIT = CHINESE_DIGITS;
+/** Casualty and evacuation counts also come in 万 (万余人). */
+const UNIT: Readonly<Record<string, number>> = { ...CHINESE_UNITS, 万: 10000 };
 /** Vague amounts that still say how many people: 数百人 ≈ 200. */
 const VAGUE: Record<string, number> = {
   数十: 20,
