@@ -253,12 +253,13 @@
     // aria-disabled, not disabled: a disabled button drops the keyboard focus to <body>.
     if (btn.getAttribute('aria-disabled') === 'true') return;
     btn.setAttribute('aria-disabled', 'true');
+    // Taken now: the server's own "acknowledged" push may remove the alert before our callback runs.
+    var title = alerts.has(id) ? alerts.get(id).title : '';
     var done = function () {
-      var a = alerts.get(id);
       alerts.delete(id);
       renderAlerts();
       var said = el('ack-status');
-      if (said) said.textContent = '已确认：' + (a ? a.title : '');
+      if (said) said.textContent = '已确认：' + title;
     };
     var fail = function (msg) {
       btn.removeAttribute('aria-disabled');
