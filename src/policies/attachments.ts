@@ -6,7 +6,8 @@ import { actorUserId } from '../auth/principal.js';
 import { authorize, can } from '../auth/policy.js';
 import { recordAudit } from '../audit/audit.js';
 import { HttpProblem } from '../shared/errors.js';
-import { EDITABLE, type AttachmentRow } from './model.js';
+import { type AttachmentRow } from './model.js';
+import { acceptsInterpretations, isEditable } from './workflow.js';
 import { removeBytes, sha256, storeBytes } from './files.js';
 import { canReadPolicy, loadPolicy, lockPolicy, statusText } from './policy-store.js';
 import type { Ctx } from '../shared/context.js';
@@ -88,7 +89,7 @@ export class AttachmentService {
       const policy = await lockPolicy(trx, policyId);
       if (owner.kind === 'policy') {
         authorize(ctx.actor, 'policy.edit', { departmentId: policy.drafting_department_id });
-        if (!EDITABLE.includes(policy.status)) throw HttpProblem.conflict('只有草稿或退回的文件可以添加附件');
+        if (!isEditable(policy.status)) throw HttpProblem.conflict('只有草稿或退回的文件可以添加附件');
       } else {
         authorize(ctx.actor, 'policy.interpret', { departmentId: policy.drafting_department_id });
       }
@@ -140,13 +141,13 @@ export class AttachmentService {
       const scope = { departmentId: policy.drafting_department_id };
       if (found.owner_kind === 'policy') {
         authorize(ctx.actor, 'policy.edit', scope);
-        if (!EDITABLE.includes(policy.status) && !can(ctx.actor, 'admin.manage'))
+        if (!isEditable(policy.status) && !can(ctx.actor, 'admin.manage'))
           throw HttpProblem.conflict(
             `文件处于“${statusText(policy.status)}”状态，只有草稿或退回的文件可以删除附件`,
           );
       } else {
         authorize(ctx.actor, 'policy.interpret', scope);
-        if (policy.status !== 'published')
+        if (!acceptsInterpretations(policy.status))
           throw HttpProblem.conflict(`文件处于“${statusText(policy.status)}”状态，不能删除解读附件`);
       }
       const row = await trx

@@ -23,6 +23,7 @@ import {
 import type { Ctx } from '../shared/context.js';
 import { releaseAfterCommit } from './attachments.js';
 import { OPEN_CLOCK_STATES } from '../clocks/states.js';
+import { acceptsInterpretations } from './workflow.js';
 
 /** The document's latest interpretation clock, if it ever had one. */
 export async function interpretationClock(db: Executor, policyId: number): Promise<ClockRow | null> {
@@ -123,7 +124,7 @@ export class InterpretationService {
     return this.db.transaction().execute(async (trx) => {
       const policy = await lockPolicy(trx, policyId);
       authorize(ctx.actor, 'policy.interpret', { departmentId: policy.drafting_department_id });
-      if (policy.status !== 'published')
+      if (!acceptsInterpretations(policy.status))
         throw HttpProblem.conflict(`文件处于“${statusText(policy.status)}”状态，发布后才能添加解读`);
       const at = this.alignToPublication(policy, requested);
       const inserted = await trx
@@ -190,7 +191,7 @@ export class InterpretationService {
       .executeTakeFirst();
     if (!row) throw HttpProblem.notFound('解读不存在');
     authorize(ctx.actor, 'policy.interpret', { departmentId: policy.drafting_department_id });
-    if (policy.status !== 'published')
+    if (!acceptsInterpretations(policy.status))
       throw HttpProblem.conflict(`文件处于“${statusText(policy.status)}”状态，不能${verb}解读`);
     return { policy, row };
   }

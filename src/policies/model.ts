@@ -59,9 +59,6 @@ export const EVENT_LABELS: Record<PolicyEventKind, string> = {
 /** Channels offered in forms (free text is accepted too). */
 export const CHANNELS = ['政府网站', '两微一端', '报刊', '电视', '广播', '新闻发布会现场', '其他'];
 
-/** Statuses in which the drafting department may still change the text. */
-export const EDITABLE: readonly PolicyStatus[] = ['draft', 'returned'];
-
 /** Interpretation clock states in the words of this domain (the engine's labels are generic). */
 export const INTERPRETATION_STATE_LABELS: Record<string, string> = {
   running: '解读倒计时',

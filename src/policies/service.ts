@@ -10,8 +10,9 @@ import { HttpProblem } from '../shared/errors.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { cancelClock, clocksForSubject, openClock } from '../clocks/service.js';
 import type { ClockRow } from '../clocks/service.js';
-import { EDITABLE, EVENT_LABELS, type PolicyRow } from './model.js';
-import type { PolicyEventKind, PolicyStatus } from './tables.js';
+import { EVENT_LABELS, type PolicyRow } from './model.js';
+import { WORKFLOW, canTake, isEditable, type PolicyStep } from './workflow.js';
+import type { PolicyStatus } from './tables.js';
 import type { CreatePolicyInput, ListQuery, UpdatePolicyInput } from './schemas.js';
 import { searchQuery } from './search.js';
 import {
@@ -226,7 +227,7 @@ export class PolicyService {
           authorize(ctx.actor, 'policy.edit', { departmentId: input.draftingDepartmentId });
           await requireDepartment(trx, input.draftingDepartmentId, 'draftingDepartmentId', '起草部门不存在');
         }
-        if (!EDITABLE.includes(before.status))
+        if (!isEditable(before.status))
           throw HttpProblem.conflict(
             `文件处于“${statusText(before.status)}”状态，只有草稿或退回的文件可以修改`,
           );
@@ -277,9 +278,8 @@ export class PolicyService {
     step: {
       action: 'policy.submit' | 'policy.approve' | 'policy.publish' | 'policy.withdraw';
       audit: string;
-      from: readonly PolicyStatus[];
-      to: PolicyStatus;
-      event: PolicyEventKind;
+      /** The workflow step (`workflow.ts` says where it may go); also the recorded policy event. */
+      event: PolicyStep;
       comment?: string;
       check?: (row: PolicyWithDept) => void;
       set?: (row: PolicyWithDept, now: Date) => Record<string, unknown>;
@@ -290,14 +290,15 @@ export class PolicyService {
     return this.db.transaction().execute(async (trx) => {
       const before = await lockPolicy(trx, id);
       authorize(ctx.actor, step.action, { departmentId: before.drafting_department_id });
-      if (!step.from.includes(before.status))
+      const to = WORKFLOW[step.event].to;
+      if (!canTake(step.event, before.status))
         throw HttpProblem.conflict(
           `文件处于“${statusText(before.status)}”状态，不能${eventText(step.event)}`,
         );
       step.check?.(before);
       await trx
         .updateTable('policies')
-        .set({ status: step.to, updated_at: now, ...(step.set?.(before, now) ?? {}) })
+        .set({ status: to, updated_at: now, ...(step.set?.(before, now) ?? {}) })
         .where('id', '=', id)
         .execute();
       const after = await this.load(id, trx);
@@ -309,7 +310,7 @@ export class PolicyService {
         subjectKind: 'policy',
         subjectId: id,
         before: { status: before.status },
-        after: { status: step.to, ...(step.comment ? { comment: step.comment } : {}) },
+        after: { status: to, ...(step.comment ? { comment: step.comment } : {}) },
         requestId: ctx.requestId,
       });
       return after;
@@ -320,8 +321,6 @@ export class PolicyService {
     return this.transition(id, ctx, {
       action: 'policy.submit',
       audit: 'policy.submit',
-      from: EDITABLE,
-      to: 'submitted',
       event: 'submit',
       check: (row) => {
         // 同步报批: an important document goes up together with its 解读方案.
@@ -340,8 +339,6 @@ export class PolicyService {
     return this.transition(id, ctx, {
       action: 'policy.approve',
       audit: 'policy.approve',
-      from: ['submitted'],
-      to: 'approved',
       event: 'approve',
       comment: comment ?? '',
       set: (_row, now) => ({ approved_at: now }),
@@ -352,8 +349,6 @@ export class PolicyService {
     return this.transition(id, ctx, {
       action: 'policy.approve',
       audit: 'policy.return',
-      from: ['submitted', 'approved'],
-      to: 'returned',
       event: 'return',
       comment,
       set: () => ({ return_comment: comment, approved_at: null }),
@@ -375,8 +370,6 @@ export class PolicyService {
     const row = await this.transition(id, ctx, {
       action: 'policy.publish',
       audit: 'policy.publish',
-      from: ['approved'],
-      to: 'published',
       event: 'publish',
       set: () => ({ published_at: at }),
       after: async (trx, p, n) => {
@@ -403,8 +396,6 @@ export class PolicyService {
     return this.transition(id, ctx, {
       action: 'policy.withdraw',
       audit: 'policy.withdraw',
-      from: ['draft', 'submitted', 'approved', 'returned', 'published'],
-      to: 'withdrawn',
       event: 'withdraw',
       comment: comment ?? '',
       set: (_row, now) => ({ withdrawn_at: now }),
@@ -416,7 +407,7 @@ export class PolicyService {
   }
 }
 
-const eventText = (k: PolicyEventKind) => EVENT_LABELS[k];
+const eventText = (k: PolicyStep) => EVENT_LABELS[k];
 
 /** What the audit log keeps of a document: everything but the (possibly long) body text. */
 function auditView(p: PolicyRow) {

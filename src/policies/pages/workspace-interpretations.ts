@@ -11,6 +11,7 @@ import { interpretationPatchSchema, interpretationSchema } from '../schemas.js';
 import { attachmentView, clockView, formOptions, policyRowView } from '../views.js';
 import { interpretationFromForm, problemText, workspaceBack } from './forms.js';
 import { idOf, type PolicyPageContext } from './shared.js';
+import { acceptsInterpretations } from '../workflow.js';
 
 /** Workspace pages for interpretations and attachments: add, correct, delete. */
 export function addWorkspaceInterpretationPages(ws: Router, ctx: PolicyPageContext): void {
@@ -59,7 +60,7 @@ export function addWorkspaceInterpretationPages(ws: Router, ctx: PolicyPageConte
       title: `解读：${i.title}`,
       interpretation: { id: i.id, title: i.title, publishedText: formatShanghai(i.published_at) },
       policy: policyRowView(policy),
-      changeable: policy.status === 'published',
+      changeable: acceptsInterpretations(policy.status),
       stoppedClock: i.satisfied_clock_id !== null && clock?.id === i.satisfied_clock_id,
       clock: clockView(clock, core.clock.now()),
       values,

@@ -10,7 +10,8 @@ import { redirectWithFlash, withFlash } from '../../web/flash.js';
 import type { PolicyWithDept } from '../policy-store.js';
 import { ctxOf } from '../../shared/context.js';
 import { createPolicySchema, updatePolicySchema } from '../schemas.js';
-import { EDITABLE, FORM_LABELS, policyEventJson } from '../model.js';
+import { FORM_LABELS, policyEventJson } from '../model.js';
+import { acceptsInterpretations, canTake, isEditable } from '../workflow.js';
 import { attachmentView, bodyView, clockView, formOptions, policyRowView } from '../views.js';
 import { policyFromForm, problemText } from './forms.js';
 import { idOf, stampNow, type PolicyPageContext } from './shared.js';
@@ -124,7 +125,7 @@ export function workspacePolicyPages(ctx: PolicyPageContext, alerts: AlertsServi
     const p = req.principal!;
     authorize(p, 'policy.read', { departmentId: row.drafting_department_id });
     const editable =
-      EDITABLE.includes(row.status) && can(p, 'policy.edit', { departmentId: row.drafting_department_id });
+      isEditable(row.status) && can(p, 'policy.edit', { departmentId: row.drafting_department_id });
     if (editable && req.query.edit === '1') return renderEditor(req, res, { policy: row });
     const [interps, events, clock, attachments] = await Promise.all([
       interpretationSvc.interpretationsOf(row.id),
@@ -137,7 +138,7 @@ export function workspacePolicyPages(ctx: PolicyPageContext, alerts: AlertsServi
       interps.map((i) => i.id),
     );
     const scope = { departmentId: row.drafting_department_id };
-    const canInterpret = row.status === 'published' && can(p, 'policy.interpret', scope);
+    const canInterpret = acceptsInterpretations(row.status) && can(p, 'policy.interpret', scope);
     res.render('workspace/policy', {
       title: row.title,
       policy: {
@@ -148,13 +149,12 @@ export function workspacePolicyPages(ctx: PolicyPageContext, alerts: AlertsServi
       paragraphs: bodyView(row.body),
       editable,
       canInterpret,
-      canRemoveFiles:
-        can(p, 'policy.edit', scope) && (EDITABLE.includes(row.status) || can(p, 'admin.manage')),
+      canRemoveFiles: can(p, 'policy.edit', scope) && (isEditable(row.status) || can(p, 'admin.manage')),
       canSubmit: editable && can(p, 'policy.submit', { departmentId: row.drafting_department_id }),
-      canReview: row.status === 'submitted' && can(p, 'policy.approve'),
-      canReturn: (row.status === 'submitted' || row.status === 'approved') && can(p, 'policy.approve'),
-      canPublish: row.status === 'approved' && can(p, 'policy.publish'),
-      canWithdraw: row.status !== 'withdrawn' && can(p, 'policy.withdraw'),
+      canReview: canTake('approve', row.status) && can(p, 'policy.approve'),
+      canReturn: canTake('return', row.status) && can(p, 'policy.approve'),
+      canPublish: canTake('publish', row.status) && can(p, 'policy.publish'),
+      canWithdraw: canTake('withdraw', row.status) && can(p, 'policy.withdraw'),
       interpretations: interps.map((i) => ({
         id: i.id,
         title: i.title,
