@@ -1,5 +1,5 @@
-import type { ColumnType, Generated } from 'kysely';
-import type { CreatedAt, Timestamp } from '../db/schema.js';
+import type { Generated } from 'kysely';
+import type { CreatedAt, Defaulted, Timestamp } from '../db/columns.js';
 
 /** 问责 decisions of seed 001 §十三, as codes; labels in model.ts. */
 export const DECISIONS = ['criticism', 'interview', 'explanation', 'other'] as const;
@@ -10,7 +10,7 @@ export interface AccountabilityRecordsTable {
   clock_id: number;
   department_id: number | null;
   decision: Decision;
-  note: ColumnType<string, string | undefined, string>;
+  note: Defaulted<string>;
   attachment_name: string | null;
   attachment_sha256: string | null;
   attachment_mime: string | null;

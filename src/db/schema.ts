@@ -1,4 +1,5 @@
-import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
+import type { CreatedAt, Defaulted, Json, Timestamp, UpdatedAt } from './columns.js';
 import type { EventTables } from '../events/tables.js';
 import type { PolicyTables } from '../policies/tables.js';
 import type { OpinionTables } from '../opinion/tables.js';
@@ -6,9 +7,8 @@ import type { AccountabilityTables } from '../accountability/tables.js';
 import type { ReportTables } from '../reports/tables.js';
 import type { DisclosureTables } from '../disclosure/tables.js';
 
-export type Timestamp = ColumnType<Date, Date | string, Date | string>;
-export type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
-export type Json<T extends object | null> = JSONColumnType<T, string, string>;
+// Re-exported only for src/disclosure/tables.ts until it imports './columns.js' like the others.
+export type { CreatedAt, Json, Timestamp } from './columns.js';
 
 export const ROLES = ['admin', 'supervisor', 'drafter', 'analyst', 'spokesperson', 'duty'] as const;
 export type Role = (typeof ROLES)[number];
@@ -16,7 +16,7 @@ export type Role = (typeof ROLES)[number];
 export interface DepartmentsTable {
   id: Generated<number>;
   name: string;
-  kind: ColumnType<string, string | undefined, string>;
+  kind: Defaulted<string>;
   created_at: CreatedAt;
 }
 
@@ -27,9 +27,9 @@ export interface UsersTable {
   display_name: string;
   department_id: number;
   roles: Role[];
-  active: ColumnType<boolean, boolean | undefined, boolean>;
+  active: Defaulted<boolean>;
   created_at: CreatedAt;
-  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_at: UpdatedAt;
 }
 
 export interface ApiTokensTable {
@@ -46,7 +46,7 @@ export interface ApiTokensTable {
 
 export interface AuditLogTable {
   id: Generated<number>;
-  at: ColumnType<Date, Date | string | undefined, never>;
+  at: CreatedAt;
   actor_user_id: number | null;
   actor_label: string;
   action: string;
@@ -61,7 +61,7 @@ export interface CalendarYearsTable {
   year: number;
   certain: boolean;
   source: string;
-  loaded_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  loaded_at: UpdatedAt;
 }
 
 export interface CalendarDaysTable {
@@ -69,14 +69,14 @@ export interface CalendarDaysTable {
   source: 'official' | 'override';
   work: boolean;
   name: string;
-  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_at: UpdatedAt;
 }
 
 export interface ClockPoliciesTable {
   kind: string;
   label: string;
   config: Json<object>;
-  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_at: UpdatedAt;
   updated_by: number | null;
 }
 
@@ -92,21 +92,21 @@ export interface ClocksTable {
   department_id: number | null;
   start_at: Timestamp;
   due_at: Timestamp;
-  state: ColumnType<ClockState, ClockState | undefined, ClockState>;
+  state: Defaulted<ClockState>;
   met_at: Timestamp | null;
   lateness_seconds: number | null;
   breached_at: Timestamp | null;
   paused_at: Timestamp | null;
-  paused_seconds: ColumnType<number, number | undefined, number>;
-  paused_working_days: ColumnType<number, number | undefined, number>;
-  extended: ColumnType<boolean, boolean | undefined, boolean>;
+  paused_seconds: Defaulted<number>;
+  paused_working_days: Defaulted<number>;
+  extended: Defaulted<boolean>;
   /** Working days of a granted extension shorter than the policy's maximum; null: the maximum. */
-  extension_working_days: ColumnType<number | null, number | null | undefined, number | null>;
+  extension_working_days: Defaulted<number | null>;
   policy: Json<object>;
-  calendar_certain: ColumnType<boolean, boolean | undefined, boolean>;
-  escalation_level: ColumnType<number, number | undefined, number>;
+  calendar_certain: Defaulted<boolean>;
+  escalation_level: Defaulted<number>;
   created_at: CreatedAt;
-  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_at: UpdatedAt;
 }
 
 export interface ClockThresholdsTable {
@@ -124,19 +124,19 @@ export interface AlertsTable {
   type: string;
   severity: AlertSeverity;
   title: string;
-  body: ColumnType<string, string | undefined, string>;
+  body: Defaulted<string>;
   subject_kind: string;
   subject_id: string;
   department_id: number | null;
   due_at: Timestamp | null;
-  escalation_level: ColumnType<number, number | undefined, number>;
+  escalation_level: Defaulted<number>;
   dedupe_key: string | null;
   data: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: CreatedAt;
   acked_at: Timestamp | null;
   acked_by: number | null;
   renotify_at: Timestamp | null;
-  renotify_count: ColumnType<number, number | undefined, number>;
+  renotify_count: Defaulted<number>;
   /** Set when the matter ended (its clock met, cancelled or moved): off the open lists, kept in history. */
   resolved_at: Timestamp | null;
   resolved_reason: string | null;

@@ -1,7 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { CreatedAt, Timestamp } from '../db/schema.js';
-
-type Defaulted<T> = ColumnType<T, T | undefined, T>;
+import type { CreatedAt, Defaulted, Timestamp } from '../db/columns.js';
 
 export type ItemStatus = 'pending' | 'analysed' | 'failed';
 export type SentimentLabel = 'negative' | 'neutral' | 'positive';

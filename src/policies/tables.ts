@@ -1,7 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { CreatedAt, Timestamp } from '../db/schema.js';
-
-type Defaulted<T> = ColumnType<T, T | undefined, T>;
+import type { CreatedAt, Defaulted, Timestamp } from '../db/columns.js';
 
 export const POLICY_STATUSES = [
   'draft',
@@ -63,7 +61,7 @@ export interface PoliciesTable {
   /** jieba TF-IDF keywords, for linking opinion events to documents. */
   keywords: Defaulted<string[]>;
   /** Maintained by the service from jieba tokens; never selected into JSON. */
-  search: ColumnType<string, string | undefined, string>;
+  search: Defaulted<string>;
   source: Defaulted<string>;
   submitted_at: Timestamp | null;
   approved_at: Timestamp | null;

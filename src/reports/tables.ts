@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { Timestamp } from '../db/schema.js';
+import type { Timestamp } from '../db/columns.js';
 
 export type OpinionReportKind = 'daily' | 'weekly';
 
