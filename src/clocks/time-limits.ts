@@ -27,6 +27,9 @@ const windowSchema = z.discriminatedUnion(
   { error: '单位须为工作日或小时' },
 );
 
+const wholeMinutes = (min: number, minText: string, max: number, maxText: string) =>
+  z.number().int('须为整数分钟').min(min, minText).max(max, maxText);
+
 export const clockPolicySchema = z.object({
   window: windowSchema,
   /** Warning points as fractions of the window (0.5 = halfway). */
@@ -39,21 +42,13 @@ export const clockPolicySchema = z.object({
   escalation: z
     .array(
       z.object({
-        afterMinutes: z
-          .number()
-          .int('须为整数分钟')
-          .min(0, '不能为负数')
-          .max(60 * 24 * 30, '不能超过 43200 分钟（30 天）'),
+        afterMinutes: wholeMinutes(0, '不能为负数', 60 * 24 * 30, '不能超过 43200 分钟（30 天）'),
         target: z.enum(ESCALATION_TARGETS, { error: '请选择升级对象' }),
       }),
     )
     .max(4, '最多 4 个升级步骤'),
   /** A critical alert nobody acknowledged is re-notified (one level up) after this many minutes. */
-  renotifyMinutes: z
-    .number()
-    .int('须为整数分钟')
-    .min(1, '至少 1 分钟')
-    .max(24 * 60, '不能超过 1440 分钟（1 天）'),
+  renotifyMinutes: wholeMinutes(1, '至少 1 分钟', 24 * 60, '不能超过 1440 分钟（1 天）'),
   /** 依申请公开: the clock can be paused (third-party consultation) and extended once. */
   pausable: z.boolean().default(false),
   extension: windowSchema.optional(),
@@ -66,76 +61,63 @@ export interface ClockKindDefault {
   config: ClockPolicy;
 }
 
+/**
+ * Every default warns at half and four fifths of the window; a working-day window also warns on its
+ * last working day. Nothing pauses unless it says so.
+ */
+function clockDefault(
+  kind: string,
+  label: string,
+  window: ClockPolicy['window'],
+  escalation: ClockPolicy['escalation'],
+  renotifyMinutes: number,
+  more: Partial<ClockPolicy> = {},
+): ClockKindDefault {
+  const warnLastWorkingDay = window.unit === 'working_days';
+  const config = {
+    window,
+    warnings: [0.5, 0.8],
+    warnLastWorkingDay,
+    escalation,
+    renotifyMinutes,
+    pausable: false,
+  };
+  return { kind, label, config: { ...config, ...more } };
+}
+
+const hours = (amount: number) => ({ unit: 'hours', amount }) as const;
+const workingDays = (amount: number) => ({ unit: 'working_days', amount }) as const;
+const toOffice = (afterMinutes: number) => [{ afterMinutes, target: 'government_office' as const }];
+/** The event clocks escalate to 舆情中心 first, then to 分管领导 / 政务公开办 (SPEC §2.3). */
+const toCenterThenOffice = (center: number, office: number) => [
+  { afterMinutes: center, target: 'opinion_center' as const },
+  ...toOffice(office),
+];
+
 /** Defaults from SPEC §2 and the seeds; admins edit them, running clocks keep their snapshot. */
 export const DEFAULT_CLOCK_POLICIES: ClockKindDefault[] = [
-  {
-    kind: 'interpretation',
-    label: '政策解读（文件公开后 3 个工作日）',
-    config: {
-      window: { unit: 'working_days', amount: 3 },
-      warnings: [0.5, 0.8],
-      warnLastWorkingDay: true,
-      escalation: [{ afterMinutes: 8 * 60, target: 'government_office' }],
-      renotifyMinutes: 60,
-      pausable: false,
-    },
-  },
-  {
-    kind: 'initial_release',
-    label: '首发权威信息（重大突发事件 5 小时内）',
-    config: {
-      window: { unit: 'hours', amount: 5 },
-      warnings: [0.5, 0.8],
-      warnLastWorkingDay: false,
-      escalation: [
-        { afterMinutes: 30, target: 'opinion_center' },
-        { afterMinutes: 60, target: 'government_office' },
-      ],
-      renotifyMinutes: 10,
-      pausable: false,
-    },
-  },
-  {
-    kind: 'press_conference',
-    label: '新闻发布会（重大突发事件 24 小时内）',
-    config: {
-      window: { unit: 'hours', amount: 24 },
-      warnings: [0.5, 0.8],
-      warnLastWorkingDay: false,
-      escalation: [
-        { afterMinutes: 60, target: 'opinion_center' },
-        { afterMinutes: 180, target: 'government_office' },
-      ],
-      renotifyMinutes: 15,
-      pausable: false,
-    },
-  },
-  {
-    kind: 'response',
-    label: '舆情回应（48 小时内）',
-    config: {
-      window: { unit: 'hours', amount: 48 },
-      warnings: [0.5, 0.8],
-      warnLastWorkingDay: false,
-      escalation: [
-        { afterMinutes: 120, target: 'opinion_center' },
-        { afterMinutes: 480, target: 'government_office' },
-      ],
-      renotifyMinutes: 30,
-      pausable: false,
-    },
-  },
-  {
-    kind: 'disclosure_request',
-    label: '依申请公开答复（20 个工作日，可延长 20 个工作日）',
-    config: {
-      window: { unit: 'working_days', amount: 20 },
-      warnings: [0.5, 0.8],
-      warnLastWorkingDay: true,
-      escalation: [{ afterMinutes: 24 * 60, target: 'government_office' }],
-      renotifyMinutes: 120,
-      pausable: true,
-      extension: { unit: 'working_days', amount: 20 },
-    },
-  },
+  clockDefault('interpretation', '政策解读（文件公开后 3 个工作日）', workingDays(3), toOffice(8 * 60), 60),
+  clockDefault(
+    'initial_release',
+    '首发权威信息（重大突发事件 5 小时内）',
+    hours(5),
+    toCenterThenOffice(30, 60),
+    10,
+  ),
+  clockDefault(
+    'press_conference',
+    '新闻发布会（重大突发事件 24 小时内）',
+    hours(24),
+    toCenterThenOffice(60, 180),
+    15,
+  ),
+  clockDefault('response', '舆情回应（48 小时内）', hours(48), toCenterThenOffice(120, 480), 30),
+  clockDefault(
+    'disclosure_request',
+    '依申请公开答复（20 个工作日，可延长 20 个工作日）',
+    workingDays(20),
+    toOffice(24 * 60),
+    120,
+    { pausable: true, extension: workingDays(20) },
+  ),
 ];

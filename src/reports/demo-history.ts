@@ -87,66 +87,39 @@ const DOC_TOPICS: { dept: string; drafter: string; titles: string[] }[] = [
   },
 ];
 
-/** Event templates: title, area, responsible department, signal words for the items. */
-const EVENT_TOPICS: { title: string; area: string; dept: string; words: string[] }[] = [
-  {
-    title: '城关街道老旧小区加装电梯费用分摊争议',
-    area: '住房保障',
-    dept: 'housing',
-    words: ['加装电梯', '分摊', '低层住户'],
-  },
-  {
-    title: '东湖街道某小区物业费上涨引发业主不满',
-    area: '住房保障',
-    dept: 'donghu',
-    words: ['物业费', '涨价', '业委会'],
-  },
-  {
-    title: '区实验小学学区划分调整家长质疑',
-    area: '就学',
-    dept: 'education',
-    words: ['学区', '划片', '入学'],
-  },
-  { title: '网传某幼儿园午餐分量不足', area: '就学', dept: 'education', words: ['幼儿园', '午餐', '家长'] },
-  { title: '区人民医院夜间急诊排队时间过长', area: '就医', dept: 'health', words: ['急诊', '排队', '夜间'] },
-  { title: '社区卫生服务中心疫苗预约难', area: '就医', dept: 'health', words: ['疫苗', '预约', '社区医院'] },
-  { title: '青石镇化工园区异味扰民', area: '环境保护', dept: 'ecology', words: ['异味', '化工园区', '投诉'] },
-  { title: '河道出现大面积死鱼', area: '环境保护', dept: 'ecology', words: ['死鱼', '河道', '排污'] },
-  {
-    title: '农贸市场销售过期熟食被曝光',
-    area: '食品药品安全',
-    dept: 'market',
-    words: ['过期', '熟食', '农贸市场'],
-  },
-  {
-    title: '城关街道养老服务中心收费标准引质疑',
-    area: '养老服务',
-    dept: 'chengguan',
-    words: ['养老', '收费', '老人'],
-  },
-  {
-    title: '青石镇道路拓宽征收补偿标准争议',
-    area: '征收补偿',
-    dept: 'qingshi',
-    words: ['征收', '补偿', '拆迁'],
-  },
+interface Topic {
+  title: string;
+  area: string;
+  dept: string;
+  words: string[];
+}
+/** One event template: title, area, responsible department, signal words (space-separated). */
+const topic = (title: string, area: string, dept: string, words: string): Topic => ({
+  title,
+  area,
+  dept,
+  words: words.split(' '),
+});
+
+const EVENT_TOPICS: Topic[] = [
+  topic('城关街道老旧小区加装电梯费用分摊争议', '住房保障', 'housing', '加装电梯 分摊 低层住户'),
+  topic('东湖街道某小区物业费上涨引发业主不满', '住房保障', 'donghu', '物业费 涨价 业委会'),
+  topic('区实验小学学区划分调整家长质疑', '就学', 'education', '学区 划片 入学'),
+  topic('网传某幼儿园午餐分量不足', '就学', 'education', '幼儿园 午餐 家长'),
+  topic('区人民医院夜间急诊排队时间过长', '就医', 'health', '急诊 排队 夜间'),
+  topic('社区卫生服务中心疫苗预约难', '就医', 'health', '疫苗 预约 社区医院'),
+  topic('青石镇化工园区异味扰民', '环境保护', 'ecology', '异味 化工园区 投诉'),
+  topic('河道出现大面积死鱼', '环境保护', 'ecology', '死鱼 河道 排污'),
+  topic('农贸市场销售过期熟食被曝光', '食品药品安全', 'market', '过期 熟食 农贸市场'),
+  topic('城关街道养老服务中心收费标准引质疑', '养老服务', 'chengguan', '养老 收费 老人'),
+  topic('青石镇道路拓宽征收补偿标准争议', '征收补偿', 'qingshi', '征收 补偿 拆迁'),
 ];
 
-const EMERGENCY_TOPICS: { title: string; area: string; dept: string; words: string[] }[] = [
-  { title: '青石镇一家具厂发生火灾', area: '安全生产', dept: 'emergency', words: ['火灾', '浓烟', '消防'] },
-  { title: '东湖街道在建工地塔吊倒塌', area: '安全生产', dept: 'emergency', words: ['塔吊', '倒塌', '工地'] },
-  {
-    title: '强降雨致城关街道多处积水内涝',
-    area: '防灾减灾救灾',
-    dept: 'emergency',
-    words: ['暴雨', '内涝', '转移'],
-  },
-  {
-    title: '区内一小学发生集体食物中毒',
-    area: '食品药品安全',
-    dept: 'market',
-    words: ['食物中毒', '学生', '送医'],
-  },
+const EMERGENCY_TOPICS: Topic[] = [
+  topic('青石镇一家具厂发生火灾', '安全生产', 'emergency', '火灾 浓烟 消防'),
+  topic('东湖街道在建工地塔吊倒塌', '安全生产', 'emergency', '塔吊 倒塌 工地'),
+  topic('强降雨致城关街道多处积水内涝', '防灾减灾救灾', 'emergency', '暴雨 内涝 转移'),
+  topic('区内一小学发生集体食物中毒', '食品药品安全', 'market', '食物中毒 学生 送医'),
 ];
 
 const CHANNEL_WEIGHTS: [string, string, number][] = [

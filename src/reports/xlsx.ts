@@ -28,6 +28,22 @@ interface Column {
   numFmt?: string;
 }
 
+/** Keys, widths and number formats; `withHeaders` also names them in row 1 (the single-sheet export). */
+function columnsOf(columns: Column[], withHeaders = false): Partial<ExcelJS.Column>[] {
+  return columns.map((c) => ({
+    ...(withHeaders ? { header: c.header } : {}),
+    key: c.key,
+    width: c.width,
+    ...(c.numFmt ? { style: { numFmt: c.numFmt } } : {}),
+  }));
+}
+
+function workbook(): ExcelJS.Workbook {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = '政策解读与政务舆情回应平台';
+  return wb;
+}
+
 /** A sheet with its title row (row 1, merged) naming the period, headers in row 2, data from row 3. */
 function sheet(
   wb: ExcelJS.Workbook,
@@ -37,11 +53,7 @@ function sheet(
   rows: Record<string, unknown>[],
 ) {
   const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 2 }] });
-  ws.columns = columns.map((c) => ({
-    key: c.key,
-    width: c.width,
-    ...(c.numFmt ? { style: { numFmt: c.numFmt } } : {}),
-  }));
+  ws.columns = columnsOf(columns);
   ws.getRow(1).values = [title];
   ws.mergeCells(1, 1, 1, columns.length);
   ws.getRow(1).font = { bold: true, size: 14 };
@@ -185,13 +197,13 @@ export async function assessmentWorkbook(core: Core, f: Filter): Promise<ExcelJS
     timelinessOf(core.db, f),
     recordsIn(core.db, f.period, f.departmentId),
   ]);
-  const wb = new ExcelJS.Workbook();
-  wb.creator = '政策解读与政务舆情回应平台';
+  const wb = workbook();
   wb.created = core.clock.now();
-  sheet(
-    wb,
+  const add = (name: string, what: string, columns: Column[], rows: Record<string, unknown>[]) =>
+    sheet(wb, name, titleOf(core, f, what, deptName), columns, rows);
+  add(
     '文件解读',
-    titleOf(core, f, '政策文件解读情况', deptName),
+    '政策文件解读情况',
     [
       { header: '文件标题', key: 'title', width: 44 },
       { header: '文号', key: 'docNumber', width: 22 },
@@ -206,10 +218,9 @@ export async function assessmentWorkbook(core: Core, f: Filter): Promise<ExcelJS
     ],
     docs,
   );
-  const ev = sheet(
-    wb,
+  const ev = add(
     '舆情事件',
-    titleOf(core, f, '舆情事件回应情况', deptName),
+    '舆情事件回应情况',
     [
       { header: '事件', key: 'title', width: 36 },
       { header: '发现时间', key: 'detectedAt', width: 18 },
@@ -225,18 +236,16 @@ export async function assessmentWorkbook(core: Core, f: Filter): Promise<ExcelJS
   );
   ev.getColumn('clocks').alignment = { wrapText: true, vertical: 'top' };
   ev.getColumn('actions').alignment = { wrapText: true, vertical: 'top' };
-  const ts = sheet(
-    wb,
+  const ts = add(
     '时效汇总',
-    titleOf(core, f, '政务公开时效汇总', deptName),
+    '政务公开时效汇总',
     TIMELINESS_COLUMNS,
     t.rows as unknown as Record<string, unknown>[],
   );
   for (const row of t.totals) ts.addRow({ ...row, departmentName: '合计' });
-  sheet(
-    wb,
+  add(
     '问责记录',
-    titleOf(core, f, '问责记录', deptName),
+    '问责记录',
     [
       { header: '决定时间', key: 'decidedAt', width: 18 },
       { header: '责任单位', key: 'department', width: 22 },
@@ -268,15 +277,9 @@ export async function assessmentWorkbook(core: Core, f: Filter): Promise<ExcelJS
 /** The earlier single-sheet export (/reports/timeliness.xlsx): headers in row 1. */
 export async function timelinessWorkbook(core: Core, f: Filter): Promise<ExcelJS.Workbook> {
   const t = await timelinessOf(core.db, f);
-  const wb = new ExcelJS.Workbook();
-  wb.creator = '政策解读与政务舆情回应平台';
+  const wb = workbook();
   const ws = wb.addWorksheet('时效统计');
-  ws.columns = TIMELINESS_COLUMNS.map((c) => ({
-    header: c.header,
-    key: c.key,
-    width: c.width,
-    ...(c.numFmt ? { style: { numFmt: c.numFmt } } : {}),
-  }));
+  ws.columns = columnsOf(TIMELINESS_COLUMNS, true);
   ws.getRow(1).font = { bold: true };
   for (const row of t.rows) ws.addRow(row);
   ws.addRow({});
