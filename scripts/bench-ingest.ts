@@ -18,7 +18,7 @@ import type { AlertJson } from '../src/alerts/model.js';
 import { normalize } from '../src/text/normalize.js';
 import { cut } from '../src/text/segment.js';
 import { idfTable } from '../src/text/idf.js';
-import { pipelineProfile } from '../src/opinion/pipeline.js';
+import type { OpinionWorker } from '../src/opinion/worker.js';
 import { startBenchPlatform, summary } from './lib/bench-platform.js';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 20_000);
@@ -234,6 +234,10 @@ async function main() {
   // 2. End to end through the HTTP API until analysed.
   const bench = await startBenchPlatform();
   const { core } = bench.platform;
+  const pipeline = (
+    bench.platform.capabilities.find((c) => c.name === 'opinion') as unknown as { worker: OpinionWorker }
+  ).worker.pipeline;
+  const pipelineProfile = (reset = false) => pipeline.profile.report(reset);
   const accounts = new AccountsService(core);
   const ingestToken = (
     await accounts.createToken({ actor: undefined }, { name: 'bench-ingest', scopes: ['ingest'] })
@@ -263,7 +267,7 @@ async function main() {
   const elu = performance.eventLoopUtilization(elu0).utilization;
   const cpu = process.cpuUsage(cpu0);
   const pg1 = postgresCpuSeconds(dataDir);
-  if (process.env.OPINION_PROFILE) {
+  if (pipeline.profile.enabled) {
     console.log('pipeline stages (ms):', pipelineProfile());
     const sizes = await sql`
       select (select count(*)::int from alerts) as alerts, (select count(*)::int from opinion_clusters) as clusters,
@@ -348,7 +352,7 @@ async function main() {
   );
   console.log(summary('POST /api/opinion/items → 200', ingestLatency));
   console.log(summary('item → console alert', latency));
-  if (process.env.OPINION_PROFILE) console.log('latency phase stages (ms):', pipelineProfile());
+  if (pipeline.profile.enabled) console.log('latency phase stages (ms):', pipelineProfile());
   console.log(
     `probes without alert: ${sentAt.size}${sentAt.size ? ` (${[...sentAt.keys()].map((k) => `P${k}`).join(', ')})` : ''}`,
   );

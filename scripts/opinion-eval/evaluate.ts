@@ -12,6 +12,7 @@ import { compileLexicons, loadShippedLexicons, segmenterWords } from '../../src/
 import { ClusterIndex } from '../../src/opinion/analysis/cluster.js';
 import { DuplicateIndex } from '../../src/opinion/analysis/minhash.js';
 import { DEFAULT_RULES } from '../../src/opinion/analysis/rules.js';
+import { applyAssignment, decideCluster, type DupRef } from '../../src/opinion/pipeline/assign.js';
 import { addWords } from '../../src/text/segment.js';
 import type { EvalItem, EvalPair } from './build-set.js';
 
@@ -148,7 +149,7 @@ function purity(gold: string[], pred: string[]): number {
   return r3(right / (gold.length || 1));
 }
 
-/** The pipeline's assignment, as pipeline.ts does it: copy → its cluster, else nearest centroid. */
+/** The pipeline's assignment (src/opinion/pipeline/assign.ts): copy → its cluster, else nearest centroid. */
 function clusterAll(list: { item: EvalItem; a: ItemAnalysis }[]): string[] {
   const H = 3600_000;
   const clusters = new ClusterIndex({
@@ -156,47 +157,20 @@ function clusterAll(list: { item: EvalItem; a: ItemAnalysis }[]): string[] {
     windowMs: DEFAULT_RULES.cluster.windowHours * H,
     maxTerms: 60,
   });
-  const dups = new DuplicateIndex<number>(
+  const dups = new DuplicateIndex<DupRef>(
     DEFAULT_RULES.dedup.minSimilarity,
     DEFAULT_RULES.dedup.windowHours * H,
   );
   let next = 1;
-  const out: string[] = [];
   const order = list.map((_, i) => i).sort((x, y) => list[x]!.item.at - list[y]!.item.at);
   const assigned = new Array<string>(list.length);
   for (const i of order) {
     const { item, a } = list[i]!;
     const at = item.at * 60_000;
-    const found = dupLookup(dups, a, at);
-    // A copy naming another place is another place's story (template complaints).
-    const dup = found && clusters.placesAgree(found.ref, a.places) ? found : null;
-    let id: number;
-    if (dup) {
-      id = dup.ref;
-      clusters.addItem(id, new Map(), at, 0, a.places);
-    } else {
-      const best = clusters.best(a.vector, at, a.places);
-      if (best) {
-        id = best.id;
-        clusters.addItem(id, a.vector, at, 1, a.places);
-      } else {
-        id = next++;
-        clusters.put({
-          id,
-          terms: new Map(a.vector),
-          firstSeen: at,
-          lastSeen: at,
-          items: 0,
-          places: new Set(a.places),
-        });
-      }
-      dups.add(id, a.minhash, at, a.dupThreshold, a.shingleCount);
-    }
-    clusters.addItem(id, new Map(), at, 0);
-    assigned[i] = String(id);
+    const d = decideCluster(a, at, clusters, dups, () => true);
+    assigned[i] = String(applyAssignment(d, i, a, at, clusters, dups, () => next++));
   }
-  for (let i = 0; i < list.length; i++) out.push(assigned[i]!);
-  return out;
+  return assigned;
 }
 
 /** Near-duplicate lookup with the item's own minimum similarity, as the pipeline does it. */

@@ -37,11 +37,15 @@ export async function loadLexicons(db: Db): Promise<CompiledLexicons> {
   return compileLexicons(lx);
 }
 
-/** Inserts local terms into the segmenter; returns the place names among them (lower-cased). */
-export async function loadLocalTerms(db: Db): Promise<Set<string>> {
+/**
+ * Inserts local terms into this thread's segmenter; returns them all (for worker threads' own
+ * segmenters) and the place names among them (lower-cased).
+ */
+export async function loadLocalTerms(db: Db): Promise<{ words: string[]; places: Set<string> }> {
   const rows = await db.selectFrom('opinion_local_terms').select(['word', 'kind']).execute();
-  addWords(rows.map((r) => r.word));
-  return new Set(rows.filter((r) => r.kind === 'place').map((r) => r.word.toLowerCase()));
+  const words = rows.map((r) => r.word);
+  addWords(words);
+  return { words, places: new Set(rows.filter((r) => r.kind === 'place').map((r) => r.word.toLowerCase())) };
 }
 
 export async function loadRules(db: Db): Promise<WarningRules> {

@@ -1,6 +1,8 @@
 import pg from 'pg';
 import type { Core } from '../context.js';
-import { OpinionPipeline } from './pipeline.js';
+import { OpinionPipeline } from './pipeline/pipeline.js';
+import { PoolAnalyser } from './pipeline/analysis-pool.js';
+import { InThreadAnalyser } from './pipeline/analyser.js';
 import { QUEUE_CHANNEL } from './ingest.js';
 import { CONFIG_CHANNEL } from './settings.js';
 import { dropExpired, ensureItemPartitions, monthsAround } from './partitions.js';
@@ -43,7 +45,11 @@ export class OpinionWorker {
     opts: Partial<WorkerOptions> = {},
   ) {
     this.opts = { ...DEFAULTS, ...opts };
-    this.pipeline = new OpinionPipeline(core);
+    const threads = core.config.opinionAnalysisThreads;
+    this.pipeline = new OpinionPipeline(
+      core,
+      threads > 0 ? new PoolAnalyser({ threads, logger: core.logger }) : new InThreadAnalyser(),
+    );
   }
 
   get isLeader(): boolean {
@@ -62,6 +68,7 @@ export class OpinionWorker {
     this.wake();
     await this.loop;
     this.loop = null;
+    await this.pipeline.close();
   }
 
   /** Resolves when the queue is empty (tests, benchmarks). */

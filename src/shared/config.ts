@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -70,6 +71,11 @@ const envSchema = z.object({
   PUBLIC_CACHE_SECONDS: z.coerce.number().int().min(0).max(86400).default(60),
   PUBLIC_CACHE_ENTRIES: z.coerce.number().int().min(0).max(100000).default(2000),
   PUBLIC_RENDER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  OPINION_ANALYSIS_THREADS: z.coerce.number().int().min(0).max(64).optional(),
+  OPINION_PROFILE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
 });
 
 export interface Config {
@@ -104,6 +110,10 @@ export interface Config {
   publicCacheEntries: number;
   /** Public pages rendered at once; the rest wait, so staff requests keep database connections. */
   publicRenderConcurrency: number;
+  /** Worker threads analysing opinion items on the pipeline leader (0: on the event loop). */
+  opinionAnalysisThreads: number;
+  /** The opinion pipeline times its stages (bench:ingest prints them). */
+  opinionProfile: boolean;
   /** When the 舆情日报 of the previous day is generated and archived (cron, Asia/Shanghai). */
   dailyReportCron: string;
   /** When the 舆情周报 of the previous week is generated and archived (cron, Asia/Shanghai). */
@@ -143,6 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicCacheSeconds: e.PUBLIC_CACHE_SECONDS,
     publicCacheEntries: e.PUBLIC_CACHE_ENTRIES,
     publicRenderConcurrency: e.PUBLIC_RENDER_CONCURRENCY,
+    opinionAnalysisThreads: e.OPINION_ANALYSIS_THREADS ?? os.availableParallelism(),
+    opinionProfile: e.OPINION_PROFILE,
     dailyReportCron: e.DAILY_REPORT_CRON,
     weeklyReportCron: e.WEEKLY_REPORT_CRON,
   };

@@ -35,6 +35,10 @@ export async function startTestPlatform(
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: db.url,
+    // Analysis on the event loop: a pool would load jieba once per thread for every test platform
+    // (seconds of CPU each). The pool is tested in test/opinion/analysis-pool.test.ts, and the crash
+    // test's real process (src/main.ts) runs with it.
+    OPINION_ANALYSIS_THREADS: '0',
     ...opts.env,
   });
   const logger = createLogger(config.logLevel);

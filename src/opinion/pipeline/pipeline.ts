@@ -1,0 +1,246 @@
+import type { Core } from '../../context.js';
+import { insertAlerts } from '../../alerts/store.js';
+import type { ItemAnalysis } from '../analysis/analyse.js';
+import type { WarningRules } from '../analysis/rules.js';
+import { deriveEvent, trimStats, type ClusterMeta, type DerivedEvent } from '../cluster-state.js';
+import { PolicyMatcher } from '../policy-link.js';
+import { loadLexicons, loadLocalTerms, loadRules, loadSchemes, type Scheme } from '../settings.js';
+import type { Trx } from '../../db/database.js';
+import { alertsForBatch } from './alerts.js';
+import { InThreadAnalyser, failed, type Analyser, type AnalysisResult } from './analyser.js';
+import { clusterRow, eventFigures, foldBatch, toPromote, type FoldedBatch } from './fold.js';
+import { linkPolicies } from './policy-links.js';
+import { StageProfile } from './profile.js';
+import { ReadAhead } from './read-ahead.js';
+import * as db from './sql.js';
+import { ClusterMemory } from './state.js';
+
+const HOUR = 3600_000;
+/** Events still moving: their hotness and trend are refreshed as time passes. */
+const ACTIVE_EVENT_MS = 48 * HOUR;
+/** The opinion center's id is looked up again after this long (departments rarely change). */
+const CENTER_TTL_MS = 60_000;
+
+/** Called after each batch is committed, with the ids of the items it stored (live views). */
+export type BatchListener = (itemIds: number[]) => void;
+
+/**
+ * The opinion pipeline: claims queued items, analyses them, folds reposts, clusters items into
+ * events, raises early warnings, all in ONE transaction per batch, so a crash either keeps the
+ * whole batch queued or commits all of it. Cluster and duplicate state lives in memory on the
+ * single leader (see worker.ts) and is rebuilt from the database on start or after any failure.
+ */
+export class OpinionPipeline {
+  private rules!: WarningRules;
+  private schemes: Scheme[] = [];
+  private mem: ClusterMemory | null = null;
+  private readonly policies = new PolicyMatcher();
+  private center: { id: number | null; at: number } = { id: null, at: -Infinity };
+  private readonly readAhead: ReadAhead;
+  private readonly listeners = new Set<BatchListener>();
+  readonly profile: StageProfile;
+
+  constructor(
+    private readonly core: Core,
+    private readonly analyser: Analyser = new InThreadAnalyser(),
+  ) {
+    this.profile = new StageProfile(core.config.opinionProfile);
+    this.readAhead = new ReadAhead(core.db, () => this.analyser, core.logger);
+  }
+
+  get isLoaded(): boolean {
+    return this.mem !== null;
+  }
+
+  /** Threads analysing items. */
+  get analysisThreads(): number {
+    return this.analyser.threads;
+  }
+
+  /** Runs `fn` after every committed batch (a listener's failure never fails a batch). */
+  onBatchStored(fn: BatchListener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** (Re)builds all state from the database. */
+  async load(): Promise<void> {
+    this.mem = null;
+    await this.reloadConfig();
+    const now = this.core.clock.now().getTime();
+    this.mem = await ClusterMemory.load(this.core.db, now, this.rules);
+    await this.policies.refresh(this.core.db, now, true);
+  }
+
+  /** Reloads configuration only (schemes, rules, lexicons, local terms), keeping cluster state. */
+  async reloadConfig(): Promise<void> {
+    this.readAhead.invalidate();
+    const d = this.core.db;
+    const localTerms = await loadLocalTerms(d);
+    const lexicons = await loadLexicons(d);
+    this.rules = await loadRules(d);
+    this.schemes = await loadSchemes(d);
+    await this.analyser.configure({
+      lexicons,
+      schemes: this.schemes,
+      knownPlaces: localTerms.places,
+      localTerms: localTerms.words,
+    });
+    this.readAhead.invalidate();
+  }
+
+  /** Stops the analysis threads; the next batch reloads everything (and starts them again). */
+  async close(): Promise<void> {
+    this.readAhead.invalidate();
+    this.mem = null;
+    await this.analyser.close();
+  }
+
+  /**
+   * Processes up to `limit` queued items in one transaction. Returns how many were claimed
+   * (0 when the queue is empty). Throws on database failure; the caller reloads state.
+   */
+  async processBatch(limit: number): Promise<number> {
+    if (!this.mem) await this.load();
+    const mem = this.mem!;
+    const nowDate = this.core.clock.now();
+    const now = nowDate.getTime();
+    await this.policies.refresh(this.core.db, now);
+    const prof = this.profile;
+    let stored: number[] = [];
+    const n = await this.core.db.transaction().execute(async (trx) => {
+      prof.mark('start');
+      const { claimed, items } = await db.claimItems(trx, limit);
+      if (claimed === 0) return 0;
+      const ids = items.map((it) => it.id);
+      this.readAhead.claimed(ids, claimed >= limit, limit);
+      prof.mark('claim');
+      const analyses = await this.analyses(items);
+      prof.mark('analyse');
+      await mem.reserveIds(trx, items.length);
+      const batch = foldBatch(items, analyses, mem, (t) => this.policies.named(t), now, this.rules);
+      prof.mark('fold');
+      await db.storeItemResults(trx, batch.itemRows, nowDate);
+      prof.mark('items-update');
+      if (batch.touched.size) await this.storeClusters(trx, batch, nowDate);
+      stored = ids;
+      return claimed;
+    });
+    prof.mark('commit');
+    if (stored.length) for (const fn of this.listeners) this.notify(fn, stored);
+    return n;
+  }
+
+  /** Analyses of a batch's items (read ahead or done now); failures are logged and left out. */
+  private async analyses(items: readonly db.ClaimedItem[]): Promise<Map<number, ItemAnalysis>> {
+    const ready = await this.readAhead.take(items.map((it) => it.id));
+    const rest = items.filter((it) => !ready.has(it.id));
+    const fresh: AnalysisResult[] = rest.length ? await this.analyser.analyse(rest) : [];
+    rest.forEach((it, i) => ready.set(it.id, fresh[i] ?? { error: 'no result' }));
+    const out = new Map<number, ItemAnalysis>();
+    for (const [id, r] of ready) {
+      if (failed(r)) this.core.logger.warn({ err: r.error, itemId: id }, 'opinion analysis failed');
+      else out.set(id, r);
+    }
+    return out;
+  }
+
+  /** Policy links, promotion, event rows, alerts, then the cluster rows, authors and hours. */
+  private async storeClusters(trx: Trx, batch: FoldedBatch, nowDate: Date): Promise<void> {
+    const now = nowDate.getTime();
+    const { rules, profile: prof } = this;
+    const mem = this.mem!;
+    for (const m of batch.touched) {
+      trimStats(m, now, rules);
+      const named = batch.namedPolicies.get(m.id) ?? [];
+      m.stats.policyIds = linkPolicies(m.stats.policyIds, named, mem.termsOf(m.id), this.policies);
+    }
+    const derived = new Map<ClusterMeta, DerivedEvent>();
+    const derive = (m: ClusterMeta) => {
+      let d = derived.get(m);
+      if (!d) derived.set(m, (d = deriveEvent(m, mem.termsOf(m.id), now, rules)));
+      return d;
+    };
+    const promote = toPromote(batch.touched, now, rules);
+    const eventIds = await db.insertEvents(
+      trx,
+      promote.map((m) => ({
+        ...eventFigures(derive(m)),
+        clusterId: m.id,
+        detectedAt: new Date(m.firstSeen),
+      })),
+      nowDate,
+    );
+    for (const m of promote) m.eventId = eventIds.get(m.id) ?? null;
+    prof.mark('events-insert');
+    const existing = [...batch.touched].filter((m) => m.eventId !== null && !promote.includes(m));
+    const dismissed = await db.updateEvents(
+      trx,
+      existing.map((m) => ({ ...eventFigures(derive(m)), eventId: m.eventId! })),
+      nowDate,
+    );
+    prof.mark('events-update');
+    // A dismissed event keeps its figures up to date but raises no further warnings.
+    const raised = alertsForBatch(
+      [...batch.touched].filter((m) => m.eventId !== null && !dismissed.has(m.eventId)),
+      {
+        now,
+        rules,
+        schemes: this.schemes,
+        opinionCenterId: await this.opinionCenter(trx, now),
+        derive,
+        policyById: (id) => this.policies.byId(id),
+      },
+    );
+    for (const r of raised) r.cluster.stats.fired.push(r.firedKey);
+    await insertAlerts(
+      trx,
+      raised.map((r) => r.alert),
+      nowDate,
+    );
+    prof.mark('alerts');
+    await db.upsertClusters(
+      trx,
+      [...batch.touched].map((m) => clusterRow(m, mem.termsOf(m.id))),
+      nowDate,
+    );
+    prof.mark('clusters-upsert');
+    await db.insertClusterAuthors(trx, batch.newAuthors);
+    await db.addClusterHours(trx, batch.hours);
+    prof.mark('authors-hours');
+  }
+
+  private async opinionCenter(trx: Trx, now: number): Promise<number | null> {
+    if (now - this.center.at >= CENTER_TTL_MS) this.center = { id: await db.opinionCenterId(trx), at: now };
+    return this.center.id;
+  }
+
+  private notify(fn: BatchListener, ids: number[]): void {
+    try {
+      fn(ids);
+    } catch (err) {
+      this.core.logger.warn({ err }, 'opinion batch listener failed');
+    }
+  }
+
+  /** Refreshes hotness and trend of recently active events as time passes without new items. */
+  async refreshActiveEvents(): Promise<number> {
+    const mem = this.mem;
+    if (!mem) return 0;
+    const nowDate = this.core.clock.now();
+    const now = nowDate.getTime();
+    const rows: db.EventHeatRow[] = [];
+    for (const m of mem.metas.values()) {
+      if (m.eventId === null || now - m.lastSeen > ACTIVE_EVENT_MS) continue;
+      const d = deriveEvent(m, mem.termsOf(m.id), now, this.rules);
+      rows.push({ eventId: m.eventId, hotness: d.hotness, trend: d.trend });
+    }
+    await db.refreshEventHeat(this.core.db, rows, nowDate);
+    return rows.length;
+  }
+
+  /** Forgets clusters and duplicate candidates that fell out of their windows. */
+  prune(): void {
+    this.mem?.prune(this.core.clock.now().getTime(), this.rules);
+  }
+}

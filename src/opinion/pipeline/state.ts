@@ -1,0 +1,115 @@
+import type { Db, Trx } from '../../db/database.js';
+import { ClusterIndex, type TermVector } from '../analysis/cluster.js';
+import { DuplicateIndex, fromBytes } from '../analysis/minhash.js';
+import type { WarningRules } from '../analysis/rules.js';
+import { emptyStats, type ClusterMeta, type ClusterStats } from '../cluster-state.js';
+import type { DupRef } from './assign.js';
+import { duplicateCandidates, reserveClusterIds } from './sql.js';
+
+const HOUR = 3600_000;
+/** Terms kept per centroid: a story's vocabulary, not every word its posts used. */
+const CENTROID_TERMS = 60;
+const NO_TERMS: TermVector = new Map();
+
+/**
+ * The clusters and duplicate candidates within their windows, held in memory by the pipeline
+ * leader and rebuilt from the database on start or after any failure (the rolled-back batch may
+ * have changed them).
+ */
+export class ClusterMemory {
+  readonly metas = new Map<number, ClusterMeta>();
+  private idPool: number[] = [];
+
+  private constructor(
+    readonly clusters: ClusterIndex,
+    readonly dups: DuplicateIndex<DupRef>,
+  ) {}
+
+  static async load(db: Db, now: number, rules: WarningRules): Promise<ClusterMemory> {
+    const mem = new ClusterMemory(
+      new ClusterIndex({
+        threshold: rules.cluster.threshold,
+        windowMs: rules.cluster.windowHours * HOUR,
+        maxTerms: CENTROID_TERMS,
+      }),
+      new DuplicateIndex(rules.dedup.minSimilarity, rules.dedup.windowHours * HOUR),
+    );
+    const rows = await db
+      .selectFrom('opinion_clusters')
+      .selectAll()
+      .where('last_seen_at', '>=', new Date(now - rules.cluster.windowHours * HOUR))
+      .execute();
+    const authors = rows.length
+      ? await db
+          .selectFrom('opinion_cluster_authors')
+          .selectAll()
+          .where(
+            'cluster_id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .execute()
+      : [];
+    const byCluster = new Map<number, Set<string>>();
+    for (const a of authors) {
+      let s = byCluster.get(a.cluster_id);
+      if (!s) byCluster.set(a.cluster_id, (s = new Set()));
+      s.add(a.author);
+    }
+    for (const r of rows) {
+      const meta: ClusterMeta = {
+        id: r.id,
+        eventId: r.event_id,
+        firstSeen: r.first_seen_at.getTime(),
+        lastSeen: r.last_seen_at.getTime(),
+        itemsCount: r.items_count,
+        uniqueAuthors: r.unique_authors,
+        negative: r.negative_count,
+        positive: r.positive_count,
+        duplicates: r.duplicates_count,
+        hotness: r.hotness,
+        hotnessAt: r.hotness_at.getTime(),
+        authors: byCluster.get(r.id) ?? new Set(),
+        stats: { ...emptyStats(), ...(r.stats as Partial<ClusterStats>) },
+      };
+      mem.metas.set(r.id, meta);
+      mem.clusters.put({
+        id: r.id,
+        terms: new Map(Object.entries(r.terms)),
+        firstSeen: meta.firstSeen,
+        lastSeen: meta.lastSeen,
+        items: meta.itemsCount,
+        places: new Set(meta.stats.places),
+      });
+    }
+    for (const it of await duplicateCandidates(db, new Date(now - rules.dedup.windowHours * HOUR)))
+      mem.dups.add(
+        { itemId: it.id, clusterId: it.cluster_id },
+        fromBytes(it.minhash),
+        it.published_at.getTime(),
+      );
+    return mem;
+  }
+
+  /** Makes sure `n` new cluster ids are at hand (one round trip for many batches). */
+  async reserveIds(trx: Trx, n: number): Promise<void> {
+    if (this.idPool.length >= n) return;
+    this.idPool.push(...(await reserveClusterIds(trx, Math.max(n, 64))));
+  }
+
+  nextId(): number {
+    const id = this.idPool.shift();
+    if (id === undefined) throw new Error('no reserved cluster id');
+    return id;
+  }
+
+  termsOf(clusterId: number): TermVector {
+    return this.clusters.clusters.get(clusterId)?.terms ?? NO_TERMS;
+  }
+
+  /** Forgets clusters and duplicate candidates that fell out of their windows. */
+  prune(now: number, rules: WarningRules): void {
+    for (const id of this.clusters.prune(now - rules.cluster.windowHours * HOUR)) this.metas.delete(id);
+    this.dups.prune(now - rules.dedup.windowHours * HOUR);
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * The pipeline's pure parts, without a database: cluster assignment, which alerts a batch raises,
+ * policy links, and the array literals the bulk statements send.
+ */
+import { ClusterIndex } from '../../src/opinion/analysis/cluster.js';
+import { DuplicateIndex, minhash } from '../../src/opinion/analysis/minhash.js';
+import { DEFAULT_RULES } from '../../src/opinion/analysis/rules.js';
+import { newMeta, type ClusterMeta, deriveEvent } from '../../src/opinion/cluster-state.js';
+import {
+  applyAssignment,
+  decideCluster,
+  type AssignInput,
+  type DupRef,
+} from '../../src/opinion/pipeline/assign.js';
+import { alertsForBatch, routeDepartment, type AlertContext } from '../../src/opinion/pipeline/alerts.js';
+import { linkPolicies, specificTerms, MAX_LINK_TERMS } from '../../src/opinion/pipeline/policy-links.js';
+import { arrayLiteral } from '../../src/opinion/pipeline/sql.js';
+import type { Scheme } from '../../src/opinion/settings.js';
+
+const H = 3600_000;
+const T0 = Date.UTC(2026, 5, 1, 8);
+
+function bigrams(s: string): string[] {
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < s.length; i++) out.add(s.slice(i, i + 2));
+  return [...out];
+}
+
+function item(text: string, terms: Record<string, number>, places: string[] = []): AssignInput {
+  const sh = bigrams(text);
+  return {
+    minhash: minhash(sh),
+    dupThreshold: 0,
+    shingleCount: sh.length,
+    vector: new Map(Object.entries(terms)),
+    places,
+  };
+}
+
+describe('cluster assignment', () => {
+  const setup = () => {
+    const clusters = new ClusterIndex({ threshold: 0.15, windowMs: 48 * H, maxTerms: 60 });
+    const dups = new DuplicateIndex<DupRef>(0.6, 72 * H);
+    let next = 100;
+    const known = new Set<number>();
+    const assign = (id: number, a: AssignInput, at = T0) => {
+      const d = decideCluster(a, at, clusters, dups, (c) => known.has(c));
+      const cid = applyAssignment(d, id, a, at, clusters, dups, () => next++);
+      known.add(cid);
+      return { d, cid };
+    };
+    return { clusters, dups, assign, known };
+  };
+  const post = '青石镇化工厂夜里偷排废水，河道恶臭，希望有关部门尽快处理';
+
+  it('starts a cluster, puts a copy in it as a duplicate and a related post as a member', () => {
+    const { assign, clusters } = setup();
+    const first = assign(1, item(post, { 化工厂: 0.6, 偷排: 0.6, 废水: 0.5 }, ['青石镇']));
+    expect(first.d.kind).toBe('new');
+    expect(first.cid).toBe(100);
+    const copy = assign(2, item(`转发：${post}`, { 化工厂: 0.6, 偷排: 0.6, 废水: 0.5 }, ['青石镇']));
+    expect(copy.d).toMatchObject({ kind: 'duplicate', clusterId: 100, of: { itemId: 1 } });
+    // A copy leaves the centroid as it was.
+    expect(clusters.clusters.get(100)!.terms.get('化工厂')).toBeCloseTo(0.6);
+    const related = assign(3, item('化工厂偷排废水的事情有人管吗', { 化工厂: 0.7, 偷排: 0.7 }, ['青石镇']));
+    expect(related.d).toMatchObject({ kind: 'joined', clusterId: 100 });
+    expect(clusters.clusters.get(100)!.terms.get('化工厂')).toBeCloseTo(1.3);
+  });
+
+  it('decides without changing the indexes', () => {
+    const { clusters, dups, assign } = setup();
+    assign(1, item(post, { 化工厂: 0.6, 偷排: 0.6 }));
+    const before = clusters.clusters.get(100)!.terms.get('化工厂');
+    decideCluster(item(post, { 化工厂: 0.6, 偷排: 0.6 }), T0, clusters, dups, () => true);
+    expect(clusters.clusters.get(100)!.terms.get('化工厂')).toBe(before);
+    expect(dups.size).toBe(1);
+  });
+
+  it('keeps a template complaint naming another place apart, and a copy of a forgotten cluster is new', () => {
+    const { assign, known } = setup();
+    assign(1, item(post, { 化工厂: 0.6, 偷排: 0.6 }, ['青石镇']));
+    const other = assign(2, item(post.replace('青石镇', '白沙镇'), { 化工厂: 0.6, 偷排: 0.6 }, ['白沙镇']));
+    expect(other.d.kind).toBe('new');
+    known.clear();
+    expect(assign(3, item(post, { 偷排: 0.1, 别的: 0.9 }, ['青石镇'])).d.kind).not.toBe('duplicate');
+  });
+});
+
+function event(id: number, patch: Partial<ClusterMeta> = {}): ClusterMeta {
+  return { ...newMeta(id, T0, T0), eventId: 500 + id, itemsCount: 3, uniqueAuthors: 3, ...patch };
+}
+
+function ctx(patch: Partial<AlertContext> = {}): AlertContext {
+  return {
+    now: T0,
+    rules: DEFAULT_RULES,
+    schemes: [],
+    opinionCenterId: 7,
+    derive: (m) => deriveEvent(m, new Map([['爆炸', 1]]), T0, DEFAULT_RULES),
+    policyById: (id) =>
+      id === 9 ? { id: 9, title: '老旧小区改造办法', departmentId: 4, keywords: [] } : undefined,
+    ...patch,
+  };
+}
+
+describe('which alerts a batch raises', () => {
+  it('raises an emergency to the opinion center once, and nothing for a calm event', () => {
+    const hot = event(1);
+    hot.stats.signals = { 灾害事故: 3 };
+    hot.stats.casualties.deaths = 2;
+    hot.stats.title = '化工厂爆炸';
+    const calm = event(2);
+    const raised = alertsForBatch([hot, calm], ctx());
+    expect(raised).toHaveLength(1);
+    expect(raised[0]!.firedKey).toBe('emergency');
+    expect(raised[0]!.alert).toMatchObject({
+      type: 'event.detected',
+      severity: 'critical',
+      departmentId: 7,
+      subjectId: 501,
+      dedupeKey: 'event.detected:501:emergency',
+      title: '舆情预警（突发事件信号）：化工厂爆炸',
+    });
+    expect(raised[0]!.alert.body).toContain('死亡 2 人');
+    expect(raised[0]!.alert.renotifyAt).toEqual(expect.any(Date));
+    hot.stats.fired.push('emergency');
+    expect(alertsForBatch([hot], ctx())).toEqual([]);
+  });
+
+  it('routes to the duty group of the scheme most items matched, and a linked policy to its drafter', () => {
+    const m = event(1, { itemsCount: 4 });
+    m.stats.signals = { 灾害事故: 4 };
+    m.stats.schemes = { '3': 1, '5': 3 };
+    m.stats.policyIds = [9, 10];
+    const schemes = [
+      { id: 3, dutyDepartmentId: 30 },
+      { id: 5, dutyDepartmentId: 50 },
+    ] as Scheme[];
+    expect(routeDepartment(m, schemes)).toBe(50);
+    const raised = alertsForBatch([m], ctx({ schemes }));
+    expect(raised.map((r) => [r.firedKey, r.alert.departmentId])).toEqual([
+      ['emergency', 50],
+      ['policy:9', 4], // policy 10 is not published (unknown): no alert
+    ]);
+    expect(raised[1]!.alert.title).toMatch(/^政策舆情：/);
+  });
+
+  it('skips clusters that are not events', () => {
+    const m = event(1, { eventId: null });
+    m.stats.signals = { 灾害事故: 3 };
+    expect(alertsForBatch([m], ctx())).toEqual([]);
+  });
+});
+
+describe('policy links', () => {
+  it('compares only specific terms, at most MAX_LINK_TERMS, skipping category pseudo-terms', () => {
+    const terms = new Map<string, number>([
+      ['#area:教育', 1],
+      ['政策', 1], // everyday word: idf 4.5
+      ['拆迁', 1],
+      ['补偿', 1], // idf 6.9
+      ['养老', 1],
+    ]);
+    expect(specificTerms(terms)).toEqual(['拆迁', '养老']);
+    const many = new Map(Array.from({ length: 40 }, (_, i) => [`罕见词${i}`, 1] as [string, number]));
+    expect(specificTerms(many)).toHaveLength(MAX_LINK_TERMS);
+  });
+
+  it('keeps earlier links, adds named and keyword matches, sorted', () => {
+    const seen: string[][] = [];
+    const policies = {
+      size: 1,
+      byKeywords: (t: readonly string[]) => {
+        seen.push([...t]);
+        return [2];
+      },
+    };
+    expect(linkPolicies([5], [3], new Map([['拆迁', 1]]), policies)).toEqual([2, 3, 5]);
+    expect(seen).toEqual([['拆迁']]);
+    expect(linkPolicies([5], [], new Map(), { size: 0, byKeywords: () => [1] })).toEqual([5]);
+  });
+});
+
+describe('bulk statement literals', () => {
+  it('quotes text and leaves numbers bare', () => {
+    expect(arrayLiteral([])).toBe('{}');
+    expect(arrayLiteral([1, 2])).toBe('{1,2}');
+    expect(arrayLiteral(['a b', 'say "hi"', 'back\\slash', '{x,y}'])).toBe(
+      '{"a b","say \\"hi\\"","back\\\\slash","{x,y}"}',
+    );
+  });
+});
