@@ -4,6 +4,7 @@
  *  - flood: `connections` keep-alive connections each sending GET `path` back to back for
  *    `seconds`; reports completed requests, status counts and every latency.
  *  - probe: one request at a time every `intervalMs` (a staff member clicking), for `seconds`.
+ * A 'stop' message from the parent ends either early (a phase of unknown length).
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -12,7 +13,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 const { mode, url, paths, headers = {}, connections = 1, seconds, intervalMs = 0 } = workerData;
 const target = new URL(url);
 const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
-const deadline = Date.now() + seconds * 1000;
+let deadline = Date.now() + seconds * 1000;
+parentPort.once('message', (m) => {
+  if (m === 'stop') deadline = 0;
+});
 const latencies = [];
 const statuses = {};
 let errors = 0;
@@ -53,3 +57,4 @@ await Promise.all(Array.from({ length: mode === 'probe' ? 1 : connections }, (_,
 const elapsed = (performance.now() - started) / 1000;
 agent.destroy();
 parentPort.postMessage({ latencies, statuses, errors, bytes, elapsed });
+parentPort.close();
