@@ -18,7 +18,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import net from 'node:net';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
@@ -26,6 +25,7 @@ import nodejieba from 'nodejieba';
 import { io as connect } from 'socket.io-client';
 import { sql } from 'kysely';
 import { AccountsService } from '../src/accounts/service.js';
+import { freePort } from '../src/db/embedded.js';
 import type { AlertJson } from '../src/alerts/model.js';
 import { normalize } from '../src/text/normalize.js';
 import { cut } from '../src/text/segment.js';
@@ -268,17 +268,6 @@ function probeHealth(url: string): { stop(): Promise<number[]> } {
       return (await done).latencies;
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 /** A second app node: src/main.ts in its own process on the bench's database. */

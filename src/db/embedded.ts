@@ -20,7 +20,8 @@ export interface EmbeddedDatabase {
 
 const USER = 'platform';
 
-async function freePort(preferred: number): Promise<number> {
+/** `preferred` if it is free, else any free port on 127.0.0.1. */
+export async function freePort(preferred = 0): Promise<number> {
   const tryPort = (port: number) =>
     new Promise<number | null>((resolve) => {
       const srv = createServer();
@@ -36,7 +37,7 @@ async function freePort(preferred: number): Promise<number> {
     if (ok) return ok;
   }
   const any = await tryPort(0);
-  if (!any) throw new Error('no free TCP port for the embedded PostgreSQL');
+  if (!any) throw new Error('no free TCP port');
   return any;
 }
 
