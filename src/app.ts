@@ -35,7 +35,7 @@ import { reportsCapability } from './reports/capability.js';
 import { accountabilityCapability } from './accountability/capability.js';
 import { opinionCapability } from './opinion/capability.js';
 import { policiesCapability } from './policies/capability.js';
-import { receiveFile } from './policies/routes.js';
+import { pageMultipart } from './files/upload.js';
 import { disclosureCapability } from './disclosure/capability.js';
 import { siteCapability } from './site/capability.js';
 import { PublicContent } from './site/content.js';
@@ -43,7 +43,6 @@ import { publicPageCache } from './site/page-cache.js';
 import compression from 'compression';
 
 /** Page routes that take a file from a plain HTML form (no JavaScript). */
-const MULTIPART_FORM_PATHS = /^\/workspace\/(policies|interpretations)\/\d+\/attachments$/;
 
 export interface PlatformOptions {
   config: Config;
@@ -188,8 +187,9 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     // An upload form posted without JavaScript carries its token inside the multipart body, which
     // only multer reads: on these page routes the body is parsed first, then checked. A refused
     // file (too large) is handed to the route, which reports it on the page.
-    if (req.method === 'POST' && MULTIPART_FORM_PATHS.test(req.path) && req.is('multipart/form-data')) {
-      receiveFile(req, res, (err?: unknown) => {
+    const multipart = req.method === 'POST' && req.is('multipart/form-data') ? pageMultipart(req.path) : null;
+    if (multipart) {
+      multipart(req, res, (err?: unknown) => {
         if (err) res.locals.uploadError = err;
         check();
       });

@@ -8,7 +8,8 @@ import { insertAlert } from '../alerts/store.js';
 import { HttpProblem } from '../shared/errors.js';
 import { z, parse, fields } from '../shared/validation.js';
 import { clockKindLabel } from '../clocks/states.js';
-import { storeBytes } from '../policies/files.js';
+import { storeLocked } from '../files/bytes.js';
+import type { UploadedFile } from '../files/files.js';
 import { resolvePeriod, type Period } from '../reports/period.js';
 import {
   ACCOUNTABLE_STATES,
@@ -39,13 +40,6 @@ export const listSchema = z.object({
   to: fields.isoDate.optional(),
   departmentId: fields.id.optional(),
 });
-
-export interface UploadedFile {
-  name: string;
-  mime: string;
-  size: number;
-  bytes: Buffer;
-}
 
 /** Records joined with their clock, department and recorder, for lists, exports and reports. */
 export function recordsQuery(db: Db) {
@@ -96,7 +90,6 @@ export class AccountabilityService {
     const input = parse(recordSchema, raw, '问责记录');
     const now = this.core.clock.now();
     const decidedAt = opts.decidedAt ?? now;
-    const hash = file ? await storeBytes(this.core.config.dataDir, file.bytes) : null;
     const id = await this.core.db.transaction().execute(async (trx) => {
       const clock = await trx
         .selectFrom('clocks')
@@ -110,6 +103,8 @@ export class AccountabilityService {
         throw HttpProblem.unprocessable('只能对已超时或逾期完成的时限问责', [
           { field: 'clockId', message: '该时钟未超时' },
         ]);
+      // Under the hash's lock: a policy attachment with the same bytes may be deleted meanwhile.
+      const hash = file ? await storeLocked(trx, this.core.config.dataDir, file.bytes) : null;
       const row = await trx
         .insertInto('accountability_records')
         .values({

@@ -1,8 +1,14 @@
 import type { Selectable } from 'kysely';
 import { toIsoShanghai } from '../shared/time.js';
+import { fileJson } from '../files/files.js';
 import { clockStateLabel } from '../clocks/states.js';
 import type { ClockRow } from '../clocks/model.js';
-import type { DisclosureChallengesTable, DisclosureRequestsTable, DisclosureStepsTable } from './tables.js';
+import type {
+  DisclosureAttachmentsTable,
+  DisclosureChallengesTable,
+  DisclosureRequestsTable,
+  DisclosureStepsTable,
+} from './tables.js';
 import {
   APPLICANT_TYPE_LABELS,
   CHALLENGE_KIND_LABELS,
@@ -15,6 +21,7 @@ import {
 export type RequestRow = Selectable<DisclosureRequestsTable>;
 export type StepRow = Selectable<DisclosureStepsTable>;
 export type ChallengeRow = Selectable<DisclosureChallengesTable>;
+export type AttachmentRow = Selectable<DisclosureAttachmentsTable>;
 
 export const SUBJECT_KIND = 'disclosure_request';
 export const CLOCK_KIND = 'disclosure_request';
@@ -31,6 +38,8 @@ export const STEP_KIND_LABELS: Record<string, string> = {
   challenge: '行政复议 / 行政诉讼',
   challenge_result: '复议 / 诉讼结果',
   assigned: '指定答复部门',
+  attachment_added: '添加附件',
+  attachment_removed: '删除附件',
 };
 
 /** The clock as SPEC §4 shows it on a request: `{id, dueAt, state, pausedAt?}` plus details. */
@@ -104,5 +113,14 @@ export function requestSummaryJson(r: RequestRow, departmentName?: string | null
         : null,
     repliedAt: toIsoShanghai(r.replied_at),
     closedAt: toIsoShanghai(r.closed_at),
+  };
+}
+
+/** An attachment as the API shows it; `href` downloads it (the API path answers the same file). */
+export function disclosureAttachmentJson(a: AttachmentRow) {
+  return {
+    ...fileJson(a),
+    source: a.source,
+    href: `/disclosure/requests/${a.request_id}/attachments/${a.id}`,
   };
 }

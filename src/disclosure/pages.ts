@@ -8,9 +8,18 @@ import { parse, fields, z } from '../shared/validation.js';
 import { HttpProblem, toProblem } from '../shared/errors.js';
 import { withFlash } from '../web/flash.js';
 import { PUBLIC_LAYOUT } from '../policies/views.js';
+import { NORMATIVE_LABELS } from '../policies/model.js';
 import { DisclosureService } from './service.js';
 import { sendFile } from './routes.js';
 import { ctxOf } from '../shared/context.js';
+import { fileView } from '../files/files.js';
+import {
+  PUBLIC_UPLOAD,
+  acceptUpload,
+  acceptUploads,
+  sendStoredFile,
+  uploadProblem,
+} from '../files/upload.js';
 import { annualReport } from './report.js';
 import {
   APPLICANT_TYPE_LABELS,
@@ -33,6 +42,7 @@ import {
   extensionSchema,
   listQuerySchema,
   lookupSchema,
+  normativeSchema,
   publicRequestSchema,
   registerSchema,
   replySchema,
@@ -165,6 +175,11 @@ export function disclosurePageRoutes(core: Core, svc: DisclosureService): Router
       canReply: canHandle && d.status === 'processing',
       canAssign: can(p, 'disclosure.register') && open,
       canChallenge: can(p, 'disclosure.challenge') && !open,
+      canAttach: canHandle,
+      attachments: d.attachments.map((a) => ({
+        ...fileView({ ...a, file_name: a.fileName }, a.href),
+        fromApplicant: a.source === 'public',
+      })),
       outcomeGroups,
       challengeResults,
       departments: (await departments()).map((x) => ({ ...x, selected: x.id === d.departmentId })),
@@ -308,9 +323,53 @@ export function disclosurePageRoutes(core: Core, svc: DisclosureService): Router
     });
   });
 
+  // Attachments from a plain form (no JavaScript): src/app.ts parsed the multipart body before
+  // its CSRF check, so the file is on req.file and a refused one in res.locals.uploadError.
+  r.post('/disclosure/requests/:id/attachments', requirePageLogin, async (req, res) => {
+    await withFlash(req, res, back(req), async () => {
+      const refused: unknown = res.locals.uploadError;
+      if (refused) throw uploadProblem(refused);
+      const requestId = parse(fields.id, req.params.id, '申请编号');
+      const row = await svc.attachments.add(ctxOf(req), { requestId, file: await acceptUpload(req) });
+      return `已上传附件“${row.file_name}”`;
+    });
+  });
+  const attachmentIds = (req: Request) => ({
+    requestId: parse(fields.id, req.params.id, '申请编号'),
+    attachmentId: parse(fields.id, req.params.attachmentId, '附件编号'),
+  });
+  r.post('/disclosure/requests/:id/attachments/:attachmentId/delete', requirePageLogin, async (req, res) => {
+    await withFlash(req, res, back(req), async () => {
+      const row = await svc.attachments.remove(ctxOf(req), attachmentIds(req));
+      return `已删除附件“${row.file_name}”`;
+    });
+  });
+  r.get('/disclosure/requests/:id/attachments/:attachmentId', requirePageLogin, async (req, res) => {
+    sendStoredFile(req, res, core.config.dataDir, await svc.attachments.get(ctxOf(req), attachmentIds(req)));
+  });
+
   r.get('/disclosure/requests/:id/letter.docx', requirePageLogin, async (req, res) => {
     const { buffer, filename } = await svc.letter(ctxOf(req), parse(fields.id, req.params.id, '申请编号'));
     sendFile(res, buffer, filename, DOCX);
+  });
+
+  // 规章 / 行政规范性文件 and their 废止 date, from the document's staff page (table 二).
+  r.post('/workspace/policies/:id/normative', requirePageLogin, async (req, res) => {
+    const id = parse(fields.id, req.params.id, '文件编号');
+    await withFlash(req, res, `/workspace/policies/${id}`, async () => {
+      const b = req.body ?? {};
+      const saved = await svc.setNormative(
+        ctxOf(req),
+        id,
+        parse(
+          normativeSchema,
+          { normativeKind: opt(b.normativeKind) ?? null, repealedOn: opt(b.repealedOn) ?? null },
+          '规范性文件',
+        ),
+      );
+      if (!saved.normativeKind) return '已登记为不属于规章或行政规范性文件';
+      return `已登记为${NORMATIVE_LABELS[saved.normativeKind]}${saved.repealedOn ? `，${saved.repealedOn} 废止` : '，现行有效'}`;
+    });
   });
 
   // ---- the annual report ----
@@ -344,8 +403,14 @@ export function disclosurePageRoutes(core: Core, svc: DisclosureService): Router
   });
 
   // ---- the public site: apply online, look up the status ----
+  const uploadLimits = { maxFiles: PUBLIC_UPLOAD.files, maxMb: PUBLIC_UPLOAD.bytes / 1024 / 1024 };
   r.get('/disclosure/apply', (_req, res) => {
-    res.render('disclosure/apply', { layout: PUBLIC_LAYOUT, title: '政府信息公开申请', applicantTypes });
+    res.render('disclosure/apply', {
+      layout: PUBLIC_LAYOUT,
+      title: '政府信息公开申请',
+      applicantTypes,
+      ...uploadLimits,
+    });
   });
   r.post('/disclosure/apply', async (req, res) => {
     const b = req.body ?? {};
@@ -359,14 +424,17 @@ export function disclosurePageRoutes(core: Core, svc: DisclosureService): Router
     };
     let input;
     try {
-      input = parse(publicRequestSchema, values, '申请');
+      const refused: unknown = res.locals.uploadError;
+      if (refused) throw uploadProblem(refused, PUBLIC_UPLOAD.bytes);
+      input = { ...parse(publicRequestSchema, values, '申请'), files: await acceptUploads(req) };
     } catch (err) {
-      if (!(err instanceof HttpProblem)) throw err;
-      res.status(400).render('disclosure/apply', {
+      if (!(err instanceof HttpProblem) || err.status >= 500) throw err;
+      res.status(err.status).render('disclosure/apply', {
         layout: PUBLIC_LAYOUT,
         title: '政府信息公开申请',
         applicantTypes: applicantTypes.map((t) => ({ ...t, selected: t.value === values.applicantType })),
         values,
+        ...uploadLimits,
         errors: (err.extra.errors ?? []).map((e) => e.message && `${fieldName(e.field)}：${e.message}`),
       });
       return;
@@ -413,5 +481,6 @@ const PUBLIC_FIELD_NAMES: Record<string, string> = {
   address: '通信地址',
   content: '所需政府信息的内容描述',
   purpose: '用途',
+  file: '附件',
 };
 const fieldName = (f: string) => PUBLIC_FIELD_NAMES[f] ?? f;

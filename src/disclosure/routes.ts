@@ -7,6 +7,8 @@ import { annualReport, annualReportDocx, annualReportXlsx } from './report.js';
 import { authorize } from '../auth/policy.js';
 import { DisclosureService } from './service.js';
 import { OUTCOMES } from './rules.js';
+import { disclosureAttachmentJson } from './model.js';
+import { acceptUpload, receiveFile, sendStoredFile } from '../files/upload.js';
 import {
   assignSchema,
   challengeResultSchema,
@@ -91,6 +93,36 @@ export function disclosureApiRoutes(core: Core, svc: DisclosureService): Router 
       await svc.decideChallenge(ctxOf(req), id, challengeId, parse(challengeResultSchema, body(req), '结果')),
     );
   });
+  // Attachments: who may read the request may download; who may handle it may add and remove.
+  const attachmentIds = (req: Request) => ({
+    requestId: idOf(req),
+    attachmentId: parse(fields.id, req.params.attachmentId, '附件编号'),
+  });
+  r.get('/api/disclosure-requests/:id/attachments', async (req, res) => {
+    res.json((await svc.attachments.list(ctxOf(req), idOf(req))).map(disclosureAttachmentJson));
+  });
+  r.post(
+    '/api/disclosure-requests/:id/attachments',
+    // Strangers are refused before a 20 MB body is read into memory.
+    (req, _res, next) => {
+      authorize(req.principal, 'disclosure.read');
+      next();
+    },
+    receiveFile,
+    async (req, res) => {
+      const requestId = idOf(req);
+      const row = await svc.attachments.add(ctxOf(req), { requestId, file: await acceptUpload(req) });
+      res.status(201).json(disclosureAttachmentJson(row));
+    },
+  );
+  r.get('/api/disclosure-requests/:id/attachments/:attachmentId', async (req, res) => {
+    sendStoredFile(req, res, core.config.dataDir, await svc.attachments.get(ctxOf(req), attachmentIds(req)));
+  });
+  r.delete('/api/disclosure-requests/:id/attachments/:attachmentId', async (req, res) => {
+    const row = await svc.attachments.remove(ctxOf(req), attachmentIds(req));
+    res.json({ id: row.id, deleted: true, requestId: row.request_id });
+  });
+
   r.get('/api/disclosure-requests/:id/letter', async (req, res) => {
     const { buffer, filename } = await svc.letter(ctxOf(req), idOf(req));
     sendFile(res, buffer, filename, DOCX);

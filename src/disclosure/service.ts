@@ -3,8 +3,8 @@ import { DateTime } from 'luxon';
 import type { Core } from '../context.js';
 import type { Ctx } from '../shared/context.js';
 import type { Trx } from '../db/database.js';
-import { actorLabel, actorUserId } from '../auth/principal.js';
-import { authorize, can, departmentFilter } from '../auth/policy.js';
+import { actorUserId } from '../auth/principal.js';
+import { authorize, departmentFilter } from '../auth/policy.js';
 import { recordAudit } from '../audit/audit.js';
 import { HttpProblem } from '../shared/errors.js';
 import { ZONE, formatShanghai, shanghaiDate } from '../shared/time.js';
@@ -24,6 +24,7 @@ import {
   CLOCK_KIND,
   SUBJECT_KIND,
   challengeJson,
+  disclosureAttachmentJson,
   requestClockJson,
   requestSummaryJson,
   stepJson,
@@ -49,7 +50,10 @@ import type {
   RegisterInput,
 } from './schemas.js';
 import { replyLetterDocx } from './letter.js';
-import type { ChallengeResult, DisclosureRequestsTable, StepKind } from './tables.js';
+import { addStep, visibleRequest } from './steps.js';
+import { DisclosureAttachmentService } from './attachments.js';
+import type { UploadedFile } from '../files/files.js';
+import type { ChallengeResult, DisclosureRequestsTable } from './tables.js';
 import { isOpen, OPEN_CLOCK_STATES } from '../clocks/states.js';
 
 /** Times from the field may run a little ahead of the server; further ahead is a typo. */
@@ -71,7 +75,11 @@ function endOfDay(isoDate: string): Date {
  * suits. Every change is one transaction with its step, its audit record and its clock change.
  */
 export class DisclosureService {
-  constructor(private readonly core: Core) {}
+  readonly attachments: DisclosureAttachmentService;
+
+  constructor(private readonly core: Core) {
+    this.attachments = new DisclosureAttachmentService(core);
+  }
 
   private now(): Date {
     return this.core.clock.now();
@@ -112,40 +120,6 @@ export class DisclosureService {
       .where('number', 'like', `${year}-%`)
       .executeTakeFirstOrThrow();
     return `${year}-${String(Number(row.n) + 1).padStart(4, '0')}`;
-  }
-
-  private async addStep(
-    trx: Trx,
-    ctx: Ctx,
-    requestId: number,
-    kind: StepKind,
-    at: Date,
-    data: Record<string, unknown>,
-  ): Promise<void> {
-    await trx
-      .insertInto('disclosure_steps')
-      .values({
-        request_id: requestId,
-        kind,
-        at,
-        data: JSON.stringify(data),
-        actor_user_id: actorUserId(ctx.actor),
-        actor_label:
-          ctx.actor?.kind === 'user'
-            ? ctx.actor.displayName
-            : ctx.actor
-              ? actorLabel(ctx.actor)
-              : '申请人（网上）',
-      })
-      .execute();
-    await recordAudit(trx, {
-      actor: ctx.actor,
-      action: `disclosure.${kind}`,
-      subjectKind: SUBJECT_KIND,
-      subjectId: requestId,
-      after: { at: at.toISOString(), ...data },
-      requestId: ctx.requestId,
-    });
   }
 
   private async openPeriod(trx: Trx, r: RequestRow, startAt: Date): Promise<ClockRow> {
@@ -201,7 +175,7 @@ export class DisclosureService {
       .returningAll()
       .executeTakeFirstOrThrow();
     await this.openPeriod(trx, r, v.receivedAt);
-    await this.addStep(trx, ctx, r.id, 'received', v.receivedAt, {
+    await addStep(trx, ctx, r.id, 'received', v.receivedAt, {
       number,
       channel: v.channel,
       source: v.source,
@@ -233,7 +207,10 @@ export class DisclosureService {
   }
 
   /** The public site's form: received the moment the applicant confirms it (Art. 31). */
-  async submitPublic(ctx: Ctx, input: PublicRequestInput): Promise<{ number: string; receivedAt: Date }> {
+  async submitPublic(
+    ctx: Ctx,
+    input: PublicRequestInput & { files?: UploadedFile[] },
+  ): Promise<{ number: string; receivedAt: Date }> {
     const receivedAt = this.now();
     return this.core.db.transaction().execute(async (trx) => {
       const r = await this.insertRequest(trx, ctx, {
@@ -248,6 +225,7 @@ export class DisclosureService {
         departmentId: null,
         source: 'public',
       });
+      for (const f of input.files ?? []) await this.attachments.store(trx, ctx, r.id, f, 'public');
       return { number: r.number, receivedAt };
     });
   }
@@ -283,18 +261,10 @@ export class DisclosureService {
     };
   }
 
-  private async visible(db: Trx | Core['db'], ctx: Ctx, id: number): Promise<RequestRow> {
-    authorize(ctx.actor, 'disclosure.read');
-    const r = await db.selectFrom('disclosure_requests').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!r || !can(ctx.actor, 'disclosure.read', { departmentId: r.department_id }))
-      throw HttpProblem.notFound('申请不存在');
-    return r;
-  }
-
   /** The request with its clock, its timeline and its reviews and suits (SPEC §4). */
   async detail(ctx: Ctx, id: number) {
-    const r = await this.visible(this.core.db, ctx, id);
-    const [clocks, steps, challenges, dept] = await Promise.all([
+    const r = await visibleRequest(this.core.db, ctx, id);
+    const [clocks, steps, challenges, dept, attachments] = await Promise.all([
       clocksForSubject(this.core.db, SUBJECT_KIND, id),
       this.core.db
         .selectFrom('disclosure_steps')
@@ -316,6 +286,7 @@ export class DisclosureService {
             .where('id', '=', r.department_id)
             .executeTakeFirst()
         : undefined,
+      this.attachments.list(ctx, id),
     ]);
     const cal = await loadCalendar(
       this.core.db,
@@ -350,6 +321,7 @@ export class DisclosureService {
         : null,
       steps: steps.map(stepJson),
       challenges: challenges.map(challengeJson),
+      attachments: attachments.map(disclosureAttachmentJson),
     };
   }
 
@@ -423,13 +395,7 @@ export class DisclosureService {
     id: number,
     step: StepName,
   ): Promise<{ r: RequestRow; clock: ClockRow }> {
-    await this.visible(trx, ctx, id);
-    const r = await trx
-      .selectFrom('disclosure_requests')
-      .selectAll()
-      .where('id', '=', id)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
+    const r = await visibleRequest(trx, ctx, id, { lock: true });
     authorize(ctx.actor, step === 'extension' ? 'disclosure.extend' : 'disclosure.handle', {
       departmentId: r.department_id,
     });
@@ -481,7 +447,7 @@ export class DisclosureService {
         correction_requested_at: requestedAt,
         correction_due_on: correctBy,
       });
-      await this.addStep(trx, ctx, id, 'correction', requestedAt, {
+      await addStep(trx, ctx, id, 'correction', requestedAt, {
         correctBy,
         note: input.note ?? '',
       });
@@ -509,7 +475,7 @@ export class DisclosureService {
         period_start_at: receivedAt,
       });
       await this.openPeriod(trx, r, receivedAt);
-      await this.addStep(trx, ctx, id, 'corrected', receivedAt, { note: input.note ?? '' });
+      await addStep(trx, ctx, id, 'corrected', receivedAt, { note: input.note ?? '' });
     });
     return this.detail(ctx, id);
   }
@@ -531,7 +497,7 @@ export class DisclosureService {
         consultation_party: input.party ?? '',
       });
       const cal = await this.calendar(trx, startedAt);
-      await this.addStep(trx, ctx, id, 'consultation', startedAt, {
+      await addStep(trx, ctx, id, 'consultation', startedAt, {
         party: input.party ?? '',
         thirdPartyLastDay: thirdPartyLastDay(cal, startedAt),
         note: input.note ?? '',
@@ -553,7 +519,7 @@ export class DisclosureService {
       const before = clock.paused_working_days;
       const resumed = await resumeClock(trx, clock.id, this.now(), endedAt);
       await this.touch(trx, id, { status: 'processing' });
-      await this.addStep(trx, ctx, id, 'consultation_end', endedAt, {
+      await addStep(trx, ctx, id, 'consultation_end', endedAt, {
         pausedWorkingDays: resumed.paused_working_days - before,
         note: input.note ?? '',
       });
@@ -578,7 +544,7 @@ export class DisclosureService {
         extension_approved_by: input.approvedBy,
         extension_reason: input.reason,
       });
-      await this.addStep(trx, ctx, id, 'extension', at, {
+      await addStep(trx, ctx, id, 'extension', at, {
         days: input.days,
         approvedBy: input.approvedBy,
         reason: input.reason,
@@ -629,7 +595,7 @@ export class DisclosureService {
       replied_at: step === 'reply' ? at : null,
       closed_at: at,
     });
-    await this.addStep(trx, ctx, r.id, step, at, {
+    await addStep(trx, ctx, r.id, step, at, {
       outcome: outcome.code,
       outcomeLabel: `${outcome.group}：${outcome.label}`,
       reason,
@@ -696,7 +662,7 @@ export class DisclosureService {
         .where('subject_kind', '=', SUBJECT_KIND)
         .where('subject_id', '=', id)
         .execute();
-      await this.addStep(trx, ctx, id, 'assigned', this.now(), { from: r.department_id, departmentId });
+      await addStep(trx, ctx, id, 'assigned', this.now(), { from: r.department_id, departmentId });
     });
     return this.detail(ctx, id);
   }
@@ -729,19 +695,12 @@ export class DisclosureService {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await this.addStep(
-        trx,
-        ctx,
-        id,
-        'challenge',
-        DateTime.fromISO(input.filedOn, { zone: ZONE }).toJSDate(),
-        {
-          challengeId: c.id,
-          kind: input.kind,
-          afterReview: input.afterReview,
-          result: input.result,
-        },
-      );
+      await addStep(trx, ctx, id, 'challenge', DateTime.fromISO(input.filedOn, { zone: ZONE }).toJSDate(), {
+        challengeId: c.id,
+        kind: input.kind,
+        afterReview: input.afterReview,
+        result: input.result,
+      });
     });
     return this.detail(ctx, id);
   }
@@ -770,7 +729,7 @@ export class DisclosureService {
         .set({ result: input.result, decided_on: decidedOn, updated_at: this.now() })
         .where('id', '=', challengeId)
         .execute();
-      await this.addStep(
+      await addStep(
         trx,
         ctx,
         id,
@@ -788,7 +747,7 @@ export class DisclosureService {
 
   /** The reply letter (告知书) of a closed request, as a Word file. */
   async letter(ctx: Ctx, id: number): Promise<{ buffer: Buffer; filename: string }> {
-    const r = await this.visible(this.core.db, ctx, id);
+    const r = await visibleRequest(this.core.db, ctx, id);
     if (r.status !== 'closed' || !r.outcome) throw fieldProblem(409, 'status', '申请尚未答复，没有告知书');
     const dept = r.department_id
       ? await this.core.db

@@ -38,6 +38,8 @@ export const STEP_KINDS = [
   'challenge',
   'challenge_result',
   'assigned',
+  'attachment_added',
+  'attachment_removed',
 ] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
@@ -98,6 +100,18 @@ export interface DisclosureChallengesTable {
   updated_at: Defaulted<Date>;
 }
 
+export interface DisclosureAttachmentsTable {
+  id: Generated<number>;
+  request_id: number;
+  file_name: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  source: Defaulted<'staff' | 'public'>;
+  uploaded_by: number | null;
+  created_at: CreatedAt;
+}
+
 export interface DisclosureAnnualInputsTable {
   year: number;
   data: ColumnType<Record<string, unknown>, string | undefined, string>;
@@ -109,4 +123,5 @@ export interface DisclosureTables {
   disclosure_steps: DisclosureStepsTable;
   disclosure_challenges: DisclosureChallengesTable;
   disclosure_annual_inputs: DisclosureAnnualInputsTable;
+  disclosure_attachments: DisclosureAttachmentsTable;
 }

@@ -1,6 +1,5 @@
-import { sql } from 'kysely';
 import type { Core } from '../context.js';
-import { type Db, type Trx, type Executor } from '../db/database.js';
+import { type Db, type Executor } from '../db/database.js';
 import type { Principal } from '../auth/principal.js';
 import { actorUserId } from '../auth/principal.js';
 import { authorize, can } from '../auth/policy.js';
@@ -8,40 +7,10 @@ import { recordAudit } from '../audit/audit.js';
 import { HttpProblem } from '../shared/errors.js';
 import { type AttachmentRow } from './model.js';
 import { acceptsInterpretations, isEditable } from './workflow.js';
-import { removeBytes, sha256, storeBytes } from './files.js';
+import type { UploadedFile } from '../files/files.js';
+import { releaseAfterCommit, storeLocked } from '../files/bytes.js';
 import { canReadPolicy, loadPolicy, lockPolicy, statusText } from './policy-store.js';
 import type { Ctx } from '../shared/context.js';
-
-/** Namespace of the advisory locks taken per attachment hash. */
-const BYTES_LOCK = 4101;
-
-/**
- * Files are shared by hash; this lock serialises "store and point at" against "unpoint and
- * remove" for one hash, so a delete never removes bytes an upload has just relied on.
- */
-async function lockBytes(trx: Trx, hash: string) {
-  await sql`select pg_advisory_xact_lock(${BYTES_LOCK}, hashtext(${hash}))`.execute(trx);
-}
-
-/** Removes the bytes once no attachment row points at them any more. */
-export async function releaseBytes(trx: Trx, dataDir: string, hash: string) {
-  await lockBytes(trx, hash);
-  const still = await trx
-    .selectFrom('policy_attachments')
-    .select('id')
-    .where('sha256', '=', hash)
-    .limit(1)
-    .executeTakeFirst();
-  if (!still) await removeBytes(dataDir, hash);
-}
-
-/**
- * After the transaction that unpointed them has committed: removes bytes nothing points at any
- * more, under the same per-hash lock uploads take.
- */
-export async function releaseAfterCommit(db: Db, dataDir: string, hash: string): Promise<void> {
-  await db.transaction().execute((trx) => releaseBytes(trx, dataDir, hash));
-}
 
 /** The document an attachment belongs to (through its interpretation), or null if it is gone. */
 async function ownerPolicyId(
@@ -80,7 +49,7 @@ export class AttachmentService {
   async addAttachment(
     ctx: Ctx,
     owner: { kind: 'policy' | 'interpretation'; id: number },
-    file: { name: string; mime: string; size: number; bytes: Buffer },
+    file: UploadedFile,
   ) {
     const now = this.core.clock.now();
     return this.db.transaction().execute(async (trx) => {
@@ -93,9 +62,7 @@ export class AttachmentService {
       } else {
         authorize(ctx.actor, 'policy.interpret', { departmentId: policy.drafting_department_id });
       }
-      const hash = sha256(file.bytes);
-      await lockBytes(trx, hash);
-      await storeBytes(this.core.config.dataDir, file.bytes);
+      const hash = await storeLocked(trx, this.core.config.dataDir, file.bytes);
       const row = await trx
         .insertInto('policy_attachments')
         .values({
@@ -166,8 +133,6 @@ export class AttachmentService {
       });
       return { ...row, policy_id: policyId };
     });
-    // The bytes go only once the row's removal is committed: a delete that fails or rolls back
-    // must never leave a row whose download 404s.
     await releaseAfterCommit(this.db, this.core.config.dataDir, removed.sha256);
     return removed;
   }

@@ -21,7 +21,7 @@ import {
   type PolicyWithDept,
 } from './policy-store.js';
 import type { Ctx } from '../shared/context.js';
-import { releaseAfterCommit } from './attachments.js';
+import { releaseAfterCommit } from '../files/bytes.js';
 import { OPEN_CLOCK_STATES } from '../clocks/states.js';
 import { acceptsInterpretations } from './workflow.js';
 

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import { toIsoShanghai } from '../shared/time.js';
+import { fileJson } from '../files/files.js';
 import type {
   AttachmentsTable,
   Disclosure,
@@ -29,6 +30,12 @@ export const DISCLOSURE_LABELS: Record<Disclosure, string> = {
   proactive: '主动公开',
   on_request: '依申请公开',
   not_public: '不予公开',
+};
+
+/** Annual report table 二's kinds of document (第二十条第（一）项). */
+export const NORMATIVE_LABELS: Record<'regulation' | 'normative', string> = {
+  regulation: '规章',
+  normative: '行政规范性文件',
 };
 
 export const FORM_LABELS: Record<InterpretationForm, string> = {
@@ -82,14 +89,7 @@ export function paragraphs(text: string): string[] {
 }
 
 export function attachmentJson(a: AttachmentRow) {
-  return {
-    id: a.id,
-    fileName: a.file_name,
-    mime: a.mime,
-    size: a.size,
-    sha256: a.sha256,
-    createdAt: toIsoShanghai(a.created_at),
-  };
+  return fileJson(a);
 }
 
 export function interpretationJson(i: InterpretationRow, attachments: AttachmentRow[] = []) {

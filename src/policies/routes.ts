@@ -1,7 +1,7 @@
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type Request } from 'express';
 import type { Core } from '../context.js';
 import { authorize } from '../auth/policy.js';
-import { parse, fields, cleanBody } from '../shared/validation.js';
+import { parse, fields } from '../shared/validation.js';
 import { HttpProblem } from '../shared/errors.js';
 import { clockJson, type ClockRow } from '../clocks/service.js';
 import { PolicyService } from './service.js';
@@ -25,41 +25,12 @@ import {
   policySummaryJson,
   attachmentJson,
 } from './model.js';
-import {
-  attachmentPath,
-  cleanFileName,
-  contentDisposition,
-  opensInline,
-  detectType,
-  uploadOne,
-  uploadProblem,
-} from './files.js';
+import { acceptUpload, receiveFile, sendStoredFile } from '../files/upload.js';
 import { ctxOf } from '../shared/context.js';
 
 /** The document's clock as SPEC §4 shows it ({id, dueAt, state, calendarCertain, …}), or null. */
 export function clockBrief(c: ClockRow | null) {
   return c ? clockJson(c) : null;
-}
-
-/** Multer as a promise-returning middleware whose errors become problems. */
-export const receiveFile: RequestHandler = (req, res, next) => {
-  uploadOne(req, res, (err: unknown) => (err ? next(uploadProblem(err)) : cleanBody(req, res, next)));
-};
-
-/** Checks the bytes and returns what the attachment needs; the service stores them once allowed. */
-export async function acceptUpload(req: Request) {
-  const file = req.file;
-  if (!file || file.size === 0)
-    throw HttpProblem.badRequest('请选择要上传的文件', [{ field: 'file', message: '缺少文件' }]);
-  const type = await detectType(file.buffer);
-  if (!type)
-    throw new HttpProblem(415, '不支持的文件类型', '附件只能是 PDF、DOCX 或图片（PNG、JPEG、GIF、WebP）');
-  return {
-    name: cleanFileName(file.originalname, type.ext),
-    mime: type.mime,
-    size: file.size,
-    bytes: file.buffer,
-  };
 }
 
 export async function policyDetail(
@@ -240,18 +211,7 @@ export function policyApiRoutes(core: Core): Router {
   // Downloads share the document's visibility, so public pages can link them.
   r.get('/attachments/:id', async (req, res) => {
     const a = await attachmentSvc.attachment(req.principal, parse(fields.id, req.params.id, '附件编号'));
-    res.setHeader('Content-Type', a.mime);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader(
-      'Content-Disposition',
-      contentDisposition(
-        opensInline(a.mime) && req.query.download === undefined ? 'inline' : 'attachment',
-        a.file_name,
-      ),
-    );
-    res.sendFile(attachmentPath(core.config.dataDir, a.sha256), (err) => {
-      if (err && !res.headersSent) res.status(404).end();
-    });
+    sendStoredFile(req, res, core.config.dataDir, a);
   });
 
   return r;

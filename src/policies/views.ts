@@ -11,7 +11,7 @@ import {
   type PolicyRow,
 } from './model.js';
 import { DISCLOSURES, INTERPRETATION_FORMS, type PolicyStatus } from './tables.js';
-import { opensInline } from './files.js';
+import { fileView } from '../files/files.js';
 import { isOpen } from '../clocks/states.js';
 
 /** Page layout of the public website (no platform navigation). */
@@ -88,31 +88,7 @@ export function localInputToIso(v: unknown): string | undefined {
   return s;
 }
 
-const TYPE_LABELS: Record<string, string> = {
-  'application/pdf': 'PDF',
-  'image/png': 'PNG 图片',
-  'image/jpeg': 'JPEG 图片',
-  'image/gif': 'GIF 图片',
-  'image/webp': 'WebP 图片',
-};
-
-export function sizeText(bytes: number): string {
-  if (bytes < 1024) return `${bytes} 字节`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
 /** What pages show of an attachment: images are displayed, PDFs opened, the rest downloaded. */
 export function attachmentView(a: AttachmentRow) {
-  return {
-    id: a.id,
-    name: a.file_name,
-    isImage: a.mime.startsWith('image/'),
-    opens: opensInline(a.mime),
-    typeLabel: TYPE_LABELS[a.mime] ?? (a.mime.includes('wordprocessingml') ? 'Word 文档' : a.mime),
-    sizeText: sizeText(a.size),
-    sha256: a.sha256,
-    href: `/attachments/${a.id}`,
-    downloadHref: `/attachments/${a.id}?download=1`,
-  };
+  return fileView(a, `/attachments/${a.id}`);
 }

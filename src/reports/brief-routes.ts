@@ -6,7 +6,7 @@ import { requirePageLogin } from '../auth/authenticate.js';
 import { z, parse, fields } from '../shared/validation.js';
 import { HttpProblem } from '../shared/errors.js';
 import { ZONE } from '../shared/time.js';
-import { contentDisposition } from '../policies/files.js';
+import { contentDisposition } from '../files/files.js';
 import { withFlash } from '../web/flash.js';
 import { mondayOf, previousPeriods, type OpinionBrief } from './brief.js';
 import type { BriefService } from './briefs.js';

@@ -9,7 +9,7 @@ import { HttpProblem } from '../shared/errors.js';
 import { clockKindLabel, clockStateLabel } from '../clocks/states.js';
 import { DECISION_LABELS } from '../accountability/model.js';
 import { recordJson } from '../accountability/model.js';
-import { contentDisposition } from '../policies/files.js';
+import { contentDisposition } from '../files/files.js';
 import { resolvePeriod, periodLabel } from './period.js';
 import {
   channelLabel,

@@ -1,25 +1,18 @@
 import { ManualClock } from '../../src/shared/clock.js';
-import { startTestPlatform, login, ADMIN, type TestPlatform, type Agent } from '../support/platform.js';
-import { makeDepartment, makeUser } from '../support/factories.js';
+import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { disclosureCast, type Who } from './support.js';
 import type { DisclosureService } from '../../src/disclosure/service.js';
 
 const clock = new ManualClock('2026-09-25T10:00:00+08:00');
 let tp: TestPlatform;
-let office: { agent: Agent; csrf: string };
+let office: Who;
 let deptA: number;
-let drafterA: { agent: Agent; csrf: string };
-let drafterB: { agent: Agent; csrf: string };
+let drafterA: Who;
+let drafterB: Who;
 
 beforeAll(async () => {
   tp = await startTestPlatform({ clock });
-  deptA = (await makeDepartment(tp, '区住建局')).id;
-  const deptB = (await makeDepartment(tp, '区教育局')).id;
-  const sup = await makeUser(tp, ['supervisor']);
-  office = await login(tp, sup.username, sup.password);
-  const a = await makeUser(tp, ['drafter'], deptA);
-  drafterA = await login(tp, a.username, a.password);
-  const b = await makeUser(tp, ['drafter'], deptB);
-  drafterB = await login(tp, b.username, b.password);
+  ({ office, deptA, drafterA, drafterB } = await disclosureCast(tp));
 }, 90_000);
 afterAll(() => tp.close());
 
@@ -27,7 +20,7 @@ const svc = () =>
   (tp.platform.capabilities.find((c) => c.name === 'disclosure') as unknown as { service: DisclosureService })
     .service;
 
-function post(who: { agent: Agent; csrf: string }, path: string, body: object) {
+function post(who: Who, path: string, body: object) {
   return who.agent.post(path).set('x-csrf-token', who.csrf).send(body);
 }
 
@@ -349,5 +342,4 @@ it('lists the register with filters, scoped to the department', async () => {
     .get(`/api/disclosure-requests?channel=${encodeURIComponent('信函')}`)
     .expect(200);
   expect(filtered.body.map((r: { channel: string }) => r.channel)).toEqual(['letter']);
-  void ADMIN;
 });

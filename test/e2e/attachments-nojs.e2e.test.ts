@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { attachmentPath } from '../../src/policies/files.js';
+import { attachmentPath } from '../../src/files/files.js';
 import { cast, doc, send } from '../policies/support.js';
 import { minimalPdf } from '../support/files.js';
 import { signInAt, useBrowserPlatform } from './browser.js';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { insertAlert } from '../../src/alerts/store.js';
-import { attachmentPath, sha256 } from '../../src/policies/files.js';
+import { attachmentPath, sha256 } from '../../src/files/files.js';
 import { minimalPdf } from '../support/files.js';
 import { actor, cast, doc, fieldsOf, problem, published, send, type Actor } from './support.js';
 

@@ -9,6 +9,7 @@ import * as m020 from './020_opinion_pipeline.js';
 import * as m021 from './021_opinion_corrections.js';
 import * as m040 from './040_alert_resolution.js';
 import * as m050 from './050_disclosure.js';
+import * as m055 from './055_disclosure_attachments.js';
 import * as m060 from './060_supervision.js';
 import * as m070 from './070_public_site.js';
 
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   '021_opinion_corrections': m021,
   '040_alert_resolution': m040,
   '050_disclosure': m050,
+  '055_disclosure_attachments': m055,
   '060_supervision': m060,
   '070_public_site': m070,
   // 01x: policies, 02x: opinion pipeline (numbers reserved so capabilities can grow independently)

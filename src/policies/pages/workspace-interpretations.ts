@@ -5,8 +5,7 @@ import { HttpProblem } from '../../shared/errors.js';
 import { formatShanghai, toLocalInput } from '../../shared/time.js';
 import { redirectWithFlash, withFlash } from '../../web/flash.js';
 import { ctxOf } from '../../shared/context.js';
-import { acceptUpload } from '../routes.js';
-import { uploadProblem } from '../files.js';
+import { acceptUpload, uploadProblem } from '../../files/upload.js';
 import { interpretationPatchSchema, interpretationSchema } from '../schemas.js';
 import { attachmentView, clockView, formOptions, policyRowView } from '../views.js';
 import { interpretationFromForm, problemText, workspaceBack } from './forms.js';
@@ -117,7 +116,7 @@ export function addWorkspaceInterpretationPages(ws: Router, ctx: PolicyPageConte
     const back = kind === 'policy' ? `/workspace/policies/${id}` : `/workspace/interpretations/${id}`;
     await withFlash(req, res, back, async () => {
       const refused: unknown = res.locals.uploadError;
-      if (refused) throw refused instanceof HttpProblem ? refused : uploadProblem(refused);
+      if (refused) throw uploadProblem(refused);
       const row = await attachmentSvc.addAttachment(ctxOf(req), { kind, id }, await acceptUpload(req));
       return `已上传附件“${row.file_name}”`;
     });

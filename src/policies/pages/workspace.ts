@@ -10,7 +10,7 @@ import { redirectWithFlash, withFlash } from '../../web/flash.js';
 import type { PolicyWithDept } from '../policy-store.js';
 import { ctxOf } from '../../shared/context.js';
 import { createPolicySchema, updatePolicySchema } from '../schemas.js';
-import { FORM_LABELS, policyEventJson } from '../model.js';
+import { FORM_LABELS, NORMATIVE_LABELS, policyEventJson } from '../model.js';
 import { acceptsInterpretations, canTake, isEditable } from '../workflow.js';
 import { attachmentView, bodyView, clockView, formOptions, policyRowView } from '../views.js';
 import { policyFromForm, problemText } from './forms.js';
@@ -171,6 +171,19 @@ export function workspacePolicyPages(ctx: PolicyPageContext, alerts: AlertsServi
       attachments: attachments.map(attachmentView),
       forms: formOptions.forms,
       channels: formOptions.channels,
+      normative: {
+        label: row.normative_kind ? NORMATIVE_LABELS[row.normative_kind] : '否',
+        repealedOn: row.repealed_on,
+        options: [
+          { value: '', label: '不属于规章或行政规范性文件', selected: row.normative_kind === null },
+          ...Object.entries(NORMATIVE_LABELS).map(([value, label]) => ({
+            value,
+            label,
+            selected: value === row.normative_kind,
+          })),
+        ],
+      },
+      canNormative: can(p, 'policy.approve'),
     });
   });
 

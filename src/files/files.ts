@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import multer from 'multer';
 import JSZip from 'jszip';
 import { PDFDocument } from 'pdf-lib';
-import { HttpProblem } from '../shared/errors.js';
-
-export const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
+import { toIsoShanghai } from '../shared/time.js';
 
 export interface SniffedType {
   mime: string;
@@ -56,24 +53,6 @@ export async function detectType(buf: Buffer): Promise<SniffedType | null> {
     return null;
   }
   return type;
-}
-
-/** Multipart parsing for one file in field `file`, kept in memory up to the size limit. */
-export const uploadOne = multer({
-  storage: multer.memoryStorage(),
-  limits: { fileSize: MAX_ATTACHMENT_BYTES, files: 1, fields: 20 },
-}).single('file');
-
-/** Turns multer's errors into problems instead of 500s. */
-export function uploadProblem(err: unknown): HttpProblem {
-  if (err instanceof multer.MulterError) {
-    if (err.code === 'LIMIT_FILE_SIZE')
-      return new HttpProblem(413, '文件过大', `附件不能超过 ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB`);
-    return HttpProblem.badRequest(
-      `上传无效：${err.code === 'LIMIT_UNEXPECTED_FILE' ? '文件字段须为 file' : err.code}`,
-    );
-  }
-  return HttpProblem.badRequest('上传无效');
 }
 
 /**
@@ -150,4 +129,61 @@ export function contentDisposition(kind: 'inline' | 'attachment', name: string):
 /** Images and PDFs open in the browser; anything else (DOCX) is downloaded. */
 export function opensInline(mime: string): boolean {
   return mime.startsWith('image/') || mime === 'application/pdf';
+}
+
+/** A checked upload: its cleaned name, the detected type, and the bytes. */
+export interface UploadedFile {
+  name: string;
+  mime: string;
+  size: number;
+  bytes: Buffer;
+}
+
+/** What a stored file row holds, whichever table it is in. */
+export interface StoredFile {
+  file_name: string;
+  mime: string;
+  size: number;
+  sha256: string;
+}
+
+const TYPE_LABELS: Record<string, string> = {
+  'application/pdf': 'PDF',
+  'image/png': 'PNG 图片',
+  'image/jpeg': 'JPEG 图片',
+  'image/gif': 'GIF 图片',
+  'image/webp': 'WebP 图片',
+};
+
+export function sizeText(bytes: number): string {
+  if (bytes < 1024) return `${bytes} 字节`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** What pages show of a stored file at `href`: images are displayed, PDFs opened, the rest downloaded. */
+export function fileView(a: StoredFile & { id: number }, href: string) {
+  return {
+    id: a.id,
+    name: a.file_name,
+    isImage: a.mime.startsWith('image/'),
+    opens: opensInline(a.mime),
+    typeLabel: TYPE_LABELS[a.mime] ?? (a.mime.includes('wordprocessingml') ? 'Word 文档' : a.mime),
+    sizeText: sizeText(a.size),
+    sha256: a.sha256,
+    href,
+    downloadHref: `${href}?download=1`,
+  };
+}
+
+/** A stored file as the API shows it. */
+export function fileJson(a: StoredFile & { id: number; created_at: Date }) {
+  return {
+    id: a.id,
+    fileName: a.file_name,
+    mime: a.mime,
+    size: a.size,
+    sha256: a.sha256,
+    createdAt: toIsoShanghai(a.created_at),
+  };
 }
