@@ -1,70 +1,225 @@
-// Live item stream on /opinion: polls the JSON API for items newer than the last one shown.
+// Live /opinion: analysed items and event updates arrive over Socket.IO `/opinion` (the server
+// puts each socket in the rooms its user may see). Only what matches the page's filters is shown.
+// After a lost connection, items missed meanwhile are fetched once through gopApi.
 (function () {
   'use strict';
-  var table = document.getElementById('opinion-stream');
-  if (!table) return;
-  var body = table.querySelector('tbody');
+  var live = document.getElementById('opinion-live');
+  if (!live || typeof window.io !== 'function') return;
+  var streamTable = document.getElementById('opinion-stream');
+  var stream = streamTable ? streamTable.querySelector('tbody') : null;
+  var events = document.querySelector('#opinion-events tbody');
   var status = document.getElementById('stream-status');
-  var lastId = 0;
   var MAX_ROWS = 100;
+  var f = {
+    channel: live.getAttribute('data-channel') || '',
+    sentiment: live.getAttribute('data-sentiment') || '',
+    area: live.getAttribute('data-area') || '',
+    from: live.getAttribute('data-from') || '',
+    to: live.getAttribute('data-to') || '',
+    q: (live.getAttribute('data-q') || '').toLowerCase(),
+  };
+  var firstPage = live.getAttribute('data-page') === '1';
+  var lastId = 0;
+  if (stream)
+    stream.querySelectorAll('tr[data-item-id]').forEach(function (tr) {
+      lastId = Math.max(lastId, Number(tr.getAttribute('data-item-id')));
+    });
 
-  function cell(text) {
+  var FMT = new Intl.DateTimeFormat('zh-CN', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  function fmt(iso) {
+    if (!iso) return '';
+    var p = {};
+    FMT.formatToParts(new Date(iso)).forEach(function (x) {
+      p[x.type] = x.value;
+    });
+    return p.year + '-' + p.month + '-' + p.day + ' ' + p.hour + ':' + p.minute;
+  }
+  function inRange(iso) {
+    var day = fmt(iso).slice(0, 10);
+    return (!f.from || day >= f.from) && (!f.to || day <= f.to);
+  }
+  function has(text) {
+    return (
+      String(text || '')
+        .toLowerCase()
+        .indexOf(f.q) >= 0
+    );
+  }
+
+  function itemMatches(i) {
+    return (
+      (!f.channel || i.channel === f.channel) &&
+      (!f.sentiment || i.sentiment === f.sentiment) &&
+      (!f.area || (i.categories || []).indexOf(f.area) >= 0) &&
+      inRange(i.publishedAt) &&
+      (!f.q || has(i.title) || has(i.content))
+    );
+  }
+  // As the server's event filter (src/opinion/service.ts eventPage): the predominant sentiment.
+  function eventSentiment(e) {
+    var neg = e.negativeCount || 0;
+    var pos = e.positiveCount || 0;
+    var neu = e.itemsCount - neg - pos;
+    if (neg > 0 && neg >= pos && neg >= neu) return 'negative';
+    if (pos > neg && pos >= neu) return 'positive';
+    return 'neutral';
+  }
+  function eventMatches(e) {
+    return (
+      (!f.channel || (e.channels || []).indexOf(f.channel) >= 0) &&
+      (!f.area || (e.categories || []).indexOf(f.area) >= 0) &&
+      (!f.sentiment || eventSentiment(e) === f.sentiment) &&
+      (!f.from || fmt(e.lastSeenAt || e.detectedAt).slice(0, 10) >= f.from) &&
+      (!f.to || fmt(e.firstSeenAt || e.detectedAt).slice(0, 10) <= f.to) &&
+      (!f.q || has(e.title) || has((e.keywords || []).join(' ')))
+    );
+  }
+
+  function cell(text, cls) {
     var td = document.createElement('td');
     td.textContent = text == null ? '' : String(text);
+    if (cls) td.className = cls;
     return td;
   }
-
-  function timeOf(iso) {
-    return iso ? iso.slice(5, 16).replace('T', ' ') : '';
+  function fresh(tr) {
+    tr.className = 'live-new';
+    setTimeout(function () {
+      tr.className = '';
+    }, 4000);
   }
 
-  function row(item) {
+  function showItem(i) {
+    if (!stream || i.id <= 0) return;
+    lastId = Math.max(lastId, i.id);
+    if (!itemMatches(i) || stream.querySelector('tr[data-item-id="' + i.id + '"]')) return;
     var tr = document.createElement('tr');
-    tr.appendChild(cell(timeOf(item.publishedAt)));
-    tr.appendChild(cell(item.channelLabel));
-    tr.appendChild(cell(item.author));
-    var text = (item.title ? item.title + '｜' : '') + item.content;
-    tr.appendChild(cell(text.length > 120 ? text.slice(0, 120) + '…' : text));
-    tr.appendChild(cell(item.status === 'pending' ? '分析中' : item.sentimentLabel || ''));
-    tr.appendChild(cell((item.categories || []).join('、')));
-    return tr;
+    tr.setAttribute('data-item-id', String(i.id));
+    tr.appendChild(cell(fmt(i.publishedAt), 'nowrap'));
+    tr.appendChild(cell(i.channelLabel));
+    tr.appendChild(cell(i.author));
+    var td = document.createElement('td');
+    var a = document.createElement('a');
+    a.href = '/opinion/items/' + i.id;
+    var text = (i.title ? i.title + '｜' : '') + i.content;
+    a.textContent = text.length > 120 ? text.slice(0, 120) + '…' : text;
+    td.appendChild(a);
+    tr.appendChild(td);
+    tr.appendChild(cell(i.sentimentLabel || '分析中'));
+    tr.appendChild(cell((i.categories || []).join('、')));
+    stream.insertBefore(tr, stream.firstChild);
+    fresh(tr);
+    while (stream.children.length > MAX_ROWS) stream.removeChild(stream.lastChild);
+    statsSoon();
   }
 
-  function refreshStats() {
-    return fetch('/api/opinion/stats', { credentials: 'same-origin' })
-      .then(function (r) {
-        return r.ok ? r.json() : null;
-      })
-      .then(function (s) {
-        if (!s) return;
-        ['items', 'analysed', 'pending', 'events'].forEach(function (k) {
-          var el = document.getElementById('stat-' + k);
-          if (el) el.textContent = String(s[k]);
-        });
+  var TRENDS = { rising: ['↑', '上升'], flat: ['→', '平稳'], falling: ['↓', '回落'] };
+  function setTrend(td, trend) {
+    var t = TRENDS[trend] || TRENDS.flat;
+    td.className = 'trend trend-' + trend;
+    td.textContent = '';
+    var arrow = document.createElement('span');
+    arrow.setAttribute('aria-hidden', 'true');
+    arrow.textContent = t[0];
+    td.appendChild(arrow);
+    td.appendChild(document.createTextNode(' ' + t[1]));
+  }
+  function showEvent(e) {
+    if (!events) return;
+    var tr = events.querySelector('tr[data-event-id="' + e.id + '"]');
+    if (!tr) {
+      if (!firstPage || !eventMatches(e)) return;
+      var empty = events.querySelector('tr.empty');
+      if (empty) empty.remove();
+      tr = document.createElement('tr');
+      tr.setAttribute('data-event-id', String(e.id));
+      var td = document.createElement('td');
+      var a = document.createElement('a');
+      a.href = '/opinion/events/' + e.id;
+      a.textContent = e.title;
+      td.appendChild(a);
+      tr.appendChild(td);
+      tr.appendChild(cell((e.categories || []).join('、')));
+      ['itemsCount', 'negativePercent', 'hotness'].forEach(function (k) {
+        var c = cell('');
+        c.setAttribute('data-field', k);
+        tr.appendChild(c);
       });
+      tr.appendChild(cell(''));
+      var trend = cell('');
+      trend.setAttribute('data-field', 'trend');
+      tr.appendChild(trend);
+      var st = cell('');
+      st.setAttribute('data-field', 'status');
+      tr.appendChild(st);
+      tr.appendChild(cell(fmt(e.detectedAt), 'nowrap'));
+      events.insertBefore(tr, events.firstChild);
+    }
+    var set = function (k, v) {
+      var c = tr.querySelector('[data-field="' + k + '"]');
+      if (c) c.textContent = String(v);
+    };
+    set('itemsCount', e.itemsCount);
+    set('negativePercent', Math.round(e.negativeRatio * 100) + '%');
+    set('hotness', e.hotness);
+    set('status', e.statusLabel);
+    var trendCell = tr.querySelector('[data-field="trend"]');
+    if (trendCell) setTrend(trendCell, e.trend);
+    fresh(tr);
   }
 
-  function poll() {
-    fetch('/api/opinion/items?limit=50&after=' + lastId, { credentials: 'same-origin' })
-      .then(function (r) {
-        if (!r.ok) throw new Error(String(r.status));
-        return r.json();
-      })
-      .then(function (data) {
-        var items = data.items || [];
-        for (var i = items.length - 1; i >= 0; i--) {
-          body.insertBefore(row(items[i]), body.firstChild);
-          if (items[i].id > lastId) lastId = items[i].id;
-        }
-        while (body.children.length > MAX_ROWS) body.removeChild(body.lastChild);
-        if (status) status.textContent = '（每 3 秒刷新）';
-        return refreshStats();
-      })
-      .catch(function () {
-        if (status) status.textContent = '（连接中断，重试中）';
-      });
+  var statsTimer = null;
+  function statsSoon() {
+    if (statsTimer) return;
+    statsTimer = setTimeout(function () {
+      statsTimer = null;
+      window
+        .gopApi('/api/opinion/stats')
+        .then(function (s) {
+          ['items', 'analysed', 'pending', 'events'].forEach(function (k) {
+            var el = document.getElementById('stat-' + k);
+            if (el) el.textContent = String(s[k]);
+          });
+        })
+        .catch(function () {});
+    }, 3000);
   }
 
-  poll();
-  setInterval(poll, 3000);
+  function say(text) {
+    if (status) status.textContent = text;
+  }
+
+  var socket = window.io('/opinion');
+  var connectedOnce = false;
+  socket.on('ready', function () {
+    live.setAttribute('data-live', 'ready');
+    say(stream ? '（实时推送已连接）' : '本部门相关事件的更新将实时显示在上表中（已连接）。');
+    // Back after a lost connection: fetch what arrived meanwhile once, then continue live.
+    if (connectedOnce && stream)
+      window
+        .gopApi('/api/opinion/items?limit=100&after=' + lastId)
+        .then(function (data) {
+          (data.items || [])
+            .slice()
+            .reverse()
+            .forEach(function (i) {
+              if (i.status !== 'pending') showItem(i);
+            });
+        })
+        .catch(function () {});
+    connectedOnce = true;
+  });
+  socket.on('item', showItem);
+  socket.on('event', showEvent);
+  socket.on('disconnect', function () {
+    live.setAttribute('data-live', 'lost');
+    say('（连接中断，正在重连…）');
+  });
 })();

@@ -16,6 +16,8 @@ export interface AlertFeedEvents {
   principal: [string];
   /** Public website content changed (payload "version:epoch-ms", migration 070). */
   publicContent: [string];
+  /** The opinion pipeline stored a batch (payload: the analysed item ids, comma-separated). */
+  opinionAnalysed: [string];
   /** The LISTEN connection is back after a loss: listeners re-check what they may have missed. */
   reconnected: [];
 }
@@ -23,6 +25,8 @@ export interface AlertFeedEvents {
 /** Extra channels this connection listens to for other capabilities. */
 const CLOCK_CHANNEL = 'clock_changed';
 const PUBLIC_CONTENT_CHANNEL = 'public_content';
+/** `OPINION_LIVE_CHANNEL` of src/opinion/live.ts. */
+const OPINION_LIVE_CHANNEL = 'opinion_analysed';
 
 /**
  * Listens for committed alerts (NOTIFY from `insertAlert`) on a dedicated connection and emits
@@ -79,12 +83,13 @@ export class AlertFeed extends EventEmitter<AlertFeedEvents> {
         if (Number.isSafeInteger(id)) this.emit('clock', id);
       } else if (msg.channel === PRINCIPAL_CHANNEL) this.emit('principal', msg.payload);
       else if (msg.channel === PUBLIC_CONTENT_CHANNEL) this.emit('publicContent', msg.payload);
+      else if (msg.channel === OPINION_LIVE_CHANNEL) this.emit('opinionAnalysed', msg.payload);
       else if (msg.channel === ALERT_CHANNEL) this.enqueue(msg.payload);
     });
     try {
       await client.connect();
       await client.query(
-        `listen ${ALERT_CHANNEL}; listen ${CLOCK_CHANNEL}; listen ${PRINCIPAL_CHANNEL}; listen ${PUBLIC_CONTENT_CHANNEL}`,
+        `listen ${ALERT_CHANNEL}; listen ${CLOCK_CHANNEL}; listen ${PRINCIPAL_CHANNEL}; listen ${PUBLIC_CONTENT_CHANNEL}; listen ${OPINION_LIVE_CHANNEL}`,
       );
     } catch (err) {
       client.removeAllListeners();

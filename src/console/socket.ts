@@ -23,7 +23,8 @@ export function alertRooms(alert: Pick<AlertRow, 'department_id'>): string[] {
   return alert.department_id === null ? [GLOBAL_ROOM] : [GLOBAL_ROOM, deptRoom(alert.department_id)];
 }
 
-async function authenticateSocket(socket: Socket, core: Core): Promise<Principal | null> {
+/** The principal of a handshake: its API token, else the session's user; null for neither. */
+export async function authenticateSocket(socket: Socket, core: Core): Promise<Principal | null> {
   const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
   if (typeof token === 'string' && token) return principalFromToken(core.db, core.clock, token);
   const req = socket.request as Request;

@@ -8,6 +8,7 @@ import {
   suggestSeverity,
   trendOf,
   type EventSnapshot,
+  type Trend,
   type WarningRules,
 } from './analysis/rules.js';
 import { AREAS } from './analysis/lexicon.js';
@@ -276,7 +277,7 @@ export interface DerivedEvent {
   negative_count: number;
   duplicates_count: number;
   hotness: number;
-  trend: 'rising' | 'flat' | 'falling';
+  trend: Trend;
   emergency_signal: string | null;
   suggested_severity: Severity;
   first_seen_at: Date;
@@ -311,7 +312,7 @@ export function deriveEvent(
     negative_count: m.negative,
     duplicates_count: m.duplicates,
     hotness: Math.round(decay(m.hotness, m.hotnessAt, now, rules.hotnessHalfLifeHours) * 100) / 100,
-    trend: trendOf(hourlySeries(s, now, 6)),
+    trend: trendOf(hourlySeries(s, now, 6), now),
     emergency_signal: snap.emergencySignal,
     suggested_severity: suggestSeverity({
       ...s.casualties,

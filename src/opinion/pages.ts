@@ -3,7 +3,10 @@ import { sql } from 'kysely';
 import type { Core } from '../context.js';
 import { requirePageLogin } from '../auth/authenticate.js';
 import { authorize, can, departmentFilter } from '../auth/policy.js';
-import { parse, fields } from '../shared/validation.js';
+import { parse, fields, check, fieldLabel, z } from '../shared/validation.js';
+import { HttpProblem } from '../shared/errors.js';
+import { trendOf, type Trend } from './analysis/rules.js';
+import { SENTIMENTS, SENTIMENT_FILTER_LABELS, filterHref, opinionFilterSchema, paging } from './filters.js';
 import { withFlash } from '../web/flash.js';
 import type { OpinionService } from './service.js';
 import type { OpinionConfig } from './config/index.js';
@@ -19,7 +22,41 @@ import { OpinionCorrections } from './corrections.js';
 import { SEVERITIES } from '../events/tables.js';
 import { clockPreviews } from '../events/timeline.js';
 
-const TREND_LABELS: Record<string, string> = { rising: '上升', flat: '平稳', falling: '回落' };
+const TRENDS: Record<Trend, { trendLabel: string; trendArrow: string }> = {
+  rising: { trendLabel: '上升', trendArrow: '↑' },
+  flat: { trendLabel: '平稳', trendArrow: '→' },
+  falling: { trendLabel: '回落', trendArrow: '↓' },
+};
+/** The trend as shown: computed at render time from the hourly volume, never a stale stored word. */
+const trendView = (t: Trend) => ({ trend: t, ...TRENDS[t] });
+
+const EVENTS_PER_PAGE = 20;
+const ITEMS_PER_PAGE = 50;
+/** Latest items shown in the stream before live ones arrive. */
+const STREAM_ROWS = 20;
+const eventItemsQuery = z.object({
+  page: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().min(1).max(10_000).default(1),
+  ),
+});
+
+/** A query string parsed for a page: a 400 whose text names each field and what is wrong with it. */
+function parseQuery<S extends z.ZodType>(schema: S, query: unknown, what = '筛选条件'): z.output<S> {
+  const r = check(schema, query);
+  if (r.ok) return r.value;
+  const text = r.errors.map((e) => `${fieldLabel(e.field)}${e.message}`).join('；');
+  throw HttpProblem.badRequest(`${what}有误：${text}。`, r.errors);
+}
+const parseFilter = (query: unknown) => parseQuery(opinionFilterSchema, query);
+
+function filterChoices() {
+  return {
+    channels: Object.entries(CHANNELS).map(([value, label]) => ({ value, label })),
+    sentiments: SENTIMENTS.map((value) => ({ value, label: SENTIMENT_FILTER_LABELS[value] })),
+    areas: AREAS,
+  };
+}
 const REPOST_LABELS = { all: '全部', original: '仅原创', repost: '仅转发' } as const;
 
 /** Form textareas: words separated by newlines, commas, 、 or spaces. */
@@ -36,18 +73,33 @@ export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionC
   r.get('/opinion', requirePageLogin, async (req, res) => {
     const p = req.principal!;
     authorize(p, 'opinion.read');
-    const [events, stats] = await Promise.all([svc.events(p, { limit: 50, offset: 0 }), svc.stats(p)]);
+    const f = parseFilter(req.query);
+    const [{ events, total }, stats, items] = await Promise.all([
+      svc.eventPage(p, f, { limit: EVENTS_PER_PAGE, offset: (f.page - 1) * EVENTS_PER_PAGE }),
+      svc.stats(p),
+      svc.latestItems(p, f, STREAM_ROWS),
+    ]);
     const hourly = await svc.hourly(events.map((e) => e.id));
+    const now = core.clock.now().getTime();
     res.render('opinion/index', {
       title: '舆情监测',
+      wide: true,
       stats,
-      events: events.map((e) => ({
-        ...e,
-        trendLabel: TREND_LABELS[e.trend] ?? e.trend,
-        suggestedLabel: e.suggestedSeverity ? SEVERITY_LABELS[e.suggestedSeverity] : '',
-        negativePercent: Math.round(e.negativeRatio * 100),
-        spark: sparkline(hourly.get(e.id) ?? []),
-      })),
+      filters: f,
+      choices: filterChoices(),
+      filtered: ['channel', 'sentiment', 'area', 'from', 'to', 'q'].some((k) => f[k as keyof typeof f]),
+      paging: paging(total, EVENTS_PER_PAGE, f.page, (n) => filterHref('/opinion', f, n)),
+      events: events.map((e) => {
+        const series = hourly.get(e.id) ?? [];
+        return {
+          ...e,
+          ...trendView(trendOf(series, now)),
+          suggestedLabel: e.suggestedSeverity ? SEVERITY_LABELS[e.suggestedSeverity] : '',
+          negativePercent: Math.round(e.negativeRatio * 100),
+          spark: sparkline(series),
+        };
+      }),
+      items,
       canConfigure: can(p, 'opinion.configure'),
       canSeeItems: departmentFilter(p, 'opinion.read') === null,
     });
@@ -56,8 +108,12 @@ export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionC
   r.get('/opinion/events/:id', requirePageLogin, async (req, res) => {
     const p = req.principal!;
     const id = parse(fields.id, req.params.id, '事件编号');
+    const { page } = parseQuery(eventItemsQuery, req.query, '地址中的参数');
     const event = await svc.event(p, id);
-    const items = await svc.eventItems(p, id, { limit: 200, offset: 0 });
+    const [items, itemsTotal] = await Promise.all([
+      svc.eventItems(p, id, { limit: ITEMS_PER_PAGE, offset: (page - 1) * ITEMS_PER_PAGE }),
+      svc.eventItemsCount(id),
+    ]);
     const hourly = (await svc.hourly([id])).get(id) ?? [];
     const analysis = (event.analysis ?? {}) as {
       sentiment?: { negative: number; neutral: number; positive: number };
@@ -78,7 +134,7 @@ export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionC
       title: event.title,
       event: {
         ...event,
-        trendLabel: TREND_LABELS[event.trend] ?? event.trend,
+        ...trendView(trendOf(hourly, core.clock.now().getTime())),
         suggestedLabel: event.suggestedSeverity ? SEVERITY_LABELS[event.suggestedSeverity] : '',
         negativePercent: Math.round(event.negativeRatio * 100),
       },
@@ -92,6 +148,9 @@ export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionC
       casualties: analysis.casualties,
       policies,
       items,
+      itemsPaging: paging(itemsTotal, ITEMS_PER_PAGE, page, (n) =>
+        n > 1 ? `/opinion/events/${id}?page=${n}` : `/opinion/events/${id}`,
+      ),
       canTriage: can(p, 'event.triage') && !isFinished(event.status),
       canCorrect: can(p, 'opinion.configure'),
       correctionChoices: { areas: AREAS, signals: SIGNALS },

@@ -10,6 +10,7 @@ import { eventJson, type EventRow } from '../events/model.js';
 import { channelLabel } from './channels.js';
 import { MAX_BATCH_BYTES, prepareBatch, storeBatch, type IngestResult } from './ingest.js';
 import type { OpinionItemsTable } from './tables.js';
+import { filterRange, likePattern, type OpinionFilter } from './filters.js';
 
 export type ItemRow = Selectable<OpinionItemsTable>;
 
@@ -152,6 +153,87 @@ export class OpinionService {
     return rows.map((r) => opinionEventJson(r, clocks.get(r.id) ?? []));
   }
 
+  /**
+   * One page of the events the caller may see that match the /opinion filters, newest detected
+   * first, with the number of all matching. Dates select events active in the range; the
+   * sentiment is the one most of an event's items carry (ties count as negative, the cautious
+   * reading).
+   */
+  async eventPage(p: Principal | undefined, f: OpinionFilter, q: { limit: number; offset: number }) {
+    authorize(p, 'opinion.read');
+    const dept = departmentFilter(p, 'opinion.read');
+    const { since, until } = filterRange(f);
+    const positive = sql<number>`coalesce((opinion_events.analysis->'sentiment'->>'positive')::int, 0)`;
+    const neutral = sql<number>`(opinion_events.items_count - opinion_events.negative_count - ${positive})`;
+    let query = this.core.db.selectFrom('opinion_events');
+    if (dept !== null) query = query.where(scopedEvents(p, dept));
+    if (f.channel) query = query.where(sql<boolean>`${f.channel} = any(opinion_events.channels)`);
+    if (f.area) query = query.where(sql<boolean>`${f.area} = any(opinion_events.categories)`);
+    if (f.sentiment === 'negative')
+      query = query.where(
+        sql<boolean>`opinion_events.negative_count > 0 and opinion_events.negative_count >= greatest(${positive}, ${neutral})`,
+      );
+    if (f.sentiment === 'positive')
+      query = query.where(
+        sql<boolean>`${positive} > opinion_events.negative_count and ${positive} >= ${neutral}`,
+      );
+    if (f.sentiment === 'neutral')
+      query = query.where(
+        sql<boolean>`${neutral} > opinion_events.negative_count and ${neutral} > ${positive}`,
+      );
+    if (since)
+      query = query.where(
+        sql<Date>`coalesce(opinion_events.last_seen_at, opinion_events.detected_at)`,
+        '>=',
+        since,
+      );
+    if (until)
+      query = query.where(
+        sql<Date>`coalesce(opinion_events.first_seen_at, opinion_events.detected_at)`,
+        '<',
+        until,
+      );
+    if (f.q) {
+      const like = likePattern(f.q);
+      query = query.where((eb) =>
+        eb.or([
+          eb('opinion_events.title', 'ilike', like),
+          eb(sql<string>`array_to_string(opinion_events.keywords, ' ')`, 'ilike', like),
+        ]),
+      );
+    }
+    const [rows, count] = await Promise.all([
+      query
+        .selectAll()
+        .orderBy('detected_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(q.limit)
+        .offset(q.offset)
+        .execute(),
+      query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    const clocks = await this.clocksOf(rows.map((r) => r.id));
+    return { events: rows.map((r) => opinionEventJson(r, clocks.get(r.id) ?? [])), total: Number(count.n) };
+  }
+
+  /** The newest items matching the /opinion filters (global viewers only, as `items`). */
+  async latestItems(p: Principal | undefined, f: OpinionFilter, limit: number) {
+    authorize(p, 'opinion.read');
+    if (departmentFilter(p, 'opinion.read') !== null) return [];
+    const { since, until } = filterRange(f);
+    let query = this.core.db.selectFrom('opinion_items').select(ITEM_COLUMNS);
+    if (f.channel) query = query.where('channel', '=', f.channel);
+    if (f.sentiment) query = query.where('sentiment', '=', f.sentiment);
+    if (f.area) query = query.where(sql<boolean>`${f.area} = any(categories)`);
+    if (since) query = query.where('published_at', '>=', since);
+    if (until) query = query.where('published_at', '<', until);
+    if (f.q) {
+      const like = likePattern(f.q);
+      query = query.where((eb) => eb.or([eb('title', 'ilike', like), eb('content', 'ilike', like)]));
+    }
+    return (await query.orderBy('id', 'desc').limit(limit).execute()).map(itemJson);
+  }
+
   private async clocksOf(ids: number[]): Promise<Map<number, ClockRow[]>> {
     const out = new Map<number, ClockRow[]>();
     if (!ids.length) return out;
@@ -178,18 +260,30 @@ export class OpinionService {
 
   async eventItems(p: Principal | undefined, id: number, q: { limit: number; offset: number }) {
     await this.event(p, id);
-    const rows = await this.core.db
-      .selectFrom('opinion_items')
+    const rows = await this.eventItemsQuery(id)
       .select(ITEM_COLUMNS)
-      .where('cluster_id', 'in', (qb) =>
-        qb.selectFrom('opinion_clusters').select('id').where('event_id', '=', id),
-      )
       .orderBy('published_at', 'desc')
       .orderBy('id', 'desc')
       .limit(q.limit)
       .offset(q.offset)
       .execute();
     return rows.map(itemJson);
+  }
+
+  /** How many items an event holds (for paging its items). */
+  async eventItemsCount(id: number): Promise<number> {
+    const r = await this.eventItemsQuery(id)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  private eventItemsQuery(id: number) {
+    return this.core.db
+      .selectFrom('opinion_items')
+      .where('cluster_id', 'in', (qb) =>
+        qb.selectFrom('opinion_clusters').select('id').where('event_id', '=', id),
+      );
   }
 
   /** Hourly volume of events' clusters for sparklines (oldest first, `hours` buckets ending now). */

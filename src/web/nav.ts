@@ -37,8 +37,17 @@ export function registerPage(href: string): void {
   available.add(href);
 }
 
+/**
+ * The user's items, with at most one lit: the longest href the path is in, so /opinion/settings
+ * lights 监测方案 and not 舆情监测 as well.
+ */
 export function navFor(roles: Role[], currentPath: string) {
-  return ITEMS.filter((i) => available.has(i.href))
-    .filter((i) => i.roles === 'all' || i.roles.some((r) => roles.includes(r)))
-    .map((i) => ({ ...i, active: currentPath === i.href || currentPath.startsWith(i.href + '/') }));
+  const items = ITEMS.filter((i) => available.has(i.href)).filter(
+    (i) => i.roles === 'all' || i.roles.some((r) => roles.includes(r)),
+  );
+  const within = (href: string) => currentPath === href || currentPath.startsWith(href + '/');
+  const current = items
+    .filter((i) => within(i.href))
+    .reduce<string | null>((best, i) => (best && best.length >= i.href.length ? best : i.href), null);
+  return items.map((i) => ({ ...i, active: i.href === current }));
 }

@@ -282,9 +282,10 @@ describe('early-warning rules', () => {
   });
 
   it('trend and decay', () => {
-    expect(trendOf([1, 1, 1, 6])).toBe('rising');
-    expect(trendOf([6, 6, 6, 1])).toBe('falling');
-    expect(trendOf([2, 2, 2, 2])).toBe('flat');
+    const endOfHour = 3600_000 - 1;
+    expect(trendOf([1, 1, 1, 1, 1, 6], endOfHour)).toBe('rising');
+    expect(trendOf([6, 6, 6, 1, 1, 1], endOfHour)).toBe('falling');
+    expect(trendOf([2, 2, 2, 2, 2, 2], endOfHour)).toBe('flat');
     expect(decay(8, 0, 6 * 3600_000, 6)).toBeCloseTo(4);
   });
 

@@ -186,17 +186,29 @@ export function itemHeat(duplicate: boolean, metrics: Record<string, number> | n
   return base + Math.log10(1 + Math.max(0, engagement));
 }
 
+export type Trend = 'rising' | 'flat' | 'falling';
+
 /**
- * Trend from hourly counts, oldest first, the last element being the current hour: rising when
- * this hour clearly exceeds the recent average, falling when it is clearly below.
+ * Trend of an event's volume from hourly counts (oldest first, the last bucket being the hour that
+ * contains `now`): the item rate of the last `windowHours` hours against the rate of the
+ * `windowHours` hours before them. The current hour counts only for the part that has passed, so
+ * the first minutes of a new hour do not read as a drop. 回落 needs both the window and the last
+ * sixty minutes to run at most half the earlier rate: an event still growing never reads as falling.
  */
-export function trendOf(hourly: readonly number[]): 'rising' | 'flat' | 'falling' {
-  if (hourly.length === 0) return 'flat';
-  const current = hourly[hourly.length - 1]!;
-  const prev = hourly.slice(Math.max(0, hourly.length - 4), hourly.length - 1);
-  const avg = prev.length ? prev.reduce((a, b) => a + b, 0) / prev.length : 0;
-  if (current >= 3 && current >= 1.5 * Math.max(1, avg)) return 'rising';
-  if (avg >= 2 && current <= 0.5 * avg) return 'falling';
+export function trendOf(hourly: readonly number[], now: number, windowHours = 3): Trend {
+  const w = Math.min(windowHours, Math.floor(hourly.length / 2));
+  if (w < 1) return 'flat';
+  const n = hourly.length;
+  const passed = (now % 3600_000) / 3600_000;
+  const sum = (from: number, to: number) => hourly.slice(from, to).reduce((a, b) => a + b, 0);
+  const recent = sum(n - w, n);
+  const recentRate = recent / Math.max(w - 1 + passed, 0.25);
+  const previous = sum(n - 2 * w, n - w);
+  const previousRate = previous / w;
+  if (recent >= 3 && recentRate >= 1.5 * Math.max(previousRate, 0.5)) return 'rising';
+  // The last sixty minutes: the current hour so far plus the unpassed share of the hour before.
+  const lastHour = hourly[n - 1]! + (1 - passed) * (hourly[n - 2] ?? 0);
+  if (previous >= 3 && recentRate <= 0.5 * previousRate && lastHour <= 0.5 * previousRate) return 'falling';
   return 'flat';
 }
 
