@@ -30,4 +30,23 @@
         });
     });
   };
+
+  // One date format on every page: "2026-11-26 00:00", Beijing time (src/shared/time.ts).
+  var FMT = new Intl.DateTimeFormat('zh-CN', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  window.gopTime = function (iso) {
+    if (!iso) return '';
+    var p = {};
+    FMT.formatToParts(new Date(iso)).forEach(function (x) {
+      p[x.type] = x.value;
+    });
+    return p.year + '-' + p.month + '-' + p.day + ' ' + p.hour + ':' + p.minute;
+  };
 })();

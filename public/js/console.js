@@ -25,24 +25,7 @@
       sessionStorage.setItem('gop.lastAlertId', String(id));
     }
   }
-  // One date format on every page: "2026-11-26 00:00", Beijing time.
-  var FMT = new Intl.DateTimeFormat('zh-CN', {
-    timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  });
-  function fmt(iso) {
-    if (!iso) return '';
-    var p = {};
-    FMT.formatToParts(new Date(iso)).forEach(function (x) {
-      p[x.type] = x.value;
-    });
-    return p.year + '-' + p.month + '-' + p.day + ' ' + p.hour + ':' + p.minute;
-  }
+  var fmt = window.gopTime;
   /** A link to the event or document when there is one, else plain text. */
   function subjectLink(text, href, cls) {
     var node = document.createElement(href ? 'a' : 'span');

@@ -25,23 +25,7 @@
       lastId = Math.max(lastId, Number(tr.getAttribute('data-item-id')));
     });
 
-  var FMT = new Intl.DateTimeFormat('zh-CN', {
-    timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  });
-  function fmt(iso) {
-    if (!iso) return '';
-    var p = {};
-    FMT.formatToParts(new Date(iso)).forEach(function (x) {
-      p[x.type] = x.value;
-    });
-    return p.year + '-' + p.month + '-' + p.day + ' ' + p.hour + ':' + p.minute;
-  }
+  var fmt = window.gopTime;
   function inRange(iso) {
     var day = fmt(iso).slice(0, 10);
     return (!f.from || day >= f.from) && (!f.to || day <= f.to);

@@ -2,7 +2,7 @@ import type { RequestHandler, Request } from 'express';
 import type { Server as IoServer, Socket } from 'socket.io';
 import type { Core } from '../context.js';
 import type { Principal } from '../auth/principal.js';
-import { can, departmentFilter, seesMajorEvents } from '../auth/policy.js';
+import { can, departmentFilter, seesMajorEvents, type Action } from '../auth/policy.js';
 import { timingSafeEqual } from 'node:crypto';
 import { principalFromToken, tokenPrincipalById } from '../auth/tokens.js';
 import { liveSession } from '../auth/revocation.js';
@@ -23,8 +23,7 @@ export function alertRooms(alert: Pick<AlertRow, 'department_id'>): string[] {
   return alert.department_id === null ? [GLOBAL_ROOM] : [GLOBAL_ROOM, deptRoom(alert.department_id)];
 }
 
-/** The principal of a handshake: its API token, else the session's user; null for neither. */
-export async function authenticateSocket(socket: Socket, core: Core): Promise<Principal | null> {
+async function authenticateSocket(socket: Socket, core: Core): Promise<Principal | null> {
   const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
   if (typeof token === 'string' && token) return principalFromToken(core.db, core.clock, token);
   const req = socket.request as Request;
@@ -77,16 +76,21 @@ export function attachConsoleNamespace(io: IoServer, core: Core, session: Reques
     else next();
   });
   const nsp = io.of('/console');
-  nsp.use((socket, next) => {
+  nsp.use(socketAuthorization(core, 'alert.read'));
+  return nsp;
+}
+
+/** Namespace middleware: no anonymous sockets, and only principals allowed `action`. */
+export function socketAuthorization(core: Core, action: Action) {
+  return (socket: Socket, next: (err?: Error) => void) => {
     authenticateSocket(socket, core)
       .then((p) => {
-        if (!p || !can(p, 'alert.read')) return next(new Error('unauthorized'));
+        if (!p || !can(p, action)) return next(new Error('unauthorized'));
         socket.data.principal = p;
         next();
       })
       .catch(() => next(new Error('unauthorized')));
-  });
-  return nsp;
+  };
 }
 
 type Push = (row: AlertRow, payload: ReturnType<typeof alertJson>) => void;

@@ -2,9 +2,9 @@ import { sql } from 'kysely';
 import type { Server as IoServer } from 'socket.io';
 import type { Core } from '../context.js';
 import type { Principal } from '../auth/principal.js';
-import { can, departmentFilter, seesMajorEvents } from '../auth/policy.js';
+import { departmentFilter, seesMajorEvents } from '../auth/policy.js';
 import type { AlertFeed } from '../alerts/feed.js';
-import { authenticateSocket, concerns } from '../console/socket.js';
+import { concerns, socketAuthorization } from '../console/socket.js';
 import { isMajor } from '../events/rules.js';
 import type { EventRow } from '../events/model.js';
 import { trendOf } from './analysis/rules.js';
@@ -61,15 +61,7 @@ export function eventRooms(
 
 export function serveOpinionLive(io: IoServer, core: Core, feed: AlertFeed, svc: OpinionService): void {
   const nsp = io.of('/opinion');
-  nsp.use((socket, next) => {
-    authenticateSocket(socket, core)
-      .then((p) => {
-        if (!p || !can(p, 'opinion.read')) return next(new Error('unauthorized'));
-        socket.data.principal = p;
-        next();
-      })
-      .catch(() => next(new Error('unauthorized')));
-  });
+  nsp.use(socketAuthorization(core, 'opinion.read'));
   nsp.on('connection', async (socket) => {
     await socket.join(liveRoomsOf(socket.data.principal as Principal));
     socket.emit('ready');
