@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { startTestPlatform, login, type TestPlatform } from '../support/platform.js';
 import { makeDepartment, makeUser } from '../support/factories.js';
 import { ManualClock } from '../../src/shared/clock.js';
-import { ingest, ingestToken, workerOf } from './helpers.js';
+import { ingest, opinionDesk, workerOf } from './helpers.js';
 
 const clock = new ManualClock('2025-07-01T04:00:00Z');
 let tp: TestPlatform;
@@ -12,10 +12,7 @@ let analyst: Awaited<ReturnType<typeof login>>;
 
 beforeAll(async () => {
   tp = await startTestPlatform({ clock });
-  const center = await makeDepartment(tp, '舆情中心', 'opinion_center');
-  const user = await makeUser(tp, ['analyst'], center.id);
-  analyst = await login(tp, user.username, user.password);
-  token = await ingestToken(tp);
+  ({ analyst, token } = await opinionDesk(tp));
 });
 afterAll(async () => tp.close());
 

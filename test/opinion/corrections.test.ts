@@ -5,9 +5,9 @@
  */
 import request from 'supertest';
 import { startTestPlatform, login, type TestPlatform } from '../support/platform.js';
-import { makeDepartment, makeUser } from '../support/factories.js';
+import { makeUser } from '../support/factories.js';
 import { ManualClock } from '../../src/shared/clock.js';
-import { ingest, ingestToken, workerOf } from './helpers.js';
+import { ingest, ingestToken, opinionDesk, workerOf } from './helpers.js';
 import { isHeldOut } from '../../src/opinion/analysis/learn.js';
 
 const clock = new ManualClock('2025-07-01T04:00:00Z');
@@ -17,10 +17,7 @@ let analyst: Awaited<ReturnType<typeof login>>;
 
 beforeAll(async () => {
   tp = await startTestPlatform({ clock });
-  const center = await makeDepartment(tp, '舆情中心', 'opinion_center');
-  const user = await makeUser(tp, ['analyst'], center.id);
-  analyst = await login(tp, user.username, user.password);
-  token = await ingestToken(tp);
+  ({ analyst, token } = await opinionDesk(tp));
 });
 afterAll(async () => tp.close());
 

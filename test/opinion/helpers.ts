@@ -3,6 +3,7 @@ import type { TestPlatform } from '../support/platform.js';
 import { login, ADMIN } from '../support/platform.js';
 import type { FixtureItem } from './fixtures.js';
 import type { OpinionWorker } from '../../src/opinion/worker.js';
+import { makeDepartment, makeUser } from '../support/factories.js';
 
 /** An API token with the `ingest` scope, created through the admin API as a deployment would. */
 export async function ingestToken(tp: TestPlatform, scopes = ['ingest']): Promise<string> {
@@ -32,4 +33,12 @@ export function workerOf(tp: TestPlatform): OpinionWorker {
     worker: OpinionWorker;
   };
   return c.worker;
+}
+
+/** The usual cast of an opinion test: an analyst of 舆情中心 signed in, and an ingest token. */
+export async function opinionDesk(tp: TestPlatform) {
+  const center = await makeDepartment(tp, '舆情中心', 'opinion_center');
+  const user = await makeUser(tp, ['analyst'], center.id);
+  const analyst = await login(tp, user.username, user.password);
+  return { center, analyst, token: await ingestToken(tp) };
 }

@@ -36,7 +36,7 @@ async function open(cookie?: string, apiToken?: string): Promise<{ socket: Socke
   return { socket, seen };
 }
 
-async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
+async function until(what: string, ok: () => boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!ok()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

@@ -1,9 +1,8 @@
 import { jest } from '@jest/globals';
 import { startTestPlatform, login, type TestPlatform } from '../support/platform.js';
-import { makeDepartment, makeUser } from '../support/factories.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { crawlerDelivery } from '../opinion/fixtures.js';
-import { ingest, ingestToken, payload, workerOf } from '../opinion/helpers.js';
+import { ingest, opinionDesk, payload, workerOf } from '../opinion/helpers.js';
 
 // Issue 13 (/opinion): filters in the query string, paging of events and of an event's posts, a
 // trend computed from comparable windows, one lit navigation item.
@@ -25,10 +24,7 @@ interface EventJson {
 
 beforeAll(async () => {
   tp = await startTestPlatform({ clock });
-  const center = await makeDepartment(tp, '舆情中心', 'opinion_center');
-  const user = await makeUser(tp, ['analyst'], center.id);
-  analyst = await login(tp, user.username, user.password);
-  token = await ingestToken(tp);
+  ({ analyst, token } = await opinionDesk(tp));
   await ingest(tp, token, payload(crawlerDelivery(), BASE)).expect(200);
   await workerOf(tp).drain();
 });
