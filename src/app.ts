@@ -197,7 +197,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     }
     check();
   });
-  app.use(pageLocals);
+  app.use(pageLocals(core.clock));
 
   const server = http.createServer(app);
   server.requestTimeout = 60_000;

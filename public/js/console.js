@@ -172,7 +172,7 @@
       var span = document.createElement('span');
       span.className = 'countdown';
       span.setAttribute('data-due', c.dueAt);
-      span.setAttribute('data-start', c.startAt);
+      span.setAttribute('data-warn', (c.warnAt || []).join(','));
       span.setAttribute('data-state', c.state);
       td.appendChild(span);
       tr.appendChild(td);

@@ -3,8 +3,21 @@ import type { ClocksTable } from '../db/schema.js';
 import { toIsoShanghai } from '../shared/time.js';
 import { subjectHref } from '../web/links.js';
 import { clockKindLabel, clockStateLabel } from './states.js';
+import { warningTimes } from './rules.js';
+import { clockPolicySchema } from './time-limits.js';
 
 export type ClockRow = Selectable<ClocksTable>;
+
+/**
+ * When the clock's warnings fall due (ISO, +08:00), from its policy snapshot, not today's defaults:
+ * countdowns turn amber at the first. A snapshot that no longer parses shows none rather than
+ * failing the page.
+ */
+export function warnAtOf(c: Pick<ClockRow, 'policy' | 'start_at' | 'due_at'>): string[] {
+  const policy = clockPolicySchema.safeParse(c.policy);
+  if (!policy.success) return [];
+  return warningTimes(policy.data, c.start_at, c.due_at).map((d) => toIsoShanghai(d)!);
+}
 
 /** The API shape of a clock (SPEC §4); times carry +08:00. */
 export function clockJson(c: ClockRow) {
@@ -19,6 +32,8 @@ export function clockJson(c: ClockRow) {
     departmentId: c.department_id,
     startAt: toIsoShanghai(c.start_at),
     dueAt: toIsoShanghai(c.due_at),
+    /** The warning points; the first turns countdowns amber. */
+    warnAt: warnAtOf(c),
     state: c.state,
     stateLabel: clockStateLabel(c.state),
     metAt: toIsoShanghai(c.met_at),

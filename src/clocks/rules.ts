@@ -79,6 +79,25 @@ export function thresholdsFor(
   return out.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
 }
 
+/**
+ * The warning points of `thresholdsFor`, from what a clock row holds (its policy snapshot, start and
+ * due), so pages can show them without the calendar: a working-day deadline is 24:00 of its last
+ * working day, so that day began exactly 24 h (Shanghai has no DST) before the deadline.
+ */
+export function warningTimes(
+  policy: Pick<ClockPolicy, 'warnings' | 'warnLastWorkingDay' | 'window'>,
+  startAt: Date,
+  dueAt: Date,
+): Date[] {
+  const span = dueAt.getTime() - startAt.getTime();
+  const out = policy.warnings.map((f) => new Date(startAt.getTime() + span * f));
+  if (policy.warnLastWorkingDay && policy.window.unit === 'working_days') {
+    const lastDay = new Date(dueAt.getTime() - 86_400_000);
+    if (lastDay > startAt) out.push(lastDay);
+  }
+  return out.sort((a, b) => a.getTime() - b.getTime());
+}
+
 export type ThresholdDecision = 'wait' | 'fire' | 'skip';
 
 export interface ClockStateView {

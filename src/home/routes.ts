@@ -34,7 +34,6 @@ export function homeRoutes(core: Core): Router {
       supervisor: supervisor && { items: supervisor },
       canUrge: can(p, 'clock.urge'),
       duty: duty === null ? null : { unacked: duty },
-      nowIso: core.clock.now().toISOString(),
     });
   });
 

@@ -9,6 +9,7 @@ import { clockKindLabel, OPEN_CLOCK_STATES } from '../clocks/states.js';
 import { STATUS_LABELS } from '../policies/model.js';
 import { SEVERITY_LABELS } from '../events/rules.js';
 import { subjectHref } from '../web/links.js';
+import { warnAtOf } from '../clocks/model.js';
 import type { Ctx } from '../shared/context.js';
 
 /** A 督办 is one reminder: a second one for the same clock within this span is refused. */
@@ -22,8 +23,10 @@ type ClockLine = {
   subject_id: number;
   department_id: number | null;
   department_name: string | null;
+  start_at: Date;
   due_at: Date;
   state: string;
+  policy: object;
 };
 
 function clockLine(c: ClockLine, now: Date) {
@@ -36,6 +39,7 @@ function clockLine(c: ClockLine, now: Date) {
     departmentName: c.department_name ?? '',
     dueText: formatDeadline(c.due_at),
     dueIso: c.due_at.toISOString(),
+    warnAt: warnAtOf(c),
     late: late > 0,
     lateText: late > 0 ? formatDuration(late / 1000) : '',
     state: c.state,
@@ -61,8 +65,10 @@ export class HomeService {
         'clocks.subject_id',
         'clocks.department_id',
         'departments.name as department_name',
+        'clocks.start_at',
         'clocks.due_at',
         'clocks.state',
+        'clocks.policy',
       ])
       .where('clocks.state', 'in', [...OPEN_CLOCK_STATES]);
   }

@@ -13,6 +13,7 @@ import {
 import { DISCLOSURES, INTERPRETATION_FORMS, type PolicyStatus } from './tables.js';
 import { fileView } from '../files/files.js';
 import { isOpen } from '../clocks/states.js';
+import { warnAtOf } from '../clocks/model.js';
 
 /** Page layout of the public website (no platform navigation). */
 export const PUBLIC_LAYOUT = '../policies/_layout';
@@ -28,6 +29,7 @@ export function clockView(c: ClockRow | null | undefined, now: Date) {
     open: isOpen(c.state),
     overdue,
     dueIso: toIsoShanghai(c.due_at),
+    warnAt: warnAtOf(c),
     dueText: formatDeadline(c.due_at),
     metText: formatShanghai(c.met_at),
     lateText: c.lateness_seconds ? formatDuration(c.lateness_seconds) : '',

@@ -4,6 +4,7 @@ import type { Express, RequestHandler } from 'express';
 import { engine } from 'express-handlebars';
 import { formatDeadline, formatDuration, formatShanghai, toIsoShanghai } from '../shared/time.js';
 import { navFor } from './nav.js';
+import type { Clock } from '../shared/clock.js';
 import { ROLE_LABELS } from '../accounts/service.js';
 
 export const VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
@@ -65,21 +66,27 @@ export function setupViews(app: Express): void {
   app.set('views', VIEWS_DIR);
 }
 
-/** Puts the signed-in user, navigation, CSRF token and flash message in every page's locals. */
-export const pageLocals: RequestHandler = (req, res, next) => {
-  const p = req.principal;
-  if (p?.kind === 'user') {
-    res.locals.me = {
-      ...p,
-      roleLabels: p.roles.map((r) => ROLE_LABELS[r]).join('、'),
-    };
-    res.locals.nav = navFor(p.roles, req.path);
-  }
-  // Anonymous visitors get no token: generating one would create a session row per visit.
-  res.locals.csrfToken = req.session?.userId && req.csrfToken ? req.csrfToken() : '';
-  if (req.session?.flash) {
-    res.locals.flash = req.session.flash;
-    delete req.session.flash;
-  }
-  next();
-};
+/**
+ * Puts the signed-in user, navigation, CSRF token and flash message in every page's locals, and the
+ * server's time (`serverNow`), against which countdowns correct the browser's clock (tests pin it).
+ */
+export const pageLocals =
+  (clock: Clock): RequestHandler =>
+  (req, res, next) => {
+    res.locals.serverNow = toIsoShanghai(clock.now());
+    const p = req.principal;
+    if (p?.kind === 'user') {
+      res.locals.me = {
+        ...p,
+        roleLabels: p.roles.map((r) => ROLE_LABELS[r]).join('、'),
+      };
+      res.locals.nav = navFor(p.roles, req.path);
+    }
+    // Anonymous visitors get no token: generating one would create a session row per visit.
+    res.locals.csrfToken = req.session?.userId && req.csrfToken ? req.csrfToken() : '';
+    if (req.session?.flash) {
+      res.locals.flash = req.session.flash;
+      delete req.session.flash;
+    }
+    next();
+  };

@@ -21,20 +21,34 @@ it('a drafter sees the live countdown, adds an interpretation and the clock show
   const countdown = row.locator('.countdown[data-due]');
   await expect(countdown.getAttribute('data-due')).resolves.toBe(publish.interpretationClock.dueAt);
   // The script replaces the server's label with the time left; with the browser's clock moved
-  // on it turns amber in the last 24 hours and red once the deadline has passed.
+  // on it turns amber from the clock's first warning point (the server sends them) and red once
+  // the deadline has passed.
   await page.clock.install();
   await page.reload();
   await page.waitForFunction(
-    (el) => /^剩余 \d+天/.test(el?.textContent ?? ''),
+    (el) => /^剩余 \d+ 天 \d\d:\d\d:\d\d$/.test(el?.textContent ?? ''),
     await countdown.elementHandle(),
   );
-  expect(await countdown.getAttribute('class')).toBe('countdown');
-  const left = Date.parse(publish.interpretationClock.dueAt) - Date.now();
-  await page.clock.fastForward(left - 3_600_000);
-  await page.waitForFunction((el) => el?.classList.contains('amber'), await countdown.elementHandle());
-  expect(await countdown.textContent()).toMatch(/^剩余 (59分|1小时0分)/);
+  expect(await countdown.getAttribute('class')).toBe('countdown cd-ok');
+  const warnAt = (await countdown.getAttribute('data-warn'))!.split(',').map((t) => Date.parse(t));
+  expect(warnAt).toEqual(publish.interpretationClock.warnAt.map((t: string) => Date.parse(t)));
+  const start = Date.parse(publish.interpretationClock.startAt);
+  const due = Date.parse(publish.interpretationClock.dueAt);
+  // The first warning point is the time limit's 50 %.
+  expect(Math.abs(Math.min(...warnAt) - (start + (due - start) / 2))).toBeLessThan(1);
+  // The browser's own (installed) clock, which the page's countdown reads.
+  const browserNow = () => page.evaluate(() => Date.now());
+  await page.clock.fastForward(Math.min(...warnAt) - (await browserNow()) - 60_000);
+  expect(await countdown.getAttribute('class')).toBe('countdown cd-ok');
+  await page.clock.fastForward(2 * 60_000);
+  await page.waitForFunction((el) => el?.classList.contains('cd-warn'), await countdown.elementHandle());
+  await page.clock.fastForward(due - (await browserNow()) - 3_600_000);
+  await page.waitForFunction(
+    (el) => /^剩余 00:59:\d\d$/.test(el?.textContent ?? ''),
+    await countdown.elementHandle(),
+  );
   await page.clock.fastForward(2 * 3_600_000);
-  await page.waitForFunction((el) => el?.classList.contains('red'), await countdown.elementHandle());
+  await page.waitForFunction((el) => el?.classList.contains('cd-breach'), await countdown.elementHandle());
   expect(await countdown.textContent()).toMatch(/^已超时 /);
 
   // 添加解读 leads to the document's own panel, not a form squeezed into the table.

@@ -146,7 +146,7 @@ describe('public pages', () => {
     expect(ws.text).toContain(`data-due="${publish.interpretationClock.dueAt}"`);
     expect(ws.text).toContain('添加解读');
     expect(ws.text).toContain('&lt;i&gt;请补充&lt;/i&gt;测算依据');
-    expect(ws.text).toContain('/static/js/policy-countdown.js');
+    expect(ws.text).toContain('/static/js/countdown.js');
 
     // Another department's workspace shows none of it.
     const other = await c.drafterB.agent.get('/workspace').expect(200);

@@ -7,13 +7,13 @@ import { withFlash } from '../../web/flash.js';
 import { ctxOf } from '../../shared/context.js';
 import { commentSchema, publishSchema, returnSchema } from '../schemas.js';
 import { clockView, localInputToIso, policyRowView } from '../views.js';
-import { idOf, stampNow, type PolicyPageContext } from './shared.js';
+import { idOf, type PolicyPageContext } from './shared.js';
 
 /** The supervisors' review queue and workflow actions. */
 export function reviewPolicyPages(ctx: PolicyPageContext): Router {
   const { core, svc, interpretationSvc } = ctx;
   const rv = Router();
-  rv.use(requirePageLogin, stampNow(core), (req, _res, next) => {
+  rv.use(requirePageLogin, (req, _res, next) => {
     authorize(req.principal, 'policy.approve');
     next();
   });

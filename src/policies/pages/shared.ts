@@ -1,7 +1,6 @@
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import type { Core } from '../../context.js';
 import { parse, fields } from '../../shared/validation.js';
-import { toIsoShanghai } from '../../shared/time.js';
 import { PolicyService } from '../service.js';
 import { InterpretationService } from '../interpretations.js';
 import { AttachmentService } from '../attachments.js';
@@ -24,9 +23,3 @@ export function policyPageContext(core: Core): PolicyPageContext {
 }
 
 export const idOf = (req: Request) => parse(fields.id, req.params.id, '文件编号');
-
-/** Countdowns in the browser correct their clock against the server's (tests pin it). */
-export const stampNow = (core: Core) => (_req: Request, res: Response, next: () => void) => {
-  res.locals.nowIso = toIsoShanghai(core.clock.now());
-  next();
-};

@@ -14,7 +14,7 @@ import { FORM_LABELS, NORMATIVE_LABELS, policyEventJson } from '../model.js';
 import { acceptsInterpretations, canTake, isEditable } from '../workflow.js';
 import { attachmentView, bodyView, clockView, formOptions, policyRowView } from '../views.js';
 import { policyFromForm, problemText } from './forms.js';
-import { idOf, stampNow, type PolicyPageContext } from './shared.js';
+import { idOf, type PolicyPageContext } from './shared.js';
 import { addWorkspaceInterpretationPages } from './workspace-interpretations.js';
 
 /**
@@ -26,7 +26,7 @@ export function workspacePolicyPages(ctx: PolicyPageContext, alerts: AlertsServi
   const { core, svc, interpretationSvc, attachmentSvc } = ctx;
   const departments = () => core.db.selectFrom('departments').select(['id', 'name']).orderBy('id').execute();
   const ws = Router();
-  ws.use(requirePageLogin, stampNow(core));
+  ws.use(requirePageLogin);
   const drafterOnly = (req: Request, _res: Response, next: () => void) => {
     authorize(req.principal, 'policy.create');
     next();

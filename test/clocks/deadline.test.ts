@@ -2,7 +2,7 @@ import { buildCalendar } from '../../src/calendar/build.js';
 import { packagedSchedule } from '../../src/calendar/official.js';
 import { statutoryHolidays } from '../../src/calendar/statutory.js';
 import { addHours, addWorkingDays, isWorkday, type DayException } from '../../src/calendar/workdays.js';
-import { computeDeadline, decideThreshold, thresholdsFor, completion } from '../../src/clocks/rules.js';
+import * as rules from '../../src/clocks/rules.js';
 import { DEFAULT_CLOCK_POLICIES } from '../../src/clocks/time-limits.js';
 
 function officialCalendar(years: number[], overrides = new Map<string, DayException>()) {
@@ -19,6 +19,7 @@ function officialCalendar(years: number[], overrides = new Map<string, DayExcept
 
 const cal = officialCalendar([2024, 2025, 2026]);
 const sh = (iso: string) => new Date(`${iso}+08:00`);
+const { computeDeadline, decideThreshold, thresholdsFor, completion, warningTimes } = rules;
 const policy = (kind: string) => DEFAULT_CLOCK_POLICIES.find((p) => p.kind === kind)!.config;
 
 describe('3 working days after publication (开始的当日不计入, due 24:00 Asia/Shanghai)', () => {
@@ -145,6 +146,28 @@ describe('thresholds', () => {
       ['breach', due.toISOString()],
       ['esc:1', sh('2025-10-01T08:00:00').toISOString()],
     ]);
+  });
+
+  test('pages get the same warning points from the clock row alone (no calendar)', () => {
+    const warnings = (p: Parameters<typeof thresholdsFor>[0], from: Date, to: Date) =>
+      thresholdsFor(p, cal, from, to)
+        .filter((x) => x.key.startsWith('warn:'))
+        .map((x) => x.dueAt.toISOString());
+    const iso = (ds: Date[]) => ds.map((d) => d.toISOString());
+    expect(iso(warningTimes(policy('interpretation'), start, due))).toEqual(
+      warnings(policy('interpretation'), start, due),
+    );
+    // Over the National Day holiday, and for 20 working days; an hours window has no last-day warning.
+    for (const [kind, at] of [
+      ['interpretation', '2025-09-30T16:00:00'],
+      ['disclosure_request', '2025-09-20T09:00:00'],
+      ['response', '2025-09-30T23:00:00'],
+    ] as const) {
+      const from = sh(at);
+      const to = computeDeadline(policy(kind), cal, { startAt: from }).dueAt;
+      expect(iso(warningTimes(policy(kind), from, to))).toEqual(warnings(policy(kind), from, to));
+    }
+    expect(warningTimes(policy('response'), start, sh('2025-09-28T10:00:00'))).toHaveLength(2);
   });
 
   const running = { state: 'running' as const, pausedAt: null };
