@@ -153,7 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicCacheSeconds: e.PUBLIC_CACHE_SECONDS,
     publicCacheEntries: e.PUBLIC_CACHE_ENTRIES,
     publicRenderConcurrency: e.PUBLIC_RENDER_CONCURRENCY,
-    opinionAnalysisThreads: e.OPINION_ANALYSIS_THREADS ?? os.availableParallelism(),
+    // One core stays with the event loop, which folds items into clusters and serves requests.
+    opinionAnalysisThreads: e.OPINION_ANALYSIS_THREADS ?? Math.max(1, os.availableParallelism() - 1),
     opinionProfile: e.OPINION_PROFILE,
     dailyReportCron: e.DAILY_REPORT_CRON,
     weeklyReportCron: e.WEEKLY_REPORT_CRON,
