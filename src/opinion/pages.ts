@@ -13,6 +13,7 @@ import type { OpinionConfig } from './config/index.js';
 import { schemeSchema } from './config/schemes.js';
 import { lexiconSchema } from './config/lexicon.js';
 import { termSchema } from './config/terms.js';
+import { parseRulesForm, rulesFormView } from './config/rules-form.js';
 import { sparkline } from './sparkline.js';
 import { CHANNELS, channelLabel } from './channels.js';
 import { AREAS, SIGNALS } from './analysis/lexicon.js';
@@ -196,7 +197,7 @@ export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionC
       })),
       terms,
       overrides: lexicon.overrides,
-      rulesJson: JSON.stringify(rules.rules, null, 2),
+      rulesForm: rulesFormView(rules.rules),
       departments,
       channels: Object.entries(CHANNELS).map(([value, label]) => ({ value, label })),
       areas: AREAS,
@@ -277,13 +278,9 @@ export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionC
   });
   r.post('/opinion/settings/rules', requirePageLogin, async (req, res) => {
     await withFlash(req, res, back, async () => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(String((req.body as Record<string, unknown>).rules ?? ''));
-      } catch {
-        parsed = null;
-      }
-      await cfg.rules.set(ctxOf(req), parsed);
+      authorize(req.principal, 'opinion.configure');
+      const { rules } = await cfg.rules.get(req.principal);
+      await cfg.rules.set(ctxOf(req), parseRulesForm(req.body ?? {}, rules));
       return '预警规则已保存';
     });
   });

@@ -200,3 +200,84 @@ test('exactly one navigation item is lit on each opinion page', async () => {
   const any = (await apiEvents())[0]!;
   expect(lit(await page(`/opinion/events/${any.id}`))).toEqual(['/opinion']);
 });
+
+describe('预警规则 on /opinion/settings is a Chinese form', () => {
+  /** The number fields and checked boxes of the rules form, as a browser would post them. */
+  function formOf(html: string): Record<string, string | string[]> {
+    const form = /<form[^>]*id="rules-form"[\s\S]*?<\/form>/.exec(html)![0];
+    const body: Record<string, string | string[]> = {};
+    for (const m of form.matchAll(/<input type="number" name="(\w+)" value="([^"]*)"/g)) body[m[1]!] = m[2]!;
+    for (const m of form.matchAll(/<input type="checkbox" name="(\w+)" value="([^"]*)" checked>/g)) {
+      const prev = body[m[1]!];
+      body[m[1]!] = prev === undefined ? m[2]! : [...(Array.isArray(prev) ? prev : [prev]), m[2]!];
+    }
+    return body;
+  }
+  const save = (body: Record<string, unknown>) =>
+    analyst.agent
+      .post('/opinion/settings/rules')
+      .type('form')
+      .send({ _csrf: analyst.csrf, ...body })
+      .expect(303);
+  const stored = async () => (await analyst.agent.get('/api/opinion/rules').expect(200)).body.rules;
+
+  test('labelled fields with the stored values, channel boxes beside their labels, no JSON', async () => {
+    const html = await page('/opinion/settings');
+    expect(html).toContain(
+      '<label>统计窗口（分钟）<input type="number" name="spikeWindowMinutes" value="60"',
+    );
+    expect(html).toContain('<label>负面占比阈值（%）<input type="number" name="negativePercent" value="50"');
+    expect(html).toContain(
+      '<label class="check"><input type="checkbox" name="channels" value="weibo"> 微博</label>',
+    );
+    expect(html).toContain('启用「突发事件信号」预警');
+    expect(html).not.toContain('JSON');
+    expect(html).not.toMatch(/>[^<]*(promoteMinItems|negativeArea|minNegativeRatio)[^<]*</);
+  });
+
+  test('saves what the form posts', async () => {
+    const body = formOf(await page('/opinion/settings'));
+    expect(body.spikeEnabled).toBe('true');
+    await save({
+      ...body,
+      spikeFactor: '4',
+      negativePercent: '60',
+      emergencyEnabled: undefined,
+      negativeAreas: ['就学', '就医'],
+    });
+    expect(await page('/opinion/settings')).toContain('预警规则已保存');
+    const rules = await stored();
+    expect(rules.spike.factor).toBe(4);
+    expect(rules.negativeArea.minNegativeRatio).toBeCloseTo(0.6);
+    expect(rules.negativeArea.areas).toEqual(['就学', '就医']);
+    expect(rules.emergency.enabled).toBe(false);
+    expect(rules.spike.enabled).toBe(true);
+    // The page shows what was saved.
+    const again = formOf(await page('/opinion/settings'));
+    expect(again.negativePercent).toBe('60');
+    expect(again.emergencyEnabled).toBeUndefined();
+    expect(again.negativeAreas).toEqual(['就学', '就医']);
+  });
+
+  test('refuses bad values with Chinese messages naming each field, and stores nothing', async () => {
+    const before = await stored();
+    const body = formOf(await page('/opinion/settings'));
+    await save({
+      ...body,
+      spikeWindowMinutes: 'abc',
+      negativePercent: '150',
+      promoteMinItems: '',
+      spikeMinItems: '2.5',
+      negativeAreas: ['就学', '天气'],
+      spikeFactor: '9',
+    });
+    const html = await page('/opinion/settings');
+    expect(html).toContain('预警规则未保存');
+    expect(html).toContain('「声量激增·统计窗口（分钟）」须为数字');
+    expect(html).toContain('「重点领域负面·负面占比阈值（%）」须在 1–100 之间');
+    expect(html).toContain('请填写「成为事件·成为事件的最少信息数」');
+    expect(html).toContain('「声量激增·窗口内最少信息数」须为整数');
+    expect(html).toContain('「重点领域负面·重点领域」含有未知的领域');
+    expect(await stored()).toEqual(before);
+  });
+});
