@@ -3,7 +3,7 @@ import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import type { Core } from '../context.js';
 import { authorize, can } from '../auth/policy.js';
 import { requirePageLogin } from '../auth/authenticate.js';
-import { fromLocalInput, shanghaiDate, toLocalInput } from '../shared/time.js';
+import { shanghaiDate, toLocalInput } from '../shared/time.js';
 import { parse, fields, z } from '../shared/validation.js';
 import { HttpProblem, toProblem } from '../shared/errors.js';
 import { withFlash } from '../web/flash.js';
@@ -21,6 +21,7 @@ import {
   uploadProblem,
 } from '../files/upload.js';
 import { annualReport } from './report.js';
+import { STEP_CALLS, formInput, opt } from './step-calls.js';
 import {
   APPLICANT_TYPE_LABELS,
   CHALLENGE_RESULT_LABELS,
@@ -32,20 +33,12 @@ import {
 } from './rules.js';
 import {
   annualInputsSchema,
-  assignSchema,
   challengeResultSchema,
-  challengeSchema,
-  consultationEndSchema,
-  consultationSchema,
-  correctedSchema,
-  correctionSchema,
-  extensionSchema,
   listQuerySchema,
   lookupSchema,
   normativeSchema,
   publicRequestSchema,
   registerSchema,
-  replySchema,
 } from './schemas.js';
 import { APPLICANT_TYPES, CHANNELS } from './tables.js';
 
@@ -58,10 +51,6 @@ const outcomeGroups = Object.entries(GROUP_LABELS).map(([code, label]) => ({
 }));
 const statuses = Object.entries(STATUS_LABELS).map(([value, label]) => ({ value, label }));
 const challengeResults = Object.entries(CHALLENGE_RESULT_LABELS).map(([value, label]) => ({ value, label }));
-
-/** Empty form fields are "not given"; datetime-local values are Asia/Shanghai wall time. */
-const opt = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
-const at = (v: unknown) => fromLocalInput(v);
 
 /** Failed status lookups are limited like logins: per address and number, and per address. */
 function lookupLimiter(limit: number) {
@@ -135,24 +124,7 @@ export function disclosurePageRoutes(core: Core, svc: DisclosureService): Router
   r.post('/disclosure/requests', requirePageLogin, async (req, res) => {
     await withFlash(req, res, '/disclosure', async () => {
       const b = req.body ?? {};
-      const d = await svc.register(
-        ctxOf(req),
-        parse(
-          registerSchema,
-          {
-            channel: b.channel,
-            applicantType: b.applicantType,
-            applicantName: b.applicantName,
-            contact: opt(b.contact),
-            address: opt(b.address),
-            content: b.content,
-            purpose: opt(b.purpose),
-            receivedAt: at(b.receivedAt),
-            departmentId: opt(b.departmentId),
-          },
-          '政府信息公开申请',
-        ),
-      );
+      const d = await svc.register(ctxOf(req), parse(registerSchema, formInput(b), '政府信息公开申请'));
       return `已登记申请 ${d.number}，答复期限 ${d.clock?.dueAt ?? ''}`;
     });
   });
@@ -189,125 +161,14 @@ export function disclosurePageRoutes(core: Core, svc: DisclosureService): Router
   });
 
   const back = (req: Request) => `/disclosure/requests/${encodeURIComponent(String(req.params.id))}`;
-  const step = (
-    path: string,
-    run: (
-      id: number,
-      b: Record<string, unknown>,
-      req: Request,
-    ) => Promise<{ clock: { dueAt: string | null } | null }>,
-    done: string,
-  ) =>
-    r.post(`/disclosure/requests/:id/${path}`, requirePageLogin, async (req, res) => {
+  for (const step of STEP_CALLS)
+    r.post(`/disclosure/requests/:id/${step.page}`, requirePageLogin, async (req, res) => {
       await withFlash(req, res, back(req), async () => {
         const id = parse(fields.id, req.params.id, '申请编号');
-        const d = await run(id, req.body ?? {}, req);
-        return `${done}${d.clock?.dueAt ? `，答复期限：${d.clock.dueAt.slice(0, 10)}` : ''}`;
+        const d = await step.call(svc, ctxOf(req), id, step.form(req.body ?? {}));
+        return `${step.done}${d.clock?.dueAt ? `，答复期限：${d.clock.dueAt.slice(0, 10)}` : ''}`;
       });
     });
-  step(
-    'correction',
-    (id, b, req) =>
-      svc.correction(
-        ctxOf(req),
-        id,
-        parse(
-          correctionSchema,
-          { requestedAt: at(b.requestedAt), correctBy: opt(b.correctBy), note: opt(b.note) },
-          '补正告知',
-        ),
-      ),
-    '已发出补正告知，计时停止',
-  );
-  step(
-    'corrected',
-    (id, b, req) =>
-      svc.corrected(
-        ctxOf(req),
-        id,
-        parse(correctedSchema, { receivedAt: at(b.receivedAt), note: opt(b.note) }, '补正'),
-      ),
-    '已收到补正，重新起算答复期限',
-  );
-  step(
-    'consultation',
-    (id, b, req) =>
-      svc.consultation(
-        ctxOf(req),
-        id,
-        parse(
-          consultationSchema,
-          { startedAt: at(b.startedAt), party: opt(b.party), note: opt(b.note) },
-          '征求意见',
-        ),
-      ),
-    '已开始征求意见，计时暂停',
-  );
-  step(
-    'consultation-end',
-    (id, b, req) =>
-      svc.consultationEnd(
-        ctxOf(req),
-        id,
-        parse(consultationEndSchema, { endedAt: at(b.endedAt), note: opt(b.note) }, '征求意见'),
-      ),
-    '征求意见结束，恢复计时',
-  );
-  step(
-    'extension',
-    (id, b, req) =>
-      svc.extension(
-        ctxOf(req),
-        id,
-        parse(extensionSchema, { approvedBy: b.approvedBy, reason: b.reason, days: opt(b.days) }, '延期答复'),
-      ),
-    '已延长答复期限',
-  );
-  step(
-    'reply',
-    (id, b, req) =>
-      svc.reply(
-        ctxOf(req),
-        id,
-        parse(
-          replySchema,
-          { outcome: opt(b.outcome), reason: opt(b.reason), repliedAt: at(b.repliedAt) },
-          '答复',
-        ),
-      ),
-    '已答复',
-  );
-  step(
-    'assign',
-    (id, b, req) =>
-      svc.assign(
-        ctxOf(req),
-        id,
-        parse(assignSchema, { departmentId: opt(b.departmentId) }, '答复部门').departmentId,
-      ),
-    '已指定答复部门',
-  );
-  step(
-    'challenges',
-    (id, b, req) =>
-      svc.addChallenge(
-        ctxOf(req),
-        id,
-        parse(
-          challengeSchema,
-          {
-            kind: b.kind,
-            afterReview: b.afterReview === 'true' || b.afterReview === 'on',
-            filedOn: opt(b.filedOn),
-            result: opt(b.result),
-            decidedOn: opt(b.decidedOn),
-            note: opt(b.note),
-          },
-          '复议或诉讼',
-        ),
-      ),
-    '已登记',
-  );
   r.post('/disclosure/requests/:id/challenges/:challengeId', requirePageLogin, async (req, res) => {
     await withFlash(req, res, back(req), async () => {
       const id = parse(fields.id, req.params.id, '申请编号');

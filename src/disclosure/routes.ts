@@ -7,22 +7,16 @@ import { annualReport, annualReportDocx, annualReportXlsx } from './report.js';
 import { authorize } from '../auth/policy.js';
 import { DisclosureService } from './service.js';
 import { OUTCOMES } from './rules.js';
+import { STEP_CALLS } from './step-calls.js';
 import { disclosureAttachmentJson } from './model.js';
 import { acceptUpload, receiveFile, sendStoredFile } from '../files/upload.js';
 import {
   assignSchema,
   challengeResultSchema,
-  challengeSchema,
-  consultationEndSchema,
-  consultationSchema,
-  correctedSchema,
-  correctionSchema,
-  extensionSchema,
   annualInputsSchema,
   listQuerySchema,
   normativeSchema,
   registerSchema,
-  replySchema,
 } from './schemas.js';
 
 /** SPEC §4 依申请公开 calls. Every step answers with the request as `GET …/:id` shows it. */
@@ -56,36 +50,12 @@ export function disclosureApiRoutes(core: Core, svc: DisclosureService): Router 
     res.json(await svc.assign(ctxOf(req), id, departmentId));
   });
 
-  r.post('/api/disclosure-requests/:id/correction', async (req, res) => {
-    const id = idOf(req);
-    res.json(await svc.correction(ctxOf(req), id, parse(correctionSchema, body(req), '补正告知')));
-  });
-  r.post('/api/disclosure-requests/:id/corrected', async (req, res) => {
-    const id = idOf(req);
-    res.json(await svc.corrected(ctxOf(req), id, parse(correctedSchema, body(req), '补正')));
-  });
-  r.post('/api/disclosure-requests/:id/consultation', async (req, res) => {
-    const id = idOf(req);
-    res.json(await svc.consultation(ctxOf(req), id, parse(consultationSchema, body(req), '征求意见')));
-  });
-  r.post('/api/disclosure-requests/:id/consultation/end', async (req, res) => {
-    const id = idOf(req);
-    res.json(await svc.consultationEnd(ctxOf(req), id, parse(consultationEndSchema, body(req), '征求意见')));
-  });
-  r.post('/api/disclosure-requests/:id/extension', async (req, res) => {
-    const id = idOf(req);
-    res.json(await svc.extension(ctxOf(req), id, parse(extensionSchema, body(req), '延期答复')));
-  });
-  r.post('/api/disclosure-requests/:id/reply', async (req, res) => {
-    const id = idOf(req);
-    res.json(await svc.reply(ctxOf(req), id, parse(replySchema, body(req), '答复')));
-  });
-  r.post('/api/disclosure-requests/:id/challenges', async (req, res) => {
-    const id = idOf(req);
-    res
-      .status(201)
-      .json(await svc.addChallenge(ctxOf(req), id, parse(challengeSchema, body(req), '复议或诉讼')));
-  });
+  for (const step of STEP_CALLS)
+    if (step.api !== null)
+      r.post(`/api/disclosure-requests/:id/${step.api}`, async (req, res) => {
+        const id = idOf(req);
+        res.status(step.status).json(await step.call(svc, ctxOf(req), id, body(req)));
+      });
   r.patch('/api/disclosure-requests/:id/challenges/:challengeId', async (req, res) => {
     const id = idOf(req);
     const challengeId = parse(fields.id, req.params.challengeId, '记录编号');

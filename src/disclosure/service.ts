@@ -420,64 +420,69 @@ export class DisclosureService {
       .execute();
   }
 
+  /**
+   * One step on a request's clock, in one transaction: the time is checked, the request locked
+   * and the step allowed in its state; `run` changes the clock and says what the row and the
+   * timeline get. Answers the request as `detail` shows it.
+   */
+  private async step(
+    ctx: Ctx,
+    id: number,
+    name: StepName,
+    time: { field: string; at: Date },
+    run: (
+      trx: Trx,
+      locked: { r: RequestRow; clock: ClockRow },
+    ) => Promise<{ at: Date; set: Updateable<DisclosureRequestsTable>; data: Record<string, unknown> }>,
+  ) {
+    this.notInFuture(time.field, time.at);
+    await this.core.db.transaction().execute(async (trx) => {
+      const out = await run(trx, await this.lockFor(trx, ctx, id, name));
+      await this.touch(trx, id, out.set);
+      await addStep(trx, ctx, id, name, out.at, out.data);
+    });
+    return this.detail(ctx, id);
+  }
+
   /** Art. 30: a one-time correction notice within 7 working days stops the clock. */
   async correction(
     ctx: Ctx,
     id: number,
     input: { requestedAt: Date; correctBy?: string | undefined; note?: string | undefined },
   ) {
-    this.notInFuture('requestedAt', input.requestedAt);
-    await this.core.db.transaction().execute(async (trx) => {
-      const { r, clock } = await this.lockFor(trx, ctx, id, 'correction');
-      const requestedAt = this.notBefore('requestedAt', input.requestedAt, r.received_at, '收到申请的时间');
+    const time = { field: 'requestedAt', at: input.requestedAt };
+    return this.step(ctx, id, 'correction', time, async (trx, { r, clock }) => {
+      const at = this.notBefore(time.field, time.at, r.received_at, '收到申请的时间');
       const cal = await this.calendar(trx, r.received_at);
       const lastDay = correctionNoticeLastDay(cal, r.received_at);
-      if (shanghaiDate(requestedAt) > lastDay)
-        throw fieldProblem(
-          422,
-          'requestedAt',
-          `补正告知须在收到申请之日起 7 个工作日内（${lastDay} 前）作出`,
-        );
-      const correctBy = input.correctBy ?? defaultCorrectionDueOn(cal, requestedAt);
-      if (correctBy < shanghaiDate(requestedAt))
-        throw fieldProblem(422, 'correctBy', '补正期限不能早于告知日期');
-      await pauseClock(trx, clock.id, this.now(), requestedAt);
-      await this.touch(trx, id, {
-        status: 'correction',
-        correction_requested_at: requestedAt,
-        correction_due_on: correctBy,
-      });
-      await addStep(trx, ctx, id, 'correction', requestedAt, {
-        correctBy,
-        note: input.note ?? '',
-      });
+      if (shanghaiDate(at) > lastDay)
+        throw fieldProblem(422, time.field, `补正告知须在收到申请之日起 7 个工作日内（${lastDay} 前）作出`);
+      const correctBy = input.correctBy ?? defaultCorrectionDueOn(cal, at);
+      if (correctBy < shanghaiDate(at)) throw fieldProblem(422, 'correctBy', '补正期限不能早于告知日期');
+      await pauseClock(trx, clock.id, this.now(), at);
+      return {
+        at,
+        set: { status: 'correction', correction_requested_at: at, correction_due_on: correctBy },
+        data: { correctBy, note: input.note ?? '' },
+      };
     });
-    return this.detail(ctx, id);
   }
 
   /** The corrected request arrives: a new full period from its receipt (Art. 30, 33). */
   async corrected(ctx: Ctx, id: number, input: { receivedAt: Date; note?: string | undefined }) {
-    this.notInFuture('receivedAt', input.receivedAt);
-    await this.core.db.transaction().execute(async (trx) => {
-      const { r, clock } = await this.lockFor(trx, ctx, id, 'corrected');
-      const receivedAt = this.notBefore(
-        'receivedAt',
-        input.receivedAt,
-        r.correction_requested_at!,
-        '补正告知的时间',
-      );
-      if (r.correction_due_on && shanghaiDate(receivedAt) > r.correction_due_on)
-        throw fieldProblem(422, 'receivedAt', `补正期限（${r.correction_due_on}）已过，申请视为放弃`);
+    const time = { field: 'receivedAt', at: input.receivedAt };
+    return this.step(ctx, id, 'corrected', time, async (trx, { r, clock }) => {
+      const at = this.notBefore(time.field, time.at, r.correction_requested_at!, '补正告知的时间');
+      if (r.correction_due_on && shanghaiDate(at) > r.correction_due_on)
+        throw fieldProblem(422, time.field, `补正期限（${r.correction_due_on}）已过，申请视为放弃`);
       await cancelClock(trx, clock.id, this.now());
-      await this.touch(trx, id, {
-        status: 'processing',
-        corrected_at: receivedAt,
-        period_start_at: receivedAt,
-      });
-      await this.openPeriod(trx, r, receivedAt);
-      await addStep(trx, ctx, id, 'corrected', receivedAt, { note: input.note ?? '' });
+      await this.openPeriod(trx, r, at);
+      return {
+        at,
+        set: { status: 'processing', corrected_at: at, period_start_at: at },
+        data: { note: input.note ?? '' },
+      };
     });
-    return this.detail(ctx, id);
   }
 
   /** Art. 32: consulting a third party or another agency is not counted; the clock pauses. */
@@ -486,45 +491,37 @@ export class DisclosureService {
     id: number,
     input: { startedAt: Date; party?: string | undefined; note?: string | undefined },
   ) {
-    this.notInFuture('startedAt', input.startedAt);
-    await this.core.db.transaction().execute(async (trx) => {
-      const { r, clock } = await this.lockFor(trx, ctx, id, 'consultation');
-      const startedAt = this.notBefore('startedAt', input.startedAt, r.period_start_at, '本期计时开始的时间');
-      await pauseClock(trx, clock.id, this.now(), startedAt);
-      await this.touch(trx, id, {
-        status: 'consultation',
-        consultation_started_at: startedAt,
-        consultation_party: input.party ?? '',
-      });
-      const cal = await this.calendar(trx, startedAt);
-      await addStep(trx, ctx, id, 'consultation', startedAt, {
-        party: input.party ?? '',
-        thirdPartyLastDay: thirdPartyLastDay(cal, startedAt),
-        note: input.note ?? '',
-      });
+    const time = { field: 'startedAt', at: input.startedAt };
+    return this.step(ctx, id, 'consultation', time, async (trx, { r, clock }) => {
+      const at = this.notBefore(time.field, time.at, r.period_start_at, '本期计时开始的时间');
+      await pauseClock(trx, clock.id, this.now(), at);
+      const party = input.party ?? '';
+      return {
+        at,
+        set: { status: 'consultation', consultation_started_at: at, consultation_party: party },
+        data: {
+          party,
+          thirdPartyLastDay: thirdPartyLastDay(await this.calendar(trx, at), at),
+          note: input.note ?? '',
+        },
+      };
     });
-    return this.detail(ctx, id);
   }
 
   async consultationEnd(ctx: Ctx, id: number, input: { endedAt: Date; note?: string | undefined }) {
-    this.notInFuture('endedAt', input.endedAt);
-    await this.core.db.transaction().execute(async (trx) => {
-      const { r, clock } = await this.lockFor(trx, ctx, id, 'consultation_end');
-      const endedAt = this.notBefore(
-        'endedAt',
-        input.endedAt,
-        r.consultation_started_at!,
-        '征求意见开始的时间',
-      );
-      const before = clock.paused_working_days;
-      const resumed = await resumeClock(trx, clock.id, this.now(), endedAt);
-      await this.touch(trx, id, { status: 'processing' });
-      await addStep(trx, ctx, id, 'consultation_end', endedAt, {
-        pausedWorkingDays: resumed.paused_working_days - before,
-        note: input.note ?? '',
-      });
+    const time = { field: 'endedAt', at: input.endedAt };
+    return this.step(ctx, id, 'consultation_end', time, async (trx, { r, clock }) => {
+      const at = this.notBefore(time.field, time.at, r.consultation_started_at!, '征求意见开始的时间');
+      const resumed = await resumeClock(trx, clock.id, this.now(), at);
+      return {
+        at,
+        set: { status: 'processing' },
+        data: {
+          pausedWorkingDays: resumed.paused_working_days - clock.paused_working_days,
+          note: input.note ?? '',
+        },
+      };
     });
-    return this.detail(ctx, id);
   }
 
   /** Art. 33: the head of the disclosure office extends once, by at most 20 working days. */
@@ -533,24 +530,17 @@ export class DisclosureService {
     id: number,
     input: { approvedBy: string; reason: string; days: number; approvedAt?: Date | undefined },
   ) {
-    const at = input.approvedAt ?? this.now();
-    this.notInFuture('approvedAt', at);
-    await this.core.db.transaction().execute(async (trx) => {
-      const { clock } = await this.lockFor(trx, ctx, id, 'extension');
+    const time = { field: 'approvedAt', at: input.approvedAt ?? this.now() };
+    return this.step(ctx, id, 'extension', time, async (trx, { clock }) => {
       if (clock.state !== 'running') throw fieldProblem(409, 'status', '答复期限已过，不能再延长');
       await extendClock(trx, clock.id, this.now(), input.days);
-      await this.touch(trx, id, {
-        extension_days: input.days,
-        extension_approved_by: input.approvedBy,
-        extension_reason: input.reason,
-      });
-      await addStep(trx, ctx, id, 'extension', at, {
-        days: input.days,
-        approvedBy: input.approvedBy,
-        reason: input.reason,
-      });
+      const { days, approvedBy, reason } = input;
+      return {
+        at: time.at,
+        set: { extension_days: days, extension_approved_by: approvedBy, extension_reason: reason },
+        data: { days, approvedBy, reason },
+      };
     });
-    return this.detail(ctx, id);
   }
 
   /** The reply, with exactly one outcome of table 三; the clock is met or met late. */
