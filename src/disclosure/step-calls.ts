@@ -96,14 +96,14 @@ export const STEP_CALLS: StepCall[] = [
   ),
   stepCall('reply', replySchema, '答复', (s, c, id, i) => s.reply(c, id, i), '已答复'),
   stepCall(
-    'assign',
+    { api: null, page: 'assign' },
     assignSchema,
     '答复部门',
     (s, c, id, i) => s.assign(c, id, i.departmentId),
     '已指定答复部门',
   ),
   stepCall(
-    'challenges',
+    { api: 'challenges', page: 'challenges', status: 201 },
     challengeSchema,
     '复议或诉讼',
     (s, c, id, i) => s.addChallenge(c, id, i),
