@@ -190,3 +190,17 @@ describe('bulk statement literals', () => {
     );
   });
 });
+
+describe('bounded duplicate memory', () => {
+  it('forgets the earliest originals beyond its cap and still finds the recent ones', () => {
+    const idx = new DuplicateIndex<number>(0.6, 72 * H, 100);
+    const text = (i: number) => `第${i}号通知：青石镇化工厂偷排废水一事已立案调查，编号${i * 7919}`;
+    for (let i = 0; i < 400; i++) idx.add(i, minhash(bigrams(text(i))), T0 + i);
+    expect(idx.size).toBeLessThanOrEqual(125);
+    expect(idx.size).toBeGreaterThanOrEqual(100);
+    expect(idx.nearest(minhash(bigrams(text(399))), T0 + 400)?.ref).toBe(399);
+    expect(idx.nearest(minhash(bigrams(text(0))), T0 + 400)?.ref).not.toBe(0);
+    idx.prune(T0 + 390);
+    expect(idx.size).toBe(10);
+  });
+});

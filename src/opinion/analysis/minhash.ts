@@ -86,16 +86,23 @@ interface Entry<T> {
   seen: number;
 }
 
-/** LSH index over a sliding time window. */
+/**
+ * LSH index over a sliding time window, holding at most `maxEntries` originals: beyond that the
+ * earliest added are forgotten first (a flood must not grow the leader's memory without end; a
+ * copy of a forgotten original is clustered by its words instead).
+ */
 export class DuplicateIndex<T> {
   private readonly buckets = new Map<number, Entry<T>[]>();
   private entries = 0;
   private lookups = 0;
+  /** Entries in the order they were added (evicted from the front). */
+  private order: Entry<T>[] = [];
 
   constructor(
     /** Estimated Jaccard at or above which two items are copies. */
     readonly threshold: number,
     readonly windowMs: number,
+    readonly maxEntries = Infinity,
   ) {}
 
   /** The most similar earlier entry at or above the threshold within the time window. */
@@ -150,6 +157,20 @@ export class DuplicateIndex<T> {
       else this.buckets.set(key, [e]);
     }
     this.entries++;
+    if (this.maxEntries === Infinity) return;
+    this.order.push(e);
+    // Evicting is a pass over all buckets: done once the cap is overrun by a quarter.
+    if (this.order.length > this.maxEntries * 1.25)
+      this.evict(new Set(this.order.splice(0, this.order.length - this.maxEntries)));
+  }
+
+  private evict(gone: Set<Entry<T>>): void {
+    for (const [key, list] of this.buckets) {
+      const kept = list.filter((e) => !gone.has(e));
+      if (kept.length) this.buckets.set(key, kept);
+      else this.buckets.delete(key);
+    }
+    this.entries -= gone.size;
   }
 
   /** Drops entries older than `before` (epoch ms). */
@@ -162,6 +183,7 @@ export class DuplicateIndex<T> {
       else this.buckets.delete(key);
     }
     this.entries = alive.size;
+    if (this.order.length) this.order = this.order.filter((e) => alive.has(e));
   }
 
   get size(): number {

@@ -322,10 +322,17 @@ export interface DuplicateCandidateRow {
   minhash: Buffer;
 }
 
-export async function duplicateCandidates(db: Db, since: Date): Promise<DuplicateCandidateRow[]> {
+/** The latest `limit` originals published since `since`, earliest first. */
+export async function duplicateCandidates(
+  db: Db,
+  since: Date,
+  limit: number,
+): Promise<DuplicateCandidateRow[]> {
   const r = await sql<DuplicateCandidateRow>`
     select id, cluster_id, published_at, minhash from opinion_items
     where published_at >= ${since} and minhash is not null and cluster_id is not null and duplicate_of is null
+    order by published_at desc, id desc
+    limit ${limit}
   `.execute(db);
-  return r.rows;
+  return r.rows.reverse();
 }

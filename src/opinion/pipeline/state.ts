@@ -10,6 +10,12 @@ const HOUR = 3600_000;
 /** Terms kept per centroid: a story's vocabulary, not every word its posts used. */
 const CENTROID_TERMS = 60;
 const NO_TERMS: TermVector = new Map();
+/**
+ * Duplicate candidates kept at most (≈ 0.5 KB each: a 64-word signature, its band postings and the
+ * item reference), ≈ 100 MiB: a province's 72-hour window of originals would otherwise be tens of
+ * millions. Copies mostly follow their original within hours, so the earliest go first.
+ */
+export const MAX_DUPLICATE_CANDIDATES = 200_000;
 
 /**
  * The clusters and duplicate candidates within their windows, held in memory by the pipeline
@@ -32,7 +38,7 @@ export class ClusterMemory {
         windowMs: rules.cluster.windowHours * HOUR,
         maxTerms: CENTROID_TERMS,
       }),
-      new DuplicateIndex(rules.dedup.minSimilarity, rules.dedup.windowHours * HOUR),
+      new DuplicateIndex(rules.dedup.minSimilarity, rules.dedup.windowHours * HOUR, MAX_DUPLICATE_CANDIDATES),
     );
     const rows = await db
       .selectFrom('opinion_clusters')
@@ -82,7 +88,11 @@ export class ClusterMemory {
         places: new Set(meta.stats.places),
       });
     }
-    for (const it of await duplicateCandidates(db, new Date(now - rules.dedup.windowHours * HOUR)))
+    for (const it of await duplicateCandidates(
+      db,
+      new Date(now - rules.dedup.windowHours * HOUR),
+      MAX_DUPLICATE_CANDIDATES,
+    ))
       mem.dups.add(
         { itemId: it.id, clusterId: it.cluster_id },
         fromBytes(it.minhash),
