@@ -62,11 +62,19 @@ export interface Platform {
   alerts: AlertsService;
   feed: AlertFeed;
   capabilities: Capability[];
+  /** The public website's page cache (its counters show which answers came from memory). */
+  publicPages: Pick<ReturnType<typeof publicPageCache>, 'stats' | 'size'>;
   /** Starts timers and background work; the HTTP server is started separately by `listen`. */
   start(): Promise<void>;
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
   isReady(): boolean;
+}
+
+/** The caller's X-Request-Id when it is a sane one, else a new id. */
+function requestId(req: http.IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
 }
 
 export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
@@ -92,6 +100,16 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     publicContent.refresh().catch((err: unknown) => logger.warn({ err }, 'public content version'));
   });
 
+  const pageCache = publicPageCache(publicContent, {
+    maxAge: config.publicCacheSeconds,
+    entries: config.publicCacheEntries,
+    concurrency: config.publicRenderConcurrency,
+    matches: (p) => /^\/(policies(\/\d+)?|interpretations\/\d+|concerns(\/\d+)?)$/.test(p),
+    requestId,
+    logger,
+    laneBudgetMs: config.publicLaneMs,
+  });
+
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy) app.set('trust proxy', 1);
@@ -108,8 +126,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     pinoHttp({
       logger,
       genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+        const id = requestId(req);
         res.setHeader('x-request-id', id);
         return id;
       },
@@ -149,13 +166,8 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   // gzip/brotli for pages, JSON and static text; cached public pages arrive already gzipped.
   app.use(compression());
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
-  // Anonymous visitors of the public website are answered here, before sessions and parsers.
-  const pageCache = publicPageCache(publicContent, {
-    maxAge: config.publicCacheSeconds,
-    entries: config.publicCacheEntries,
-    concurrency: config.publicRenderConcurrency,
-    matches: (p) => /^\/(policies(\/\d+)?|interpretations\/\d+|concerns(\/\d+)?)$/.test(p),
-  });
+  // Anonymous visitors of the public website: pages in memory are answered by `pageCache.serve`
+  // ahead of Express (below, at the server); the others here, before sessions and parsers.
   app.use(pageCache.middleware);
   // Browsers ask for /favicon.ico whatever the page links; answer with the one icon.
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/favicon.svg'));
@@ -199,7 +211,9 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
   });
   app.use(pageLocals(core.clock));
 
-  const server = http.createServer(app);
+  const server = http.createServer((req, res) => {
+    if (!pageCache.serve(req, res, app)) app(req, res);
+  });
   server.requestTimeout = 60_000;
   const io = new IoServer(server, {
     serveClient: true,
@@ -245,6 +259,7 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
     alerts,
     feed,
     capabilities,
+    publicPages: pageCache,
     async start() {
       await feed.start();
       await publicContent.refresh();

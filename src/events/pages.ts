@@ -8,6 +8,7 @@ import { withFlash } from '../web/flash.js';
 import { clockJson } from '../clocks/model.js';
 import { EventsService } from './service.js';
 import {
+  actionPublicSchema,
   actionSchema,
   confirmSchema,
   heldSchema,
@@ -147,6 +148,10 @@ export function eventsPageRoutes(core: Core, svc: EventsService): Router {
     const p = req.principal!;
     const { departments, spokespersons } = await lists();
     const history = await eventTimeline(core.db, { id, detectedAt: new Date(e.detectedAt!) });
+    const mayAct = can(p, 'event.act', {
+      departmentId: e.responsibleDepartmentId,
+      majorEvent: isMajor(e.severity),
+    });
     res.render('events/detail', {
       history,
       title: e.title,
@@ -154,9 +159,10 @@ export function eventsPageRoutes(core: Core, svc: EventsService): Router {
       departmentName: departments.find((d) => d.id === e.responsibleDepartmentId)?.name ?? '未指定',
       spokespersonName: spokespersons.find((s) => s.id === e.spokespersonId)?.display_name ?? '未指定',
       canTriage: can(p, 'event.triage') && !isFinished(e.status),
-      canAct:
-        can(p, 'event.act', { departmentId: e.responsibleDepartmentId, majorEvent: isMajor(e.severity) }) &&
-        !isFinished(e.status),
+      canAct: mayAct && !isFinished(e.status),
+      // Publishing in 回应关切 stays possible once the event is finished (see setActionPublic).
+      canPublish: mayAct,
+      responses: e.actions,
       plannedConferences: e.actions.filter((a) => a.status === 'planned'),
       timeline: e.actions.filter((a) => a.status === 'done'),
       clocks: e.clocks,
@@ -222,6 +228,15 @@ export function eventsPageRoutes(core: Core, svc: EventsService): Router {
         parse(heldSchema, { occurredAt: fromLocalInput(b.occurredAt), url: b.url || undefined }, '发布会'),
       );
       return '已记录发布会召开';
+    });
+  });
+  r.post('/responses/events/:id/actions/:actionId/public', requirePageLogin, async (req, res) => {
+    await withFlash(req, res, back(req), async () => {
+      const id = parse(fields.id, req.params.id, '事件编号');
+      const actionId = parse(fields.id, req.params.actionId, '动作编号');
+      const { public: show } = parse(actionPublicSchema, { public: req.body?.public === 'true' }, '回应动作');
+      const a = await svc.setActionPublic(ctxOf(req), id, actionId, show);
+      return show ? `已在“回应关切”栏目公开${a.kindLabel}` : `已从“回应关切”栏目撤下${a.kindLabel}`;
     });
   });
   // 确认 from the event page: the severity and clocks were shown and chosen there; the 责任单位

@@ -3,7 +3,14 @@ import type { Core } from '../context.js';
 import { parse, fields } from '../shared/validation.js';
 import { clockJson } from '../clocks/model.js';
 import { EventsService } from './service.js';
-import { actionSchema, heldSchema, reasonSchema, recordEventSchema, triageSchema } from './schemas.js';
+import {
+  actionPublicSchema,
+  actionSchema,
+  heldSchema,
+  reasonSchema,
+  recordEventSchema,
+  triageSchema,
+} from './schemas.js';
 import { ctxOf } from '../shared/context.js';
 
 /** SPEC §4 response calls: record by hand, triage, actions; plus dismiss/close and a planned press conference held. */
@@ -37,6 +44,13 @@ export function eventsApiRoutes(core: Core, svc: EventsService): Router {
     const actionId = parse(fields.id, req.params.actionId, '动作编号');
     const out = await svc.markHeld(ctxOf(req), id, actionId, parse(heldSchema, req.body, '发布会'));
     res.json({ action: out.action, clocks: out.clocks.map(clockJson) });
+  });
+
+  r.patch('/api/opinion/events/:id/actions/:actionId', async (req, res) => {
+    const id = idOf(req);
+    const actionId = parse(fields.id, req.params.actionId, '动作编号');
+    const body = parse(actionPublicSchema, req.body, '回应动作');
+    res.json({ action: await svc.setActionPublic(ctxOf(req), id, actionId, body.public) });
   });
 
   for (const [path, status] of [

@@ -61,6 +61,9 @@ export const actionSchema = z
   });
 export type ActionInput = z.infer<typeof actionSchema>;
 
+/** Show or withdraw a recorded response in the public 回应关切 column. */
+export const actionPublicSchema = z.object({ public: z.boolean() }).strict();
+
 export const heldSchema = z.object({
   occurredAt: fields.isoDateTime,
   channel: fields.optionalText(100),

@@ -238,12 +238,30 @@ export class EventsService {
     });
   }
 
-  private async lockForAction(trx: Trx, ctx: Ctx, id: number): Promise<EventRow> {
+  /** The event, locked, when the caller may record its responses. */
+  private async lockActable(trx: Trx, ctx: Ctx, id: number): Promise<EventRow> {
     const e = await this.lockEvent(trx, id);
     if (!can(ctx.actor, 'opinion.read', eventResource(e))) throw HttpProblem.notFound('舆情事件不存在');
     authorize(ctx.actor, 'event.act', eventResource(e));
+    return e;
+  }
+
+  private async lockForAction(trx: Trx, ctx: Ctx, id: number): Promise<EventRow> {
+    const e = await this.lockActable(trx, ctx, id);
     if (isFinished(e.status)) throw HttpProblem.conflict('事件已办结或已忽略');
     return e;
+  }
+
+  private async lockAction(trx: Trx, eventId: number, actionId: number, missing: string) {
+    const a = await trx
+      .selectFrom('event_actions')
+      .selectAll()
+      .where('id', '=', actionId)
+      .where('event_id', '=', eventId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!a) throw HttpProblem.notFound(missing);
+    return a;
   }
 
   private async stopClocks(trx: Trx, e: EventRow, kinds: string[], at: Date): Promise<ClockRow | null> {
@@ -320,14 +338,7 @@ export class EventsService {
     this.notInFuture('occurredAt', at);
     return this.core.db.transaction().execute(async (trx) => {
       const e = await this.lockForAction(trx, ctx, id);
-      const before = await trx
-        .selectFrom('event_actions')
-        .selectAll()
-        .where('id', '=', actionId)
-        .where('event_id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!before) throw HttpProblem.notFound('发布会计划不存在');
+      const before = await this.lockAction(trx, id, actionId, '发布会计划不存在');
       if (before.status !== 'planned') throw HttpProblem.conflict('该发布会已记录为召开');
       const stopped = await this.stopClocks(trx, e, clocksSatisfiedBy('press_conference'), at);
       const row = await trx
@@ -352,6 +363,35 @@ export class EventsService {
         after: actionJson(row),
       });
       return { action: actionJson(row), clocks: await clocksForSubject(trx, EVENT_SUBJECT, id) };
+    });
+  }
+
+  /**
+   * Shows or withdraws a response in the public 回应关切 column. Whoever may record the event's
+   * responses may decide, also once the event is finished: publishing usually follows the
+   * handling, and a response published by mistake must be withdrawable. The change reaches every
+   * node's public pages through the public content NOTIFY (migration 070's trigger).
+   */
+  async setActionPublic(ctx: Ctx, id: number, actionId: number, isPublic: boolean) {
+    return this.core.db.transaction().execute(async (trx) => {
+      await this.lockActable(trx, ctx, id);
+      const before = await this.lockAction(trx, id, actionId, '回应动作不存在');
+      if (before.public === isPublic) return actionJson(before);
+      const row = await trx
+        .updateTable('event_actions')
+        .set({ public: isPublic })
+        .where('id', '=', actionId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await recordAudit(trx, {
+        ...ctx,
+        action: 'event.action_public',
+        subjectKind: 'event',
+        subjectId: id,
+        before: { actionId, public: before.public },
+        after: { actionId, public: isPublic },
+      });
+      return actionJson(row);
     });
   }
 

@@ -76,6 +76,7 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  PUBLIC_LANE_MS: z.coerce.number().min(0).max(100).default(2),
 });
 
 export interface Config {
@@ -114,6 +115,8 @@ export interface Config {
   opinionAnalysisThreads: number;
   /** The opinion pipeline times its stages (bench:ingest prints them). */
   opinionProfile: boolean;
+  /** Milliseconds of cached public answers per event-loop turn before staff work gets its turn (0: no limit). */
+  publicLaneMs: number;
   /** When the 舆情日报 of the previous day is generated and archived (cron, Asia/Shanghai). */
   dailyReportCron: string;
   /** When the 舆情周报 of the previous week is generated and archived (cron, Asia/Shanghai). */
@@ -156,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // One core stays with the event loop, which folds items into clusters and serves requests.
     opinionAnalysisThreads: e.OPINION_ANALYSIS_THREADS ?? Math.max(1, os.availableParallelism() - 1),
     opinionProfile: e.OPINION_PROFILE,
+    publicLaneMs: e.PUBLIC_LANE_MS,
     dailyReportCron: e.DAILY_REPORT_CRON,
     weeklyReportCron: e.WEEKLY_REPORT_CRON,
   };
