@@ -8,6 +8,7 @@ import type { Ctx } from '../shared/context.js';
 import { outcomeByCode } from './rules.js';
 import { annualReport } from './report.js';
 import type { ApplicantType, Channel } from './tables.js';
+import type { ChallengeInput } from './schemas.js';
 
 interface Accounts {
   departments: Record<string, number>;
@@ -73,113 +74,111 @@ export async function seedDisclosure(core: Core, accounts: Accounts): Promise<st
   const reply = (id: number, when: Date, code: string, reason: string, svc = past) =>
     step(when, () => svc.reply(ctx, id, { outcome: outcomeByCode(code)!, reason, repliedAt: when }));
 
-  const r1 = await receive(
-    at('12-22T10:00:00', year - 1),
-    'natural_person',
-    'in_person',
-    '张建华',
-    '本社区加装电梯补贴申请条件',
-    housing,
-  );
-  await reply(r1.id, at('01-08T15:00:00'), 'disclose', '');
-  const r2 = await receive(
-    at('02-10T09:30:00'),
-    'natural_person',
-    'online',
-    '李秀英',
-    '本区2024年义务教育阶段学校招生计划',
-    education,
-  );
-  await reply(r2.id, at('02-25T16:00:00'), 'disclose', '');
-  const r3 = await receive(
-    at('03-03T10:00:00'),
-    'business',
-    'letter',
-    '某建筑工程有限公司',
-    '某安置房项目施工许可及竣工验收材料',
-    housing,
-  );
-  await reply(
-    r3.id,
-    at('03-30T15:00:00'),
-    'withhold_third_party',
-    '所涉材料含第三方商业秘密，第三方不同意公开',
-  );
-  const r4 = await receive(at('04-07T11:00:00'), 'natural_person', 'email', '王立军', '那个文件', housing);
-  await reply(r4.id, at('05-08T15:00:00'), 'unable_unclear', '经补正后申请内容仍无法确定所指政府信息');
-  const r5 = await receive(
-    at('05-12T14:00:00'),
-    'research',
-    'fax',
-    '某大学城市研究院',
-    '近五年城市更新项目资金使用',
-    housing,
-  );
-  await reply(r5.id, at('05-28T09:00:00'), 'other_no_correction', '申请人逾期未补正，视为放弃申请');
-  const r6 = await receive(
-    at('06-02T09:00:00'),
-    'legal_service',
-    'letter',
-    '某律师事务所',
-    '某地块征收补偿安置方案及批复',
-    housing,
-  );
-  await reply(r6.id, at('07-20T15:00:00'), 'partial', '方案中涉及个人信息的部分不予公开');
-  const r7 = await receive(
-    at('08-03T10:00:00'),
-    'public_interest',
-    'online',
-    '某环保公益协会',
-    '本区学校周边环境整治情况',
-    education,
-  );
-  await reply(r7.id, at('08-14T15:00:00'), 'reject_repeat', '已于本年7月就相同内容作出答复');
-  const r8 = await receive(
-    at('09-01T10:00:00'),
-    'natural_person',
-    'in_person',
-    '赵敏',
-    '本小区物业维修资金使用明细',
-    housing,
-  );
-  await reply(r8.id, at('09-10T15:00:00'), 'unable_not_held', '该信息由业主委员会保存，本机关未制作或获取');
-  await step(at('11-12T10:00:00'), () =>
-    past.addChallenge(ctx, r8.id, {
-      kind: 'review',
-      afterReview: false,
-      filedOn: `${year}-09-20`,
-      result: 'upheld',
-      decidedOn: `${year}-11-10`,
-    }),
-  );
-  const r9 = await receive(
-    at('10-12T10:00:00'),
-    'other_org',
-    'other',
-    '某村民委员会',
-    '对某工程质量问题的投诉',
-    housing,
-  );
-  await reply(r9.id, at('10-20T15:00:00'), 'reject_petition', '属于投诉事项，已告知通过12345热线反映');
-  await step(at('11-03T10:00:00'), () =>
-    past.addChallenge(ctx, r9.id, {
-      kind: 'suit',
-      afterReview: false,
-      filedOn: `${year}-11-01`,
-      result: 'pending',
-    }),
-  );
-  // Open on 31 December: 结转下年度, answered early this year.
-  const r10 = await receive(
-    at('12-22T10:00:00'),
-    'natural_person',
-    'online',
-    '孙丽',
-    '本区年度保障性住房分配结果',
-    housing,
-  );
-  const earlyThisYear = at('01-12T15:00:00', year + 1);
-  if (earlyThisYear < now) await reply(r10.id, earlyThisYear, 'disclose', '');
+  // Last year's requests: received, who, how, what, which department; replied, outcome, reason;
+  // and a review or suit filed against the reply. r10 is still open on 31 December (结转下年度).
+  const story: {
+    received: Date;
+    applicant: [ApplicantType, Channel, string];
+    content: string;
+    departmentId: number | null;
+    reply: [Date, string, string];
+    challenge?: [Date, ChallengeInput];
+  }[] = [
+    {
+      received: at('12-22T10:00:00', year - 1),
+      applicant: ['natural_person', 'in_person', '张建华'],
+      content: '本社区加装电梯补贴申请条件',
+      departmentId: housing,
+      reply: [at('01-08T15:00:00'), 'disclose', ''],
+    },
+    {
+      received: at('02-10T09:30:00'),
+      applicant: ['natural_person', 'online', '李秀英'],
+      content: '本区2024年义务教育阶段学校招生计划',
+      departmentId: education,
+      reply: [at('02-25T16:00:00'), 'disclose', ''],
+    },
+    {
+      received: at('03-03T10:00:00'),
+      applicant: ['business', 'letter', '某建筑工程有限公司'],
+      content: '某安置房项目施工许可及竣工验收材料',
+      departmentId: housing,
+      reply: [at('03-30T15:00:00'), 'withhold_third_party', '所涉材料含第三方商业秘密，第三方不同意公开'],
+    },
+    {
+      received: at('04-07T11:00:00'),
+      applicant: ['natural_person', 'email', '王立军'],
+      content: '那个文件',
+      departmentId: housing,
+      reply: [at('05-08T15:00:00'), 'unable_unclear', '经补正后申请内容仍无法确定所指政府信息'],
+    },
+    {
+      received: at('05-12T14:00:00'),
+      applicant: ['research', 'fax', '某大学城市研究院'],
+      content: '近五年城市更新项目资金使用',
+      departmentId: housing,
+      reply: [at('05-28T09:00:00'), 'other_no_correction', '申请人逾期未补正，视为放弃申请'],
+    },
+    {
+      received: at('06-02T09:00:00'),
+      applicant: ['legal_service', 'letter', '某律师事务所'],
+      content: '某地块征收补偿安置方案及批复',
+      departmentId: housing,
+      reply: [at('07-20T15:00:00'), 'partial', '方案中涉及个人信息的部分不予公开'],
+    },
+    {
+      received: at('08-03T10:00:00'),
+      applicant: ['public_interest', 'online', '某环保公益协会'],
+      content: '本区学校周边环境整治情况',
+      departmentId: education,
+      reply: [at('08-14T15:00:00'), 'reject_repeat', '已于本年7月就相同内容作出答复'],
+    },
+    {
+      received: at('09-01T10:00:00'),
+      applicant: ['natural_person', 'in_person', '赵敏'],
+      content: '本小区物业维修资金使用明细',
+      departmentId: housing,
+      reply: [at('09-10T15:00:00'), 'unable_not_held', '该信息由业主委员会保存，本机关未制作或获取'],
+      challenge: [
+        at('11-12T10:00:00'),
+        {
+          kind: 'review',
+          afterReview: false,
+          filedOn: `${year}-09-20`,
+          result: 'upheld',
+          decidedOn: `${year}-11-10`,
+        },
+      ],
+    },
+    {
+      received: at('10-12T10:00:00'),
+      applicant: ['other_org', 'other', '某村民委员会'],
+      content: '对某工程质量问题的投诉',
+      departmentId: housing,
+      reply: [at('10-20T15:00:00'), 'reject_petition', '属于投诉事项，已告知通过12345热线反映'],
+      challenge: [
+        at('11-03T10:00:00'),
+        { kind: 'suit', afterReview: false, filedOn: `${year}-11-01`, result: 'pending' },
+      ],
+    },
+    {
+      received: at('12-22T10:00:00'),
+      applicant: ['natural_person', 'online', '孙丽'],
+      content: '本区年度保障性住房分配结果',
+      departmentId: housing,
+      // Answered early this year: only once that day has come.
+      reply: [at('01-12T15:00:00', year + 1), 'disclose', ''],
+    },
+  ];
+  for (const s of story) {
+    const r = await receive(s.received, ...s.applicant, s.content, s.departmentId);
+    const [repliedAt, code, reason] = s.reply;
+    if (repliedAt < now) await reply(r.id, repliedAt, code, reason);
+    if (s.challenge) {
+      const [filed, input] = s.challenge;
+      await step(filed, () => past.addChallenge(ctx, r.id, input));
+    }
+  }
 
   // This year, on the real clock: one request in each state.
   const live = new DisclosureService(core);

@@ -8,6 +8,7 @@ import type {
   DisclosureChallengesTable,
   DisclosureRequestsTable,
   DisclosureStepsTable,
+  StepKind,
 } from './tables.js';
 import {
   APPLICANT_TYPE_LABELS,
@@ -26,7 +27,7 @@ export type AttachmentRow = Selectable<DisclosureAttachmentsTable>;
 export const SUBJECT_KIND = 'disclosure_request';
 export const CLOCK_KIND = 'disclosure_request';
 
-export const STEP_KIND_LABELS: Record<string, string> = {
+export const STEP_KIND_LABELS: Record<StepKind, string> = {
   received: '收到申请',
   correction: '补正告知',
   corrected: '收到补正',
@@ -64,7 +65,7 @@ export function stepJson(s: StepRow) {
   return {
     id: s.id,
     kind: s.kind,
-    kindLabel: STEP_KIND_LABELS[s.kind] ?? s.kind,
+    kindLabel: STEP_KIND_LABELS[s.kind],
     at: toIsoShanghai(s.at),
     data: s.data,
     actor: s.actor_label,

@@ -1,7 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { CreatedAt, Timestamp } from '../db/schema.js';
-
-type Defaulted<T> = ColumnType<T, T | undefined, T>;
+import type { CreatedAt, Defaulted, Timestamp } from '../db/columns.js';
 
 /** How a request arrived (条例 Art. 29/31 and the register's own words). */
 export const CHANNELS = ['in_person', 'online', 'letter', 'fax', 'email', 'other'] as const;
