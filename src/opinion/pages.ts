@@ -8,7 +8,7 @@ import { HttpProblem } from '../shared/errors.js';
 import { trendOf, type Trend } from './analysis/rules.js';
 import { SENTIMENTS, SENTIMENT_FILTER_LABELS, filterHref, opinionFilterSchema, paging } from './filters.js';
 import { withFlash } from '../web/flash.js';
-import type { OpinionService } from './service.js';
+import { LATEST_ITEMS_DAYS, type OpinionService } from './service.js';
 import type { OpinionConfig } from './config/index.js';
 import { schemeSchema } from './config/schemes.js';
 import { lexiconSchema } from './config/lexicon.js';
@@ -101,6 +101,7 @@ export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionC
         };
       }),
       items,
+      latestDays: LATEST_ITEMS_DAYS,
       canConfigure: can(p, 'opinion.configure'),
       canSeeItems: departmentFilter(p, 'opinion.read') === null,
     });

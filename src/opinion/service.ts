@@ -14,6 +14,9 @@ import { filterRange, likePattern, type OpinionFilter } from './filters.js';
 
 export type ItemRow = Selectable<OpinionItemsTable>;
 
+/** How far back the /opinion stream's first rows are searched when no start date is given. */
+export const LATEST_ITEMS_DAYS = 7;
+
 const SENTIMENT_LABELS: Record<string, string> = { negative: '负面', neutral: '中性', positive: '正面' };
 
 export function itemJson(i: Omit<ItemRow, 'minhash'>) {
@@ -216,16 +219,22 @@ export class OpinionService {
     return { events: rows.map((r) => opinionEventJson(r, clocks.get(r.id) ?? [])), total: Number(count.n) };
   }
 
-  /** The newest items matching the /opinion filters (global viewers only, as `items`). */
+  /**
+   * The newest items matching the /opinion filters (global viewers only, as `items`). Without a
+   * start date only the last `LATEST_ITEMS_DAYS` are searched: a rare keyword must not walk a
+   * year of partitions on every page load.
+   */
   async latestItems(p: Principal | undefined, f: OpinionFilter, limit: number) {
     authorize(p, 'opinion.read');
     if (departmentFilter(p, 'opinion.read') !== null) return [];
-    const { since, until } = filterRange(f);
+    const range = filterRange(f);
+    const until = range.until;
+    const since = range.since ?? new Date(this.core.clock.now().getTime() - LATEST_ITEMS_DAYS * 86_400_000);
     let query = this.core.db.selectFrom('opinion_items').select(ITEM_COLUMNS);
     if (f.channel) query = query.where('channel', '=', f.channel);
     if (f.sentiment) query = query.where('sentiment', '=', f.sentiment);
     if (f.area) query = query.where(sql<boolean>`${f.area} = any(categories)`);
-    if (since) query = query.where('published_at', '>=', since);
+    query = query.where('published_at', '>=', since);
     if (until) query = query.where('published_at', '<', until);
     if (f.q) {
       const like = likePattern(f.q);
