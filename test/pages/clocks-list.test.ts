@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { cast, published } from '../policies/support.js';
+import { cast } from '../policies/support.js';
+import { buildClock, buildPolicy } from '../support/factories.js';
 
 // Issue 13 item 8 (/clocks): filters, and rows that lead to their subject.
 jest.setTimeout(120_000);
@@ -13,17 +14,31 @@ afterAll(() => tp.close());
 const rows = (html: string) => /<table class="grid" id="clocks">([\s\S]*?)<\/table>/.exec(html)![1]!;
 
 test('filters by department, state and keyword; each row links to its document', async () => {
-  const { drafterA, drafterB, supervisor } = await cast(tp);
-  const late = await published(
-    drafterA,
-    supervisor,
-    { title: '关于城镇燃气安全整治的通知' },
-    new Date(Date.now() - 10 * 86_400_000).toISOString(),
-  );
-  const other = await published(drafterB, supervisor, { title: '关于学前教育普惠发展的意见' });
+  // The workflow that publishes documents is not the point here: rows written directly.
+  const { drafterB, supervisor } = await cast(tp);
+  const late = await buildPolicy(tp, { status: 'published', title: '关于城镇燃气安全整治的通知' });
+  const other = await buildPolicy(tp, {
+    status: 'published',
+    title: '关于学前教育普惠发展的意见',
+    departmentId: drafterB.departmentId,
+  });
+  for (const [p, startAt] of [
+    [late, new Date(Date.now() - 10 * 86_400_000)],
+    [other, new Date()],
+  ] as const)
+    await buildClock(tp, {
+      kind: 'interpretation',
+      subjectKind: 'policy',
+      subjectId: p.id,
+      title: `《${p.title}》政策解读`,
+      departmentId: p.drafting_department_id,
+      startAt,
+    });
   const all = rows((await supervisor.agent.get('/clocks').expect(200)).text);
   expect(all).toContain(`href="/workspace/policies/${late.id}"`);
   expect(all).toContain(`href="/workspace/policies/${other.id}"`);
+  // Each countdown carries its deadline and the warning points the script turns amber at.
+  expect(all).toMatch(/class="countdown" data-due="[^"]+" data-warn="[^",]+,[^"]+" data-state="running"/);
 
   const byDept = rows(
     (await supervisor.agent.get(`/clocks?department=${drafterB.departmentId}`).expect(200)).text,
