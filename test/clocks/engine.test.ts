@@ -211,8 +211,23 @@ describe('calendar API and recomputation', () => {
     await expect(openTestClock(tp, { kind: 'no_such_kind', startAt: clock.now() })).rejects.toMatchObject({
       status: 422,
     });
-    const drafterDept = await makeDepartment(tp);
-    expect(drafterDept.id).toBeGreaterThan(0);
+    // Nothing the refused requests carried was written.
+    const db = tp.platform.core.db;
+    const days2028 = await db
+      .selectFrom('calendar_days')
+      .select('date')
+      .where('date', '>=', '2028-01-01')
+      .where('date', '<', '2029-01-01')
+      .execute();
+    expect(days2028).toEqual([]);
+    const response = await db
+      .selectFrom('clock_policies')
+      .select('config')
+      .where('kind', '=', 'response')
+      .executeTakeFirstOrThrow();
+    expect(response.config).toMatchObject({ window: { unit: 'hours', amount: 48 } });
+    const unknown = await db.selectFrom('clocks').select('id').where('kind', '=', 'no_such_kind').execute();
+    expect(unknown).toEqual([]);
   });
 });
 
