@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { attachmentPath } from '../../src/files/files.js';
-import { cast, doc, send } from '../policies/support.js';
+import { cast, doc, send } from '../support/actors.js';
 import { minimalPdf } from '../support/files.js';
 import { signInAt, useBrowserPlatform } from './browser.js';
 

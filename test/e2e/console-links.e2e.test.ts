@@ -1,5 +1,5 @@
 import { ADMIN, login } from '../support/platform.js';
-import { cast, published } from '../policies/support.js';
+import { cast, published } from '../support/actors.js';
 import { signInAt, useBrowserPlatform } from './browser.js';
 
 // Issue 13 item 9: every alert leads to its event or document, the clocks pane does not squeeze

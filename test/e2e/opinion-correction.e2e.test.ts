@@ -4,7 +4,7 @@
  */
 import { signInAt, useBrowserPlatform } from './browser.js';
 import { makeDepartment, makeUser } from '../support/factories.js';
-import { ingest, ingestToken, workerOf } from '../opinion/helpers.js';
+import { ingest, ingestToken, workerOf } from '../support/opinion.js';
 
 const ctx = useBrowserPlatform();
 

@@ -1,5 +1,5 @@
 import { signInAt, useBrowserPlatform } from './browser.js';
-import { cast, doc, published } from '../policies/support.js';
+import { cast, doc, published } from '../support/actors.js';
 import { ADMIN, login } from '../support/platform.js';
 import { insertAlert } from '../../src/alerts/store.js';
 

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { DEMO_PASSWORD, DEMO_STEPS, DEMO_USERS, seedAccounts } from '../../scripts/seed-demo.js';
 import { ROLES } from '../../src/db/schema.js';
 import { login, startTestPlatform, type Agent, type TestPlatform } from '../support/platform.js';
-import { ingest, ingestToken, workerOf } from '../opinion/helpers.js';
+import { ingest, ingestToken, workerOf } from '../support/opinion.js';
 
 /**
  * Every page every role can reach, rendered with the demo county's data, must show no rendering

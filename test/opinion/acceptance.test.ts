@@ -2,8 +2,8 @@ import request from 'supertest';
 import { startTestPlatform, login, type TestPlatform } from '../support/platform.js';
 import { makeDepartment, makeUser } from '../support/factories.js';
 import { ManualClock } from '../../src/shared/clock.js';
-import { crawlerDelivery, type FixtureItem } from './fixtures.js';
-import { ingest, ingestToken, payload, workerOf } from './helpers.js';
+import { crawlerDelivery, type FixtureItem } from '../support/opinion-fixtures.js';
+import { ingest, ingestToken, payload, workerOf } from '../support/opinion.js';
 
 /**
  * Acceptance (issue 5): posts about local incidents, delivered as a crawler would, become one

@@ -27,7 +27,7 @@ import {
 import { matchesScheme, type SchemeRule } from '../../src/opinion/analysis/schemes.js';
 import { extractPlaces } from '../../src/opinion/analysis/places.js';
 import { addWords, normalize, cut, contentTokens } from '../../src/text/index.js';
-import { crawlerDelivery } from './fixtures.js';
+import { crawlerDelivery } from '../support/opinion-fixtures.js';
 
 const shipped = loadShippedLexicons();
 addWords(segmenterWords(shipped));

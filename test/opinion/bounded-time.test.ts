@@ -12,7 +12,7 @@ import { compileLexicons, loadShippedLexicons, segmenterWords } from '../../src/
 import { addWords } from '../../src/text/segment.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { ManualClock } from '../../src/shared/clock.js';
-import { ingest, ingestToken, workerOf } from './helpers.js';
+import { ingest, ingestToken, workerOf } from '../support/opinion.js';
 
 const N = 100_000;
 const ADVERSARIAL: [string, string][] = [

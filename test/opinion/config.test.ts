@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { startTestPlatform, login, type TestPlatform } from '../support/platform.js';
 import { makeDepartment, makeUser } from '../support/factories.js';
 import { ManualClock } from '../../src/shared/clock.js';
-import { ingest, opinionDesk, workerOf } from './helpers.js';
+import { ingest, opinionDesk, workerOf } from '../support/opinion.js';
 
 const clock = new ManualClock('2025-07-01T04:00:00Z');
 let tp: TestPlatform;

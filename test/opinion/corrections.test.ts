@@ -7,7 +7,7 @@ import request from 'supertest';
 import { startTestPlatform, login, type TestPlatform } from '../support/platform.js';
 import { makeUser } from '../support/factories.js';
 import { ManualClock } from '../../src/shared/clock.js';
-import { ingest, ingestToken, opinionDesk, workerOf } from './helpers.js';
+import { ingest, ingestToken, opinionDesk, workerOf } from '../support/opinion.js';
 import { isHeldOut } from '../../src/opinion/analysis/learn.js';
 
 const clock = new ManualClock('2025-07-01T04:00:00Z');

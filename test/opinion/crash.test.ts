@@ -5,7 +5,7 @@ import request from 'supertest';
 import { sql } from 'kysely';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { ingestToken, workerOf } from './helpers.js';
+import { ingestToken, workerOf } from '../support/opinion.js';
 
 /**
  * Issue 5 acceptance: `kill -9` mid-ingest loses nothing that got a 200. A real platform process

@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { ManualClock } from '../../src/shared/clock.js';
-import { crawlerDelivery } from './fixtures.js';
-import { ingest, ingestToken, payload, workerOf } from './helpers.js';
+import { crawlerDelivery } from '../support/opinion-fixtures.js';
+import { ingest, ingestToken, payload, workerOf } from '../support/opinion.js';
 
 const NOW = new Date('2025-06-12T08:00:00Z');
 const BASE = new Date('2025-06-12T06:00:00Z');

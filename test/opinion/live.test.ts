@@ -2,8 +2,8 @@ import { jest } from '@jest/globals';
 import { io as connect, type Socket } from 'socket.io-client';
 import { startTestPlatform, login, type TestPlatform } from '../support/platform.js';
 import { makeDepartment, makeUser } from '../support/factories.js';
-import { crawlerDelivery } from './fixtures.js';
-import { ingest, ingestToken, payload, workerOf } from './helpers.js';
+import { crawlerDelivery } from '../support/opinion-fixtures.js';
+import { ingest, ingestToken, payload, workerOf } from '../support/opinion.js';
 
 // Issue 16 item 5: /opinion is live over Socket.IO. Analysed items reach those who see every
 // department's opinion; an event's updates reach the rooms allowed to see that event, and no other.

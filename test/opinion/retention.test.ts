@@ -3,7 +3,7 @@ import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { storeBatch, itemSchema, itemKey } from '../../src/opinion/ingest.js';
 import { dropExpired } from '../../src/opinion/partitions.js';
-import { ingest, ingestToken } from './helpers.js';
+import { ingest, ingestToken } from '../support/opinion.js';
 
 const clock = new ManualClock('2025-07-01T04:00:00Z');
 let tp: TestPlatform;

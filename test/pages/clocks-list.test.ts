@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { cast } from '../policies/support.js';
+import { cast } from '../support/actors.js';
 import { buildClock, buildPolicy } from '../support/factories.js';
 
 // Issue 13 item 8 (/clocks): filters, and rows that lead to their subject.

@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { ADMIN, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { makeDepartment } from '../support/factories.js';
 import { consoleClient } from '../support/clocks.js';
-import { actor, cast, doc, published, send } from '../policies/support.js';
+import { actor, cast, doc, published, send } from '../support/actors.js';
 
 // Issue 13 item 13: home is each role's to-do list; a supervisor's 督办 reaches the late department.
 // Many API steps each: generous under a loaded two-core machine.

@@ -1,8 +1,8 @@
 import { jest } from '@jest/globals';
 import { startTestPlatform, login, type TestPlatform } from '../support/platform.js';
 import { ManualClock } from '../../src/shared/clock.js';
-import { crawlerDelivery } from '../opinion/fixtures.js';
-import { ingest, opinionDesk, payload, workerOf } from '../opinion/helpers.js';
+import { crawlerDelivery } from '../support/opinion-fixtures.js';
+import { ingest, opinionDesk, payload, workerOf } from '../support/opinion.js';
 
 // Issue 13 (/opinion): filters in the query string, paging of events and of an event's posts, a
 // trend computed from comparable windows, one lit navigation item.

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { ManualClock } from '../../src/shared/clock.js';
 import { ADMIN, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { makeDepartment, makeUser, PASSWORD } from '../support/factories.js';
-import { ingest, ingestToken } from '../opinion/helpers.js';
+import { ingest, ingestToken } from '../support/opinion.js';
 
 // Item 11 of issue 13: nothing English reaches a user. Item 15/16: site name, favicon, README batch.
 let tp: TestPlatform;

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { cast, doc, fieldsOf, problem, published, send } from './support.js';
+import { cast, doc, fieldsOf, problem, published, send } from '../support/actors.js';
 
 let tp: TestPlatform;
 let c: Awaited<ReturnType<typeof cast>>;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parsePolicyText, parseDateLine, parseDocNumberLine } from '../../src/policies/importer.js';
 import { extractText, parsePolicyFile } from '../../src/policies/import-file.js';
 import { normalizeDocNumber } from '../../src/policies/docnumber.js';
-import { makeDocx } from './docx.js';
+import { makeDocx } from '../support/docx.js';
 
 const SEEDS = path.resolve(process.cwd(), 'test/fixtures/seeds');
 const seed = (prefix: string) => {

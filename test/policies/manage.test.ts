@@ -5,7 +5,7 @@ import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { insertAlert } from '../../src/alerts/store.js';
 import { attachmentPath, sha256 } from '../../src/files/files.js';
 import { minimalPdf } from '../support/files.js';
-import { actor, cast, doc, fieldsOf, problem, published, send, type Actor } from './support.js';
+import { actor, cast, doc, fieldsOf, problem, published, send, type Actor } from '../support/actors.js';
 
 let tp: TestPlatform;
 let c: Awaited<ReturnType<typeof cast>>;

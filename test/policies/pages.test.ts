@@ -7,8 +7,8 @@ import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { loadUserPrincipal } from '../../src/auth/users.js';
 import { parsePolicyText } from '../../src/policies/importer.js';
 import { importParsed } from '../../src/policies/import-file.js';
-import { cast, doc, fieldsOf, published, send } from './support.js';
-import { makeDocx } from './docx.js';
+import { cast, doc, fieldsOf, published, send } from '../support/actors.js';
+import { makeDocx } from '../support/docx.js';
 
 let tp: TestPlatform;
 let c: Awaited<ReturnType<typeof cast>>;

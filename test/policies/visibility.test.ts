@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { minimalPdf } from '../support/files.js';
-import { ingestToken } from '../opinion/helpers.js';
-import { actor, cast, published, send } from './support.js';
+import { ingestToken } from '../support/opinion.js';
+import { actor, cast, published, send } from '../support/actors.js';
 
 /*
  * Issue 10 row 7: machine tokens read only what their scopes allow, and non-public documents

@@ -5,7 +5,7 @@ import { satisfyClock } from '../../src/clocks/service.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { makeDepartment } from '../support/factories.js';
 import { openTestClock, alertsOf } from '../support/clocks.js';
-import { actor, fieldsOf, send } from '../policies/support.js';
+import { actor, fieldsOf, send } from '../support/actors.js';
 
 describe('问责 records (POST/GET /api/accountability)', () => {
   let tp: TestPlatform;

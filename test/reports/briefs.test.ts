@@ -5,7 +5,7 @@ import { insertAnalysedItems } from '../../src/reports/history-items.js';
 import { previousPeriods } from '../../src/reports/brief.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { makeDepartment } from '../support/factories.js';
-import { actor, fieldsOf, published, send, type Actor } from '../policies/support.js';
+import { actor, fieldsOf, published, send, type Actor } from '../support/actors.js';
 
 const download = (a: Actor, url: string) =>
   a.agent

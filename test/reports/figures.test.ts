@@ -5,7 +5,7 @@ import { median, seriesByDay, formatMinutes } from '../../src/reports/stats.js';
 import { insertAnalysedItems } from '../../src/reports/history-items.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { makeDepartment } from '../support/factories.js';
-import { actor, published, send, type Actor } from '../policies/support.js';
+import { actor, published, send, type Actor } from '../support/actors.js';
 
 test('median, day series and durations', () => {
   expect(median([])).toBeNull();

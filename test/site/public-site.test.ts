@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { sql } from 'kysely';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { cast, published, send, actor, fieldsOf } from '../policies/support.js';
+import { cast, published, send, actor, fieldsOf } from '../support/actors.js';
 
 let tp: TestPlatform;
 let tp2: TestPlatform;

@@ -1,9 +1,9 @@
 import request from 'supertest';
-import type { TestPlatform } from '../support/platform.js';
-import { login, ADMIN } from '../support/platform.js';
-import type { FixtureItem } from './fixtures.js';
+import type { TestPlatform } from './platform.js';
+import { login, ADMIN } from './platform.js';
+import type { FixtureItem } from './opinion-fixtures.js';
 import type { OpinionWorker } from '../../src/opinion/worker.js';
-import { makeDepartment, makeUser } from '../support/factories.js';
+import { makeDepartment, makeUser } from './factories.js';
 
 /** An API token with the `ingest` scope, created through the admin API as a deployment would. */
 export async function ingestToken(tp: TestPlatform, scopes = ['ingest']): Promise<string> {
