@@ -4,7 +4,7 @@
  * reload, while an item of another channel stays out.
  */
 import { signInAt, useBrowserPlatform } from './browser.js';
-import { ingest, opinionDesk, workerOf } from '../opinion/helpers.js';
+import { ingest, opinionDesk, workerOf } from '../support/opinion.js';
 import { makeUser } from '../support/factories.js';
 
 const ctx = useBrowserPlatform();

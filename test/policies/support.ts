@@ -1,2 +1,2 @@
-// Moved to test/support/actors.ts; kept only for test/disclosure (another helper's files) until it imports from there.
+// Moved to test/support/actors.ts; kept for tests other helpers are writing in parallel (test/disclosure). Import from there.
 export * from '../support/actors.js';
