@@ -7,9 +7,6 @@ import type { AccountabilityTables } from '../accountability/tables.js';
 import type { ReportTables } from '../reports/tables.js';
 import type { DisclosureTables } from '../disclosure/tables.js';
 
-// Re-exported only for src/disclosure/tables.ts until it imports './columns.js' like the others.
-export type { CreatedAt, Json, Timestamp } from './columns.js';
-
 export const ROLES = ['admin', 'supervisor', 'drafter', 'analyst', 'spokesperson', 'duty'] as const;
 export type Role = (typeof ROLES)[number];
 
