@@ -16,7 +16,7 @@
  * BENCH_NODES (1 or 2), OPINION_ANALYSIS_THREADS (the pool size; 0 = on the event loop).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -271,8 +271,11 @@ function probeHealth(url: string): { stop(): Promise<number[]> } {
 }
 
 /** A second app node: src/main.ts in its own process on the bench's database. */
-async function startSecondNode(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
+async function startSecondNode(
+  databaseUrl: string,
+): Promise<{ url: string; child: ChildProcess; dataDir: string }> {
   const port = await freePort();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gop-bench-node-2-'));
   const root = path.resolve(import.meta.dirname, '..');
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
@@ -281,7 +284,7 @@ async function startSecondNode(databaseUrl: string): Promise<{ url: string; chil
       DATABASE_URL: databaseUrl,
       PORT: String(port),
       HOST: '127.0.0.1',
-      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'gop-bench-node-2-')),
+      DATA_DIR: dataDir,
       SESSION_SECRET: 'bench-second-node-secret-0123456789abcdef',
       LOG_LEVEL: 'warn',
     },
@@ -291,7 +294,7 @@ async function startSecondNode(databaseUrl: string): Promise<{ url: string; chil
   const until = Date.now() + 120_000;
   for (;;) {
     try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, child };
+      if ((await fetch(`${url}/healthz`)).ok) return { url, child, dataDir };
     } catch {
       /* not listening yet */
     }
@@ -516,6 +519,7 @@ async function main() {
     } finally {
       second.child.kill('SIGTERM');
       await new Promise((r) => second.child.once('exit', r));
+      rmSync(second.dataDir, { recursive: true, force: true });
     }
   }
 
