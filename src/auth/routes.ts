@@ -5,7 +5,9 @@ import { z, parse } from '../shared/validation.js';
 import { HttpProblem, toProblem } from '../shared/errors.js';
 import { checkCredentials, endSession, startSession } from './login.js';
 import { recordAudit, type AuditEntry } from '../audit/audit.js';
-import { requireLogin } from './authenticate.js';
+import { requireLogin, requirePageLogin } from './authenticate.js';
+import { ctxOf } from '../shared/context.js';
+import { withFlash } from '../web/flash.js';
 import { requireOwnOrigin } from './origin.js';
 import { AccountsService, ROLE_LABELS } from '../accounts/service.js';
 
@@ -18,6 +20,14 @@ const passwordChangeSchema = z.object({
   currentPassword: z.string().min(1, '请输入当前密码').max(256),
   newPassword: z.string().min(1, '请输入新密码').max(256),
 });
+
+const passwordPageSchema = passwordChangeSchema
+  .extend({ confirmPassword: z.string().max(256) })
+  .refine((v) => v.confirmPassword === v.newPassword, {
+    path: ['confirmPassword'],
+    message: '两次输入的新密码不一致',
+  })
+  .transform(({ currentPassword, newPassword }) => ({ currentPassword, newPassword }));
 
 /**
  * Failed logins are limited per (address, username): offices share one NAT address, so a per-
@@ -133,19 +143,28 @@ export function authRoutes(core: Core): Router {
   });
 
   // Self-service: the caller stays signed in here; every other session of theirs ends.
-  r.post('/api/auth/password', requireLogin, async (req, res) => {
+  const changePassword = async (req: Request, input: z.output<typeof passwordChangeSchema>) => {
     const p = req.principal!;
     if (p.kind !== 'user' || req.viaBearer) throw HttpProblem.forbidden('只有登录用户可以修改自己的密码');
-    const input = parse(passwordChangeSchema, req.body, '修改密码');
-    const row = await new AccountsService(core).changeOwnPassword(p, input, {
-      actor: p,
-      requestId: String(req.id ?? ''),
-      sessionId: req.sessionID,
-    });
-    res.json({
+    const row = await new AccountsService(core).changeOwnPassword(p, input, ctxOf(req));
+    return {
       sessionsEnded: row.sessionsEnded,
       message:
         row.sessionsEnded > 0 ? `密码已修改，已退出您在其他地方的 ${row.sessionsEnded} 个登录` : '密码已修改',
+    };
+  };
+  r.post('/api/auth/password', requireLogin, async (req, res) => {
+    res.json(await changePassword(req, parse(passwordChangeSchema, req.body, '修改密码')));
+  });
+
+  // The same change from a page (the header's 修改密码): the new password is typed twice.
+  r.get('/account/password', requirePageLogin, (_req, res) => {
+    res.render('auth/password', { title: '修改密码' });
+  });
+  r.post('/account/password', requirePageLogin, async (req, res) => {
+    await withFlash(req, res, '/account/password', async () => {
+      const input = parse(passwordPageSchema, req.body ?? {}, '修改密码');
+      return (await changePassword(req, input)).message;
     });
   });
 

@@ -128,6 +128,7 @@ const FIELD_LABELS: Record<string, string> = {
   page: '页码',
   party: '征求意见对象',
   password: '密码',
+  confirmPassword: '确认新密码',
   currentPassword: '当前密码',
   newPassword: '新密码',
   pausable: '可暂停',
