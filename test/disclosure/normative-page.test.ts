@@ -1,4 +1,4 @@
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { flashOf, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { cast, published, send } from '../policies/support.js';
 import { shanghaiDate } from '../../src/shared/time.js';
 
@@ -9,8 +9,6 @@ beforeAll(async () => {
   tp = await startTestPlatform();
 }, 90_000);
 afterAll(() => tp.close());
-
-const flashOf = (html: string) => /<div class="flash[^"]*"[^>]*>([\s\S]*?)<\/div>/.exec(html)?.[1] ?? '';
 
 it('the document page registers it as 行政规范性文件 and its 废止 date, validated, for supervisors only', async () => {
   const { drafterA, supervisor } = await cast(tp);

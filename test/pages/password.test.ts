@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import request from 'supertest';
-import { startTestPlatform, login, type TestPlatform } from '../support/platform.js';
+import { flashOf, startTestPlatform, login, type TestPlatform } from '../support/platform.js';
 import { makeDepartment, makeUser } from '../support/factories.js';
 
 // Issue 14 point 4: signed-in users change their password from a page reached from the header;
@@ -11,8 +11,6 @@ beforeAll(async () => {
   tp = await startTestPlatform();
 }, 90_000);
 afterAll(() => tp.close());
-
-const flashOf = (html: string) => /<div class="flash[^"]*"[^>]*>([\s\S]*?)<\/div>/.exec(html)?.[1] ?? '';
 
 test('changes the password from the page, keeps this sign-in and ends the others', async () => {
   const dept = await makeDepartment(tp, '区卫健局');

@@ -78,3 +78,7 @@ export async function login(
   const cookie = String(res.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
   return { agent, csrf, cookie };
 }
+
+/** The one-time message a page shows after a form post (Post/Redirect/Get), or ''. */
+export const flashOf = (html: string): string =>
+  /<div class="flash[^"]*"[^>]*>([\s\S]*?)<\/div>/.exec(html)?.[1] ?? '';
