@@ -115,6 +115,21 @@ async function openBreachClocks(core: Core, f: Filter) {
 }
 
 /** 督查考核: the supervision dashboard, its drill-down lists and the 考核 exports (SPEC §2.6). */
+/** A timeliness row with its percentage and a drill-down link per count (total, then each outcome). */
+function timelinessRow<T extends { onTimeRate: number | null }>(t: T, link: (state?: string) => string) {
+  return {
+    ...t,
+    onTimePercent: percent(t.onTimeRate),
+    urls: {
+      total: link(),
+      met: link('met'),
+      metLate: link('met_late'),
+      breached: link('breached'),
+      running: link('running'),
+    },
+  };
+}
+
 export function reportsRoutes(core: Core): Router {
   const r = Router();
 
@@ -228,35 +243,14 @@ export function reportsRoutes(core: Core): Router {
             : null;
         }),
       },
-      timeliness: figures.timeliness.rows.map((t) => {
-        const d = t.departmentId ?? 'none';
-        const u = (state?: string) => url({ what: 'clocks', kind: t.kind, departmentId: d, state });
-        return {
-          ...t,
-          onTimePercent: percent(t.onTimeRate),
-          urls: {
-            total: u(),
-            met: u('met'),
-            metLate: u('met_late'),
-            breached: u('breached'),
-            running: u('running'),
-          },
-        };
-      }),
-      timelinessTotals: figures.timeliness.totals.map((t) => {
-        const u = (state?: string) => url({ what: 'clocks', kind: t.kind, state });
-        return {
-          ...t,
-          onTimePercent: percent(t.onTimeRate),
-          urls: {
-            total: u(),
-            met: u('met'),
-            metLate: u('met_late'),
-            breached: u('breached'),
-            running: u('running'),
-          },
-        };
-      }),
+      timeliness: figures.timeliness.rows.map((t) =>
+        timelinessRow(t, (state) =>
+          url({ what: 'clocks', kind: t.kind, departmentId: t.departmentId ?? 'none', state }),
+        ),
+      ),
+      timelinessTotals: figures.timeliness.totals.map((t) =>
+        timelinessRow(t, (state) => url({ what: 'clocks', kind: t.kind, state })),
+      ),
       medians: figures.medians.map((m) => ({
         ...m,
         text: formatMinutes(m.medianMinutes),
