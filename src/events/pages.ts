@@ -45,6 +45,16 @@ function formEvent(b: Record<string, unknown>) {
   };
 }
 
+function formTriage(b: Record<string, unknown>) {
+  return {
+    ...(b.title ? { title: b.title } : {}),
+    severity: b.severity,
+    emergency: b.emergency === 'true',
+    responsibleDepartmentId: b.responsibleDepartmentId ? b.responsibleDepartmentId : null,
+    spokespersonId: b.spokespersonId ? b.spokespersonId : null,
+  };
+}
+
 function formAction(b: Record<string, unknown>) {
   const planned = b.planned === 'true';
   return {
@@ -174,103 +184,68 @@ export function eventsPageRoutes(core: Core, svc: EventsService): Router {
     });
   });
 
-  const back = (req: Request) => `/responses/events/${encodeURIComponent(String(req.params.id))}`;
-  r.post('/responses/events/:id/triage', requirePageLogin, async (req, res) => {
-    await withFlash(req, res, back(req), async () => {
-      const id = parse(fields.id, req.params.id, '事件编号');
-      const b = req.body ?? {};
-      const e = await svc.triage(
-        ctxOf(req),
-        id,
-        parse(
-          triageSchema,
-          {
-            ...(b.title ? { title: b.title } : {}),
-            severity: b.severity,
-            emergency: b.emergency === 'true',
-            responsibleDepartmentId: b.responsibleDepartmentId ? b.responsibleDepartmentId : null,
-            spokespersonId: b.spokespersonId ? b.spokespersonId : null,
-          },
-          '研判',
-        ),
-      );
-      return `研判已保存：${
-        e.clocks
-          .filter((c) => isOpen(c.state))
-          .map((c) => c.kindLabel)
-          .join('、') || '无进行中的时钟'
-      }`;
+  // Every form on the event page posts back to it and reports the outcome as a flash message.
+  const eventForm = (path: string, handle: (req: Request, id: number) => Promise<string>) =>
+    r.post(`/responses/events/:id${path}`, requirePageLogin, async (req, res) => {
+      const back = `/responses/events/${encodeURIComponent(String(req.params.id))}`;
+      await withFlash(req, res, back, () => handle(req, parse(fields.id, req.params.id, '事件编号')));
     });
+  const actionId = (req: Request) => parse(fields.id, req.params.actionId, '动作编号');
+  const openClockLabels = (e: { clocks: { state: string; kindLabel: string }[] }, none: string) =>
+    e.clocks
+      .filter((c) => isOpen(c.state))
+      .map((c) => c.kindLabel)
+      .join('、') || none;
+
+  eventForm('/triage', async (req, id) => {
+    const e = await svc.triage(ctxOf(req), id, parse(triageSchema, formTriage(req.body ?? {}), '研判'));
+    return `研判已保存：${openClockLabels(e, '无进行中的时钟')}`;
   });
-  r.post('/responses/events/:id/actions', requirePageLogin, async (req, res) => {
-    await withFlash(req, res, back(req), async () => {
-      const id = parse(fields.id, req.params.id, '事件编号');
-      const out = await svc.addAction(
-        ctxOf(req),
-        id,
-        parse(actionSchema, formAction(req.body ?? {}), '回应动作'),
-      );
-      const stopped = out.clocks.filter((c) => c.id === out.action.clockId).map(clockJson);
-      return out.action.status === 'planned'
-        ? '已记录发布会计划'
-        : `已记录${out.action.kindLabel}${stopped[0] ? `，${stopped[0].kindLabel}时钟：${stopped[0].stateLabel}` : ''}`;
-    });
+  eventForm('/actions', async (req, id) => {
+    const out = await svc.addAction(
+      ctxOf(req),
+      id,
+      parse(actionSchema, formAction(req.body ?? {}), '回应动作'),
+    );
+    const stopped = out.clocks.filter((c) => c.id === out.action.clockId).map(clockJson);
+    return out.action.status === 'planned'
+      ? '已记录发布会计划'
+      : `已记录${out.action.kindLabel}${stopped[0] ? `，${stopped[0].kindLabel}时钟：${stopped[0].stateLabel}` : ''}`;
   });
-  r.post('/responses/events/:id/actions/:actionId/held', requirePageLogin, async (req, res) => {
-    await withFlash(req, res, back(req), async () => {
-      const id = parse(fields.id, req.params.id, '事件编号');
-      const actionId = parse(fields.id, req.params.actionId, '动作编号');
-      const b = req.body ?? {};
-      await svc.markHeld(
-        ctxOf(req),
-        id,
-        actionId,
-        parse(heldSchema, { occurredAt: fromLocalInput(b.occurredAt), url: b.url || undefined }, '发布会'),
-      );
-      return '已记录发布会召开';
-    });
+  eventForm('/actions/:actionId/held', async (req, id) => {
+    const b = req.body ?? {};
+    await svc.markHeld(
+      ctxOf(req),
+      id,
+      actionId(req),
+      parse(heldSchema, { occurredAt: fromLocalInput(b.occurredAt), url: b.url || undefined }, '发布会'),
+    );
+    return '已记录发布会召开';
   });
-  r.post('/responses/events/:id/actions/:actionId/public', requirePageLogin, async (req, res) => {
-    await withFlash(req, res, back(req), async () => {
-      const id = parse(fields.id, req.params.id, '事件编号');
-      const actionId = parse(fields.id, req.params.actionId, '动作编号');
-      const { public: show } = parse(actionPublicSchema, { public: req.body?.public === 'true' }, '回应动作');
-      const a = await svc.setActionPublic(ctxOf(req), id, actionId, show);
-      return show ? `已在“回应关切”栏目公开${a.kindLabel}` : `已从“回应关切”栏目撤下${a.kindLabel}`;
-    });
+  eventForm('/actions/:actionId/public', async (req, id) => {
+    const { public: show } = parse(actionPublicSchema, { public: req.body?.public === 'true' }, '回应动作');
+    const a = await svc.setActionPublic(ctxOf(req), id, actionId(req), show);
+    return show ? `已在“回应关切”栏目公开${a.kindLabel}` : `已从“回应关切”栏目撤下${a.kindLabel}`;
   });
   // 确认 from the event page: the severity and clocks were shown and chosen there; the 责任单位
   // is found by 属地/主管 as in any first triage.
-  r.post('/responses/events/:id/confirm', requirePageLogin, async (req, res) => {
-    await withFlash(req, res, back(req), async () => {
-      const id = parse(fields.id, req.params.id, '事件编号');
-      const b = req.body ?? {};
-      const e = await svc.triage(
-        ctxOf(req),
-        id,
-        parse(
-          confirmSchema,
-          { severity: b.severity || undefined, emergency: b.emergency === 'true' },
-          '研判',
-        ),
-      );
-      const open = e.clocks.filter((c) => c.state === 'running' || c.state === 'breached');
-      return `已确认为${e.severityLabel}${e.emergency ? '突发' : ''}事件，启动：${
-        open.map((c) => c.kindLabel).join('、') || '无'
-      }`;
-    });
+  eventForm('/confirm', async (req, id) => {
+    const b = req.body ?? {};
+    const e = await svc.triage(
+      ctxOf(req),
+      id,
+      parse(confirmSchema, { severity: b.severity || undefined, emergency: b.emergency === 'true' }, '研判'),
+    );
+    return `已确认为${e.severityLabel}${e.emergency ? '突发' : ''}事件，启动：${openClockLabels(e, '无')}`;
   });
   for (const [path, status, label] of [
     ['dismiss', 'dismissed', '已忽略'],
     ['close', 'closed', '已办结'],
   ] as const)
-    r.post(`/responses/events/:id/${path}`, requirePageLogin, async (req, res) => {
-      await withFlash(req, res, back(req), async () => {
-        const id = parse(fields.id, req.params.id, '事件编号');
-        const { reason } = parse(reasonSchema, { reason: req.body?.reason || undefined }, '说明');
-        await svc.finish(ctxOf(req), id, status, reason ?? '');
-        return `事件${label}`;
-      });
+    eventForm(`/${path}`, async (req, id) => {
+      const { reason } = parse(reasonSchema, { reason: req.body?.reason || undefined }, '说明');
+      await svc.finish(ctxOf(req), id, status, reason ?? '');
+      return `事件${label}`;
     });
   return r;
 }

@@ -10,7 +10,7 @@ import { clockKindLabel, clockStateLabel } from '../clocks/states.js';
 import { ACTION_LABELS, SEVERITY_LABELS, STATUS_LABELS } from '../events/rules.js';
 import { DECISION_LABELS } from '../accountability/model.js';
 import { recordsIn } from '../accountability/service.js';
-import { channelLabel, NO_DEPARTMENT, SENTIMENT_LABELS, volume } from './figures.js';
+import { channelLabel, hottestEventsOf, NO_DEPARTMENT, SENTIMENT_LABELS, volume } from './figures.js';
 import { periodOf } from './period.js';
 import { formatMinutes } from './stats.js';
 import type { OpinionReportKind } from './tables.js';
@@ -158,21 +158,7 @@ export async function buildOpinionBrief(
       : Array.from({ length: 7 }, (_, d) => DateTime.fromISO(date).plus({ days: d }).toISODate()!);
   const counts = new Map(buckets.map((b) => [b.b, Number(b.n)]));
 
-  const eventRows = await db
-    .selectFrom('opinion_events as e')
-    .selectAll('e')
-    .select((eb) =>
-      eb
-        .selectFrom('opinion_items as i')
-        .innerJoin('opinion_clusters as c', 'c.id', 'i.cluster_id')
-        .select(eb.fn.countAll<number>().as('n'))
-        .whereRef('c.event_id', '=', 'e.id')
-        .where('i.published_at', '>=', period.fromAt)
-        .where('i.published_at', '<', period.toAt)
-        .as('in_period'),
-    )
-    .where('e.status', '!=', 'dismissed')
-    .where('e.first_seen_at', '<', period.toAt)
+  const eventRows = await hottestEventsOf(db, period)
     .where((eb) =>
       eb.or([
         eb('e.last_seen_at', '>=', period.fromAt),
@@ -189,9 +175,6 @@ export async function buildOpinionBrief(
         ]),
       ]),
     )
-    .orderBy(sql`in_period desc nulls last`)
-    .orderBy('e.hotness', 'desc')
-    .orderBy('e.id')
     .limit(100)
     .execute();
   const eventIds = eventRows.map((e) => e.id);
@@ -219,7 +202,7 @@ export async function buildOpinionBrief(
       department: dept(e.responsible_department_id),
       detectedAt: toIsoShanghai(e.detected_at),
       lastSeenAt: toIsoShanghai(e.last_seen_at),
-      itemsInPeriod: Number(e.in_period ?? 0),
+      itemsInPeriod: Number(e.items_in_period ?? 0),
       itemsCount: e.items_count,
       heat: Math.round(e.hotness * 100) / 100,
       negativeRatio: Math.round(ratio * 1000) / 1000,

@@ -239,10 +239,12 @@ export async function volume(db: Db, f: Filter): Promise<Volume> {
   };
 }
 
-/** Events active in the period (seen in it), hottest first by the period's own items. */
-export async function topEvents(db: Db, f: Filter, limit = 10): Promise<TopEvent[]> {
-  const names = await departmentNames(db);
-  let q = db
+/**
+ * Events seen before the period ends and not dismissed, each with `items_in_period` (its items
+ * published in the period), hottest in the period first; callers narrow which events count.
+ */
+export function hottestEventsOf(db: Db, period: Period) {
+  return db
     .selectFrom('opinion_events as e')
     .selectAll('e')
     .select((eb) =>
@@ -251,20 +253,23 @@ export async function topEvents(db: Db, f: Filter, limit = 10): Promise<TopEvent
         .innerJoin('opinion_clusters as c', 'c.id', 'i.cluster_id')
         .select(eb.fn.countAll<number>().as('n'))
         .whereRef('c.event_id', '=', 'e.id')
-        .where('i.published_at', '>=', f.period.fromAt)
-        .where('i.published_at', '<', f.period.toAt)
+        .where('i.published_at', '>=', period.fromAt)
+        .where('i.published_at', '<', period.toAt)
         .as('items_in_period'),
     )
-    .where('e.first_seen_at', '<', f.period.toAt)
-    .where('e.last_seen_at', '>=', f.period.fromAt)
-    .where('e.status', '!=', 'dismissed');
-  if (f.departmentId !== null) q = q.where('e.responsible_department_id', '=', f.departmentId);
-  const rows = await q
+    .where('e.first_seen_at', '<', period.toAt)
+    .where('e.status', '!=', 'dismissed')
     .orderBy(sql`items_in_period desc nulls last`)
     .orderBy('e.hotness', 'desc')
-    .orderBy('e.id')
-    .limit(limit)
-    .execute();
+    .orderBy('e.id');
+}
+
+/** Events active in the period (seen in it), hottest first by the period's own items. */
+export async function topEvents(db: Db, f: Filter, limit = 10): Promise<TopEvent[]> {
+  const names = await departmentNames(db);
+  let q = hottestEventsOf(db, f.period).where('e.last_seen_at', '>=', f.period.fromAt);
+  if (f.departmentId !== null) q = q.where('e.responsible_department_id', '=', f.departmentId);
+  const rows = await q.limit(limit).execute();
   return rows.map((e) => ({
     id: e.id,
     title: e.title,

@@ -1,5 +1,5 @@
 import { flashOf, startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { cast, published, send } from '../policies/support.js';
+import { cast, published, send } from '../support/actors.js';
 import { shanghaiDate } from '../../src/shared/time.js';
 
 // Issue 14 point 2: the 规章 / 行政规范性文件 flag and the 废止 date from the document's staff page;

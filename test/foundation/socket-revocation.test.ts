@@ -94,6 +94,14 @@ async function admin() {
   return login(tp, ADMIN.username, ADMIN.password);
 }
 
+/** An admin edits the user over HTTP; resolves with the disconnect reason of each watched socket. */
+async function droppedByEdit(userId: number, body: object, ...watched: Socket[]) {
+  const a = await admin();
+  const gone = Promise.all(watched.map((s) => dropped(s)));
+  await a.agent.patch(`/api/users/${userId}`).set('x-csrf-token', a.csrf).send(body).expect(200);
+  return gone;
+}
+
 describe('sockets lose their principal with the HTTP authority, on every node', () => {
   it('disabling a user disconnects their sockets on both nodes at once, and they cannot return', async () => {
     const duty = await makeUser(tp, ['duty']);
@@ -101,14 +109,10 @@ describe('sockets lose their principal with the HTTP authority, on every node', 
     const here = open(tp, { cookie });
     const there = open(node2, { cookie, transports: ['websocket'] });
     await Promise.all([ready(here), ready(there)]);
-    const a = await admin();
-    const gone = Promise.all([dropped(here), dropped(there)]);
-    await a.agent
-      .patch(`/api/users/${duty.id}`)
-      .set('x-csrf-token', a.csrf)
-      .send({ active: false })
-      .expect(200);
-    expect(await gone).toEqual(['io server disconnect', 'io server disconnect']);
+    expect(await droppedByEdit(duty.id, { active: false }, here, there)).toEqual([
+      'io server disconnect',
+      'io server disconnect',
+    ]);
     expect(await refused(open(node2, { cookie }))).toBe('unauthorized');
   });
 
@@ -117,14 +121,7 @@ describe('sockets lose their principal with the HTTP authority, on every node', 
     const { cookie } = await login(tp, user.username, user.password);
     const s = open(node2, { cookie });
     await ready(s);
-    const a = await admin();
-    const gone = dropped(s);
-    await a.agent
-      .patch(`/api/users/${user.id}`)
-      .set('x-csrf-token', a.csrf)
-      .send({ roles: ['analyst'] })
-      .expect(200);
-    expect(await gone).toBe('io server disconnect');
+    expect(await droppedByEdit(user.id, { roles: ['analyst'] }, s)).toEqual(['io server disconnect']);
     await ready(open(node2, { cookie }));
   });
 
@@ -133,14 +130,9 @@ describe('sockets lose their principal with the HTTP authority, on every node', 
     const { cookie } = await login(tp, user.username, user.password);
     const s = open(tp, { cookie });
     await ready(s);
-    const a = await admin();
-    const gone = dropped(s);
-    await a.agent
-      .patch(`/api/users/${user.id}`)
-      .set('x-csrf-token', a.csrf)
-      .send({ password: 'Another-pass-42' })
-      .expect(200);
-    expect(await gone).toBe('io server disconnect');
+    expect(await droppedByEdit(user.id, { password: 'Another-pass-42' }, s)).toEqual([
+      'io server disconnect',
+    ]);
     expect(await refused(open(tp, { cookie }))).toBe('unauthorized');
   });
 
