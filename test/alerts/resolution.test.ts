@@ -2,6 +2,7 @@ import { ManualClock } from '../../src/shared/clock.js';
 import type { AlertJson } from '../../src/alerts/model.js';
 import { ADMIN, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { consoleClient, openTestClock } from '../support/clocks.js';
+import { recordEvent } from '../support/events.js';
 
 /**
  * Alerts about a clock end with the clock: met, cancelled or moved, its open warning, breach and
@@ -43,22 +44,13 @@ const openAlerts = async () =>
 const alertsOfClock = (list: AlertJson[], clockId: number) =>
   list.filter((a) => a.subject.kind === 'clock' && a.subject.id === String(clockId));
 
-async function recordEvent(title: string, detectedAt: string) {
-  const res = await admin.agent
-    .post('/api/opinion/events')
-    .set('x-csrf-token', admin.csrf)
-    .send({ title, detectedAt, severity: 'general', emergency: false })
-    .expect(201);
-  return res.body as { id: number; clocks: { id: number; kind: string }[] };
-}
-
 test('a late clock met: its warning, breach and escalation alerts resolve and consoles drop them', async () => {
   const c = await consoleWithResolutions();
   // Detected 20 days ago: the 48 h response clock is 18 days late when it is opened.
-  const e = await recordEvent(
-    '东湖街道路灯长期不亮',
-    new Date(clock.now().getTime() - 20 * DAY).toISOString(),
-  );
+  const e = await recordEvent(admin, {
+    title: '东湖街道路灯长期不亮',
+    detectedAt: new Date(clock.now().getTime() - 20 * DAY),
+  });
   const clockId = e.clocks[0]!.id;
   const open = alertsOfClock(await openAlerts(), clockId);
   // Warnings and the first escalation step were overtaken by later thresholds and not raised.
@@ -105,7 +97,10 @@ test('a late clock met: its warning, breach and escalation alerts resolve and co
 
 test('a dismissed event cancels its clocks and resolves their alerts with the reason', async () => {
   const c = await consoleWithResolutions();
-  const e = await recordEvent('网传青石镇停电', new Date(clock.now().getTime() - 3 * DAY).toISOString());
+  const e = await recordEvent(admin, {
+    title: '网传青石镇停电',
+    detectedAt: new Date(clock.now().getTime() - 3 * DAY),
+  });
   const clockId = e.clocks[0]!.id;
   const open = alertsOfClock(await openAlerts(), clockId);
   expect(open.length).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 import { ADMIN, login } from '../support/platform.js';
 import { cast, published } from '../support/actors.js';
 import { signInAt, useBrowserPlatform } from './browser.js';
+import { recordEvent } from '../support/events.js';
 
 // Issue 13 item 9: every alert leads to its event or document, the clocks pane does not squeeze
 // 类型 and 责任单位 into one character per line, and dates read "2026-11-26 00:00".
@@ -13,16 +14,12 @@ it('links alerts and clocks to their subject, keeps columns on one line, one dat
   const doc = await published(drafterA, supervisor, {}, tenDaysAgo);
   // An emergency found four hours ago: its 5-hour clock is past 80 %.
   const api = await login(ctx.tp, ADMIN.username, ADMIN.password);
-  const ev = await api.agent
-    .post('/api/opinion/events')
-    .set('x-csrf-token', api.csrf)
-    .send({
-      title: '青石镇化工厂爆炸',
-      detectedAt: new Date(Date.now() - 4 * 3_600_000).toISOString(),
-      severity: 'major',
-      emergency: true,
-    })
-    .expect(201);
+  const ev = await recordEvent(api, {
+    title: '青石镇化工厂爆炸',
+    detectedAt: new Date(Date.now() - 4 * 3_600_000),
+    severity: 'major',
+    emergency: true,
+  });
 
   const page = await ctx.browser.newPage({ viewport: { width: 1366, height: 800 } });
   await signInAt(page, `${ctx.tp.url}/console`, ADMIN.username, ADMIN.password);
@@ -33,7 +30,7 @@ it('links alerts and clocks to their subject, keeps columns on one line, one dat
   expect(await docAlert.locator('a.alert-title').getAttribute('href')).toBe(`/workspace/policies/${doc.id}`);
   const evAlert = page.locator('li.alert', { hasText: '青石镇化工厂爆炸' }).first();
   await evAlert.waitFor({ timeout: 10_000 });
-  expect(await evAlert.locator('a.alert-title').getAttribute('href')).toBe(`/responses/events/${ev.body.id}`);
+  expect(await evAlert.locator('a.alert-title').getAttribute('href')).toBe(`/responses/events/${ev.id}`);
 
   // Dates: "YYYY-MM-DD HH:mm", never the browser's "2026/11/26 00:00:00".
   const meta = await page.locator('li.alert .alert-meta').allTextContents();
@@ -47,9 +44,7 @@ it('links alerts and clocks to their subject, keeps columns on one line, one dat
   expect(await clockRow.locator('td').nth(3).textContent()).toMatch(
     /^(\d{4}-\d\d-\d\d \d\d:\d\d|\d{1,2}月\d{1,2}日 (\d\d:\d\d|24:00))$/,
   );
-  expect(await clockRow.locator('a.clock-title').getAttribute('href')).toBe(
-    `/responses/events/${ev.body.id}`,
-  );
+  expect(await clockRow.locator('a.clock-title').getAttribute('href')).toBe(`/responses/events/${ev.id}`);
 
   // 类型 (首发权威信息), 责任单位, 期限 and 剩余 each render on a single line.
   const lines = await page.$$eval('#clocks tr', (rows) =>

@@ -1,5 +1,6 @@
 import { ADMIN, login } from '../support/platform.js';
 import { signInAt, useBrowserPlatform } from './browser.js';
+import { recordEvent } from '../support/events.js';
 
 const ctx = useBrowserPlatform();
 
@@ -10,17 +11,13 @@ it('shows a breach live on an open console, acknowledges it with 确认, and tic
 
   // Someone records a major emergency discovered 4 h 59 m 57 s ago.
   const api = await login(ctx.tp, ADMIN.username, ADMIN.password);
-  const ev = await api.agent
-    .post('/api/opinion/events')
-    .set('x-csrf-token', api.csrf)
-    .send({
-      title: '东湖街道燃气爆炸',
-      detectedAt: new Date(Date.now() - 5 * 3_600_000 + 3000).toISOString(),
-      severity: 'major',
-      emergency: true,
-    })
-    .expect(201);
-  const clockId = ev.body.clocks.find((c: { kind: string }) => c.kind === 'initial_release').id;
+  const ev = await recordEvent(api, {
+    title: '东湖街道燃气爆炸',
+    detectedAt: new Date(Date.now() - 5 * 3_600_000 + 3000),
+    severity: 'major',
+    emergency: true,
+  });
+  const clockId = ev.clocks.find((c) => c.kind === 'initial_release')!.id;
 
   // The new clocks appear with a ticking countdown.
   const row = page.locator(`tr[data-clock-id="${clockId}"] .countdown`);
@@ -67,23 +64,17 @@ it('drops a late clock’s alerts live once the clock is met, and shows a midnig
   await page.locator('#conn.conn-ok').waitFor({ timeout: 10_000 });
   const api = await login(ctx.tp, ADMIN.username, ADMIN.password);
   // Detected 20 days ago: the 48 h response clock is breached and escalated as soon as it opens.
-  const ev = await api.agent
-    .post('/api/opinion/events')
-    .set('x-csrf-token', api.csrf)
-    .send({
-      title: '城关街道垃圾清运不及时',
-      detectedAt: new Date(Date.now() - 20 * 86_400_000).toISOString(),
-      severity: 'general',
-      emergency: false,
-    })
-    .expect(201);
+  const ev = await recordEvent(api, {
+    title: '城关街道垃圾清运不及时',
+    detectedAt: new Date(Date.now() - 20 * 86_400_000),
+  });
   const escalated = page.locator('li.alert', { hasText: '【超时升级】舆情回应：城关街道垃圾清运不及时' });
   await escalated.waitFor({ timeout: 10_000 });
   expect(await escalated.locator('.alert-title').textContent()).toMatch(/已超时 18 天/);
   await page.locator('li.alert', { hasText: '【已超时】舆情回应：城关街道垃圾清运不及时' }).waitFor();
 
   await api.agent
-    .post(`/api/opinion/events/${ev.body.id}/actions`)
+    .post(`/api/opinion/events/${ev.id}/actions`)
     .set('x-csrf-token', api.csrf)
     .send({ kind: 'response', occurredAt: new Date().toISOString(), text: '已安排清运' })
     .expect(201);

@@ -5,6 +5,7 @@ import type { AlertJson } from '../../src/alerts/model.js';
 import { ADMIN, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { makeDepartment, makeUser, PASSWORD } from '../support/factories.js';
 import { consoleClient } from '../support/clocks.js';
+import { recordEvent } from '../support/events.js';
 
 /**
  * The district spokesperson (新闻办) and the government office see and act on every major or
@@ -66,18 +67,13 @@ describe('the news office during a major emergency', () => {
   afterAll(() => tp.close());
 
   const record = (title: string, severity: string, emergency: boolean, hoursAgo: number) =>
-    admin.agent
-      .post('/api/opinion/events')
-      .set('x-csrf-token', admin.csrf)
-      .send({
-        title,
-        severity,
-        emergency,
-        responsibleDepartmentId: bureau.id,
-        detectedAt: new Date(Date.now() - hoursAgo * 3_600_000).toISOString(),
-      })
-      .expect(201)
-      .then((r) => r.body as { id: number; clocks: { id: number; kind: string }[] });
+    recordEvent(admin, {
+      title,
+      severity,
+      emergency,
+      responsibleDepartmentId: bureau.id,
+      detectedAt: new Date(Date.now() - hoursAgo * 3_600_000),
+    });
 
   test('sees the event in /responses, on its case page, its clocks and alerts, and acts on it', async () => {
     const blast = await record('青石镇化工厂爆炸', 'major', true, 6);

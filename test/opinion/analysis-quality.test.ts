@@ -6,7 +6,7 @@ import { analyseItem, type ItemAnalysis } from '../../src/opinion/analysis/analy
 import { extractCasualties, parseAmount } from '../../src/opinion/analysis/casualties.js';
 import { compileLexicons, loadShippedLexicons, segmenterWords } from '../../src/opinion/analysis/lexicon.js';
 import { DuplicateIndex } from '../../src/opinion/analysis/minhash.js';
-import { ClusterIndex } from '../../src/opinion/analysis/cluster.js';
+import { indexWith } from '../support/clusters.js';
 import { suggestSeverity } from '../../src/opinion/analysis/rules.js';
 import { addWords } from '../../src/text/segment.js';
 
@@ -86,31 +86,15 @@ describe('near-duplicates mean copies', () => {
 });
 
 describe('clusters are stories', () => {
+  const STORY_CLUSTERING = { threshold: 0.15, windowMs: 3600_000 * 48, maxTerms: 60 };
+
   it('one shared generic word does not glue two posts', () => {
-    const idx = new ClusterIndex({ threshold: 0.15, windowMs: 3600_000 * 48, maxTerms: 60 });
-    const a = an('晚上看球');
-    idx.put({
-      id: 1,
-      terms: new Map(a.vector),
-      firstSeen: 0,
-      lastSeen: 0,
-      items: 1,
-      places: new Set(a.places),
-    });
+    const idx = indexWith(an('晚上看球'), STORY_CLUSTERING);
     expect(idx.best(an('晚上散步的人越来越多').vector, 0)).toBeNull();
   });
 
   it('posts telling one story in different words join; another place stays apart', () => {
-    const idx = new ClusterIndex({ threshold: 0.15, windowMs: 3600_000 * 48, maxTerms: 60 });
-    const a = an('青石镇化工厂爆炸了，声音特别大');
-    idx.put({
-      id: 1,
-      terms: new Map(a.vector),
-      firstSeen: 0,
-      lastSeen: 0,
-      items: 1,
-      places: new Set(a.places),
-    });
+    const idx = indexWith(an('青石镇化工厂爆炸了，声音特别大'), STORY_CLUSTERING);
     const b = an('青石镇化工厂突发爆炸，现场浓烟滚滚，消防已赶到');
     expect(idx.best(b.vector, 0, b.places)?.id).toBe(1);
     const c = an('白沙镇化工厂突发爆炸，现场浓烟滚滚');
@@ -118,16 +102,10 @@ describe('clusters are stories', () => {
   });
 
   it('hotline boilerplate does not make two matters one', () => {
-    const idx = new ClusterIndex({ threshold: 0.15, windowMs: 3600_000 * 48, maxTerms: 60 });
-    const a = an('市民来电反映：龙泉街道工地晚上还在施工。诉求：请相关部门尽快处理并给予答复。');
-    idx.put({
-      id: 1,
-      terms: new Map(a.vector),
-      firstSeen: 0,
-      lastSeen: 0,
-      items: 1,
-      places: new Set(a.places),
-    });
+    const idx = indexWith(
+      an('市民来电反映：龙泉街道工地晚上还在施工。诉求：请相关部门尽快处理并给予答复。'),
+      STORY_CLUSTERING,
+    );
     const b = an('市民来电反映：龙泉街道医保报销跑了三趟。诉求：请相关部门尽快处理并给予答复。');
     expect(idx.best(b.vector, 0, b.places)).toBeNull();
   });

@@ -28,6 +28,7 @@ import { matchesScheme, type SchemeRule } from '../../src/opinion/analysis/schem
 import { extractPlaces } from '../../src/opinion/analysis/places.js';
 import { addWords, normalize, cut, contentTokens } from '../../src/text/index.js';
 import { crawlerDelivery } from '../support/opinion-fixtures.js';
+import { indexWith } from '../support/clusters.js';
 
 const shipped = loadShippedLexicons();
 addWords(segmenterWords(shipped));
@@ -343,7 +344,6 @@ describe('places', () => {
   });
 
   it('keeps the same incident type in two places apart', () => {
-    const ci = new ClusterIndex();
     const a = analyseItem(
       { content: '白沙镇化工厂发生爆炸，已造成3人死亡', channel: 'news', source: 's' },
       lx,
@@ -353,14 +353,7 @@ describe('places', () => {
       lx,
     );
     expect(a.places).not.toEqual(b.places);
-    ci.put({
-      id: 1,
-      terms: new Map(a.vector),
-      firstSeen: 0,
-      lastSeen: 0,
-      items: 1,
-      places: new Set(a.places),
-    });
+    const ci = indexWith(a);
     expect(ci.best(b.vector, 0)).not.toBeNull();
     expect(ci.best(b.vector, 0, b.places)).toBeNull();
   });

@@ -3,6 +3,7 @@ import { ADMIN, login, startTestPlatform, type TestPlatform } from '../support/p
 import { makeDepartment } from '../support/factories.js';
 import { consoleClient } from '../support/clocks.js';
 import { actor, cast, doc, published, send } from '../support/actors.js';
+import { recordEvent } from '../support/events.js';
 
 // Issue 13 item 13: home is each role's to-do list; a supervisor's 督办 reaches the late department.
 // Many API steps each: generous under a loaded two-core machine.
@@ -123,38 +124,28 @@ test('analyst: events to triage; spokesperson: running clocks; duty: the console
   const dept = await makeDepartment(tp);
   const spokes = await actor(tp, ['spokesperson'], dept.id);
   const admin = await login(tp, ADMIN.username, ADMIN.password);
-  const recorded = await admin.agent
-    .post('/api/opinion/events')
-    .set('x-csrf-token', admin.csrf)
-    .send({
-      title: '青石镇化工厂异味',
-      detectedAt: now.toISOString(),
-      severity: 'general',
-      emergency: false,
-      responsibleDepartmentId: dept.id,
-    })
-    .expect(201);
+  const recorded = await recordEvent(admin, {
+    title: '青石镇化工厂异味',
+    detectedAt: now,
+    responsibleDepartmentId: dept.id,
+  });
   const sHome = section((await spokes.agent.get('/').expect(200)).text, 'todo-spokesperson')!;
-  expect(sHome).toContain(`/responses/events/${recorded.body.id}"`);
+  expect(sHome).toContain(`/responses/events/${recorded.id}"`);
   expect(sHome).toContain('class="countdown"');
 
   // The news office carries every major event, whoever answers it.
   const newsOffice = await makeDepartment(tp, `新闻办${Date.now()}`, 'publicity');
   const news = await actor(tp, ['spokesperson'], newsOffice.id);
-  const major = await admin.agent
-    .post('/api/opinion/events')
-    .set('x-csrf-token', admin.csrf)
-    .send({
-      title: '东湖街道燃气爆炸',
-      detectedAt: now.toISOString(),
-      severity: 'major',
-      emergency: true,
-      responsibleDepartmentId: dept.id,
-    })
-    .expect(201);
+  const major = await recordEvent(admin, {
+    title: '东湖街道燃气爆炸',
+    detectedAt: now,
+    severity: 'major',
+    emergency: true,
+    responsibleDepartmentId: dept.id,
+  });
   const nHome = section((await news.agent.get('/').expect(200)).text, 'todo-spokesperson')!;
-  expect(nHome).toContain(`/responses/events/${major.body.id}"`);
-  expect(nHome).not.toContain(`/responses/events/${recorded.body.id}"`);
+  expect(nHome).toContain(`/responses/events/${major.id}"`);
+  expect(nHome).not.toContain(`/responses/events/${recorded.id}"`);
 
   // An empty list still shows its section, saying so.
   const idle = await actor(tp, ['spokesperson']);

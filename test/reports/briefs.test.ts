@@ -6,16 +6,9 @@ import { previousPeriods } from '../../src/reports/brief.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { makeDepartment } from '../support/factories.js';
 import { actor, fieldsOf, published, send, type Actor } from '../support/actors.js';
+import { binary } from '../support/files.js';
 
-const download = (a: Actor, url: string) =>
-  a.agent
-    .get(url)
-    .buffer(true)
-    .parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+const download = (a: Actor, url: string) => a.agent.get(url).buffer(true).parse(binary);
 
 describe('舆情日报 and 周报 for a fixture day (2026-06-10)', () => {
   let tp: TestPlatform;

@@ -6,6 +6,7 @@ import { insertAnalysedItems } from '../../src/reports/history-items.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { makeDepartment } from '../support/factories.js';
 import { actor, published, send, type Actor } from '../support/actors.js';
+import { binary } from '../support/files.js';
 
 test('median, day series and durations', () => {
   expect(median([])).toBeNull();
@@ -295,11 +296,7 @@ describe('supervision figures for a fixture period (May–June 2026)', () => {
     const res = await sup.agent
       .get(`/reports/assessment.xlsx?${period}`)
       .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
+      .parse(binary)
       .expect(200);
     expect(res.headers['content-type']).toContain('spreadsheetml');
     const wb = new ExcelJS.Workbook();

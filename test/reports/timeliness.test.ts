@@ -6,6 +6,7 @@ import { advanceClock } from '../../src/clocks/firing.js';
 import { ADMIN, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { makeDepartment, makeUser, PASSWORD } from '../support/factories.js';
 import { openTestClock } from '../support/clocks.js';
+import { binary } from '../support/files.js';
 
 test('on-time rate counts decided clocks; running ones wait, cancelled ones are left out', () => {
   const s = summarizeTimeliness([
@@ -76,11 +77,7 @@ describe('reports API and export', () => {
     const xlsx = await s.agent
       .get('/reports/timeliness.xlsx?from=2026-06-01&to=2026-06-30')
       .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
+      .parse(binary)
       .expect(200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(new Uint8Array(xlsx.body as Buffer).buffer);
