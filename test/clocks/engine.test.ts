@@ -5,6 +5,7 @@ import { createTestDatabase } from '../support/db.js';
 import { ADMIN, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { makeDepartment } from '../support/factories.js';
 import { alertsOf, consoleClient, openTestClock } from '../support/clocks.js';
+import { send } from '../support/actors.js';
 
 const sh = (iso: string) => new Date(`${iso}+08:00`);
 
@@ -158,19 +159,15 @@ describe('calendar API and recomputation', () => {
     const c = await openTestClock(tp, { kind: 'interpretation', startAt: clock.now() });
     expect(c.calendar_certain).toBe(false);
     expect(c.due_at.toISOString()).toBe(sh('2027-01-05T00:00:00').toISOString());
-    const res = await admin.agent
-      .post('/api/calendar/import')
-      .set('x-csrf-token', admin.csrf)
-      .send({
-        year: 2027,
-        days: [
-          { date: '2027-01-01', work: false, name: '元旦' },
-          { date: '2027-01-02', work: false, name: '元旦' },
-          { date: '2027-01-03', work: false, name: '元旦' },
-          { date: '2027-01-04', work: false, name: '元旦' },
-        ],
-      })
-      .expect(200);
+    const res = await send(admin, 'post', '/api/calendar/import', {
+      year: 2027,
+      days: [
+        { date: '2027-01-01', work: false, name: '元旦' },
+        { date: '2027-01-02', work: false, name: '元旦' },
+        { date: '2027-01-03', work: false, name: '元旦' },
+        { date: '2027-01-04', work: false, name: '元旦' },
+      ],
+    }).expect(200);
     expect(res.body.certain).toBe(true);
     expect((await admin.agent.get('/api/calendar/2027').expect(200)).body.certain).toBe(true);
     const after = await admin.agent.get(`/api/clocks?subjectKind=test&subjectId=${c.subject_id}`).expect(200);
@@ -186,17 +183,13 @@ describe('calendar API and recomputation', () => {
       .expect(400);
     expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(JSON.stringify(bad.body.errors)).toContain('date');
-    const wrongYear = await admin.agent
-      .post('/api/calendar/import')
-      .set('x-csrf-token', admin.csrf)
-      .send({
-        year: 2028,
-        days: [
-          { date: '2028-01-01', work: false, name: '元旦' },
-          { date: '2029-01-01', work: false, name: '' },
-        ],
-      })
-      .expect(422);
+    const wrongYear = await send(admin, 'post', '/api/calendar/import', {
+      year: 2028,
+      days: [
+        { date: '2028-01-01', work: false, name: '元旦' },
+        { date: '2029-01-01', work: false, name: '' },
+      ],
+    }).expect(422);
     expect(wrongYear.body.errors[0].field).toBe('days.1.date');
     expect((await admin.agent.get('/api/calendar/2028').expect(200)).body.certain).toBe(false);
     const negative = await admin.agent
@@ -317,23 +310,17 @@ describe('pausable clocks (依申请公开) and admin pages', () => {
     const c = await openTestClock(tp, { kind: 'disclosure_request', startAt: clock.now() });
     expect(c.due_at.toISOString()).toBe(sh('2026-03-31T00:00:00').toISOString());
     clock.set(sh('2026-03-03T10:00:00'));
-    await admin.agent.post(`/api/clocks/${c.id}/pause`).set('x-csrf-token', admin.csrf).expect(200);
-    await admin.agent.post(`/api/clocks/${c.id}/pause`).set('x-csrf-token', admin.csrf).expect(409);
+    await send(admin, 'post', `/api/clocks/${c.id}/pause`).expect(200);
+    await send(admin, 'post', `/api/clocks/${c.id}/pause`).expect(409);
     clock.set(sh('2026-03-06T10:00:00')); // Wed, Thu, Fri not counted
-    const resumed = await admin.agent
-      .post(`/api/clocks/${c.id}/resume`)
-      .set('x-csrf-token', admin.csrf)
-      .expect(200);
+    const resumed = await send(admin, 'post', `/api/clocks/${c.id}/resume`).expect(200);
     expect(resumed.body.dueAt).toBe('2026-04-03T00:00:00+08:00');
-    const extended = await admin.agent
-      .post(`/api/clocks/${c.id}/extend`)
-      .set('x-csrf-token', admin.csrf)
-      .expect(200);
+    const extended = await send(admin, 'post', `/api/clocks/${c.id}/extend`).expect(200);
     expect(extended.body.extended).toBe(true);
     expect(extended.body.dueAt).toBe('2026-05-07T00:00:00+08:00'); // 清明 and 劳动节 skipped
-    await admin.agent.post(`/api/clocks/${c.id}/extend`).set('x-csrf-token', admin.csrf).expect(409);
+    await send(admin, 'post', `/api/clocks/${c.id}/extend`).expect(409);
     const fixed = await openTestClock(tp, { kind: 'response', startAt: clock.now() });
-    await admin.agent.post(`/api/clocks/${fixed.id}/pause`).set('x-csrf-token', admin.csrf).expect(409);
+    await send(admin, 'post', `/api/clocks/${fixed.id}/pause`).expect(409);
   });
 
   test('the calendar, clock-policy and clock pages render for an admin', async () => {
@@ -375,10 +362,7 @@ describe('unacknowledged critical alerts', () => {
     expect(renotified).toHaveLength(1);
     expect(renotified[0]!.escalation_level).toBe(1);
     const admin = await login(tp, ADMIN.username, ADMIN.password);
-    await admin.agent
-      .post(`/api/alerts/${renotified[0]!.id}/ack`)
-      .set('x-csrf-token', admin.csrf)
-      .expect(200);
+    await send(admin, 'post', `/api/alerts/${renotified[0]!.id}/ack`).expect(200);
     const open = await admin.agent.get('/api/alerts?acked=false').expect(200);
     const ids = open.body.alerts.map((a: { id: number }) => a.id);
     expect(ids).not.toContain(breach.id);
@@ -405,21 +389,9 @@ describe('escalation and the duty roster', () => {
     const center = await makeDepartment(tp, '舆情中心值班', 'opinion_center');
     const duty = await makeUser(tp, ['duty'], center.id);
     const admin = await login(tp, ADMIN.username, ADMIN.password);
-    await admin.agent
-      .post('/api/roster')
-      .set('x-csrf-token', admin.csrf)
-      .send({ date: '2026-05-11', level: 1, userId: duty.id })
-      .expect(201);
-    await admin.agent
-      .post('/api/roster')
-      .set('x-csrf-token', admin.csrf)
-      .send({ date: '2026-05-11', level: 1, userId: duty.id })
-      .expect(409);
-    await admin.agent
-      .post('/api/roster')
-      .set('x-csrf-token', admin.csrf)
-      .send({ date: '2026-05-32', level: 1, userId: duty.id })
-      .expect(400);
+    await send(admin, 'post', '/api/roster', { date: '2026-05-11', level: 1, userId: duty.id }).expect(201);
+    await send(admin, 'post', '/api/roster', { date: '2026-05-11', level: 1, userId: duty.id }).expect(409);
+    await send(admin, 'post', '/api/roster', { date: '2026-05-32', level: 1, userId: duty.id }).expect(400);
     const c = await openTestClock(tp, { kind: 'initial_release', startAt: sh('2026-05-11T03:00:00') });
     clock.set(sh('2026-05-11T08:31:00'));
     await tp.platform.core.db.transaction().execute((trx) => advanceClock(trx, c.id, clock.now()));

@@ -1,5 +1,5 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { ADMIN, startTestPlatform, type TestPlatform } from '../support/platform.js';
 
 /** Debian's Chromium, headless, with the flags this closed network needs. */
 export function launchBrowser(): Promise<Browser> {
@@ -50,4 +50,16 @@ export async function signInAt(page: Page, url: string, username: string, passwo
   await page.fill('input[name=password]', password);
   await page.click('button[type=submit]');
   await page.waitForURL(url);
+}
+
+/** A new page on the live /console, signed in as the admin and connected (its socket is up). */
+export async function openConsole(
+  browser: Browser,
+  tp: TestPlatform,
+  options?: Parameters<Browser['newPage']>[0],
+): Promise<Page> {
+  const page = await browser.newPage(options);
+  await signInAt(page, `${tp.url}/console`, ADMIN.username, ADMIN.password);
+  await page.locator('#conn.conn-ok').waitFor({ timeout: 10_000 });
+  return page;
 }

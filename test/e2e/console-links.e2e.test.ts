@@ -1,6 +1,6 @@
 import { ADMIN, login } from '../support/platform.js';
 import { cast, published } from '../support/actors.js';
-import { signInAt, useBrowserPlatform } from './browser.js';
+import { openConsole, useBrowserPlatform } from './browser.js';
 import { recordEvent } from '../support/events.js';
 
 // Issue 13 item 9: every alert leads to its event or document, the clocks pane does not squeeze
@@ -21,9 +21,7 @@ it('links alerts and clocks to their subject, keeps columns on one line, one dat
     emergency: true,
   });
 
-  const page = await ctx.browser.newPage({ viewport: { width: 1366, height: 800 } });
-  await signInAt(page, `${ctx.tp.url}/console`, ADMIN.username, ADMIN.password);
-  await page.locator('#conn.conn-ok').waitFor({ timeout: 10_000 });
+  const page = await openConsole(ctx.browser, ctx.tp, { viewport: { width: 1366, height: 800 } });
 
   const docAlert = page.locator('li.alert', { hasText: '【已超时】' }).first();
   await docAlert.waitFor({ timeout: 10_000 });

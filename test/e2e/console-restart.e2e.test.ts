@@ -1,8 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { insertAlert } from '../../src/alerts/store.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { ADMIN, startTestPlatform, type TestPlatform } from '../support/platform.js';
-import { launchBrowser, signInAt } from './browser.js';
+import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { launchBrowser, openConsole } from './browser.js';
 
 let db: TestDatabase;
 let browser: Browser;
@@ -34,9 +34,7 @@ const store = (tp: TestPlatform, title: string) =>
 it('catches up after a server restart: alerts stored while it was down appear once, none twice', async () => {
   let tp = await startTestPlatform({ db });
   const port = tp.port;
-  const page = await browser.newPage();
-  await signInAt(page, `${tp.url}/console`, ADMIN.username, ADMIN.password);
-  await page.locator('#conn.conn-ok').waitFor({ timeout: 10_000 });
+  const page = await openConsole(browser, tp);
 
   const before = await store(tp, '重启前的预警');
   await page.locator(`li.alert[data-alert-id="${before!.id}"]`).waitFor({ timeout: 5000 });

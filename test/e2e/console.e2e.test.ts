@@ -1,13 +1,11 @@
 import { ADMIN, login } from '../support/platform.js';
-import { signInAt, useBrowserPlatform } from './browser.js';
+import { openConsole, useBrowserPlatform } from './browser.js';
 import { recordEvent } from '../support/events.js';
 
 const ctx = useBrowserPlatform();
 
 it('shows a breach live on an open console, acknowledges it with 确认, and ticks the countdowns', async () => {
-  const page = await ctx.browser.newPage();
-  await signInAt(page, `${ctx.tp.url}/console`, ADMIN.username, ADMIN.password);
-  await page.locator('#conn.conn-ok').waitFor({ timeout: 10_000 });
+  const page = await openConsole(ctx.browser, ctx.tp);
 
   // Someone records a major emergency discovered 4 h 59 m 57 s ago.
   const api = await login(ctx.tp, ADMIN.username, ADMIN.password);
@@ -59,9 +57,7 @@ it('shows a breach live on an open console, acknowledges it with 确认, and tic
 });
 
 it('drops a late clock’s alerts live once the clock is met, and shows a midnight deadline as 24:00', async () => {
-  const page = await ctx.browser.newPage();
-  await signInAt(page, `${ctx.tp.url}/console`, ADMIN.username, ADMIN.password);
-  await page.locator('#conn.conn-ok').waitFor({ timeout: 10_000 });
+  const page = await openConsole(ctx.browser, ctx.tp);
   const api = await login(ctx.tp, ADMIN.username, ADMIN.password);
   // Detected 20 days ago: the 48 h response clock is breached and escalated as soon as it opens.
   const ev = await recordEvent(api, {

@@ -2,6 +2,7 @@ import { ManualClock } from '../../src/shared/clock.js';
 import { ADMIN, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { makeDepartment, makeUser, PASSWORD } from '../support/factories.js';
 import { consoleClient } from '../support/clocks.js';
+import { send } from '../support/actors.js';
 
 const sh = (iso: string) => `${iso}+08:00`;
 
@@ -23,8 +24,7 @@ describe('response workflow on an exact clock', () => {
   });
   afterAll(() => tp.close());
 
-  const record = (body: Record<string, unknown>) =>
-    analyst.agent.post('/api/opinion/events').set('x-csrf-token', analyst.csrf).send(body);
+  const record = (body: Record<string, unknown>) => send(analyst, 'post', '/api/opinion/events', body);
 
   test('a major emergency gets the 5 h and 24 h clocks from its detection time', async () => {
     const res = await record({
@@ -51,27 +51,24 @@ describe('response workflow on an exact clock', () => {
         emergency: true,
       }).expect(201)
     ).body;
-    const plan = await analyst.agent
-      .post(`/api/opinion/events/${ev.id}/actions`)
-      .set('x-csrf-token', analyst.csrf)
-      .send({
-        kind: 'press_conference',
-        planned: true,
-        plannedAt: sh('2026-11-23T11:00:00'),
-        place: '区政府新闻发布厅',
-        keyPoints: '伤亡与救援',
-      })
-      .expect(201);
+    const plan = await send(analyst, 'post', `/api/opinion/events/${ev.id}/actions`, {
+      kind: 'press_conference',
+      planned: true,
+      plannedAt: sh('2026-11-23T11:00:00'),
+      place: '区政府新闻发布厅',
+      keyPoints: '伤亡与救援',
+    }).expect(201);
     expect(plan.body.action.status).toBe('planned');
     expect(plan.body.clocks.find((c: { kind: string }) => c.kind === 'press_conference').state).not.toBe(
       'met',
     );
     clock.set(sh('2026-11-23T11:10:00'));
-    const held = await analyst.agent
-      .post(`/api/opinion/events/${ev.id}/actions/${plan.body.action.id}/held`)
-      .set('x-csrf-token', analyst.csrf)
-      .send({ occurredAt: sh('2026-11-23T11:00:00') })
-      .expect(200);
+    const held = await send(
+      analyst,
+      'post',
+      `/api/opinion/events/${ev.id}/actions/${plan.body.action.id}/held`,
+      { occurredAt: sh('2026-11-23T11:00:00') },
+    ).expect(200);
     const pc = held.body.clocks.find((c: { kind: string }) => c.kind === 'press_conference');
     expect(pc.state).toBe('met_late');
     expect(pc.latenessSeconds).toBe(2 * 3600);
@@ -92,11 +89,10 @@ describe('response workflow on an exact clock', () => {
       }).expect(201)
     ).body;
     expect(ev.clocks.map((c: { kind: string }) => c.kind)).toEqual(['response']);
-    const t = await analyst.agent
-      .post(`/api/opinion/events/${ev.id}/triage`)
-      .set('x-csrf-token', analyst.csrf)
-      .send({ severity: 'major', emergency: true })
-      .expect(200);
+    const t = await send(analyst, 'post', `/api/opinion/events/${ev.id}/triage`, {
+      severity: 'major',
+      emergency: true,
+    }).expect(200);
     expect(
       t.body.clocks.map((c: { kind: string; state: string; startAt: string }) => [
         c.kind,
@@ -108,11 +104,10 @@ describe('response workflow on an exact clock', () => {
       ['initial_release', 'running', '2026-11-23T09:00:00+08:00'],
       ['press_conference', 'running', '2026-11-23T09:00:00+08:00'],
     ]);
-    const back = await analyst.agent
-      .post(`/api/opinion/events/${ev.id}/triage`)
-      .set('x-csrf-token', analyst.csrf)
-      .send({ severity: 'general', emergency: false })
-      .expect(200);
+    const back = await send(analyst, 'post', `/api/opinion/events/${ev.id}/triage`, {
+      severity: 'general',
+      emergency: false,
+    }).expect(200);
     const open = back.body.clocks
       .filter((c: { state: string }) => c.state === 'running')
       .map((c: { kind: string }) => c.kind);
@@ -141,38 +136,25 @@ describe('response workflow on an exact clock', () => {
     ).body;
     await sp.agent.get(`/api/opinion/events/${mine.id}`).expect(200);
     await sp.agent.get(`/api/opinion/events/${theirs.id}`).expect(404);
-    await sp.agent
-      .post(`/api/opinion/events/${theirs.id}/actions`)
-      .set('x-csrf-token', sp.csrf)
-      .send({ kind: 'response', occurredAt: sh('2026-11-23T10:00:00') })
-      .expect(404);
-    await sp.agent
-      .post(`/api/opinion/events/${mine.id}/triage`)
-      .set('x-csrf-token', sp.csrf)
-      .send({ severity: 'major' })
-      .expect(403);
-    const done = await sp.agent
-      .post(`/api/opinion/events/${mine.id}/actions`)
-      .set('x-csrf-token', sp.csrf)
-      .send({
-        kind: 'response',
-        occurredAt: sh('2026-11-23T10:00:00'),
-        channel: '政务微博',
-        url: 'https://weibo.example/1',
-      })
-      .expect(201);
+    await send(sp, 'post', `/api/opinion/events/${theirs.id}/actions`, {
+      kind: 'response',
+      occurredAt: sh('2026-11-23T10:00:00'),
+    }).expect(404);
+    await send(sp, 'post', `/api/opinion/events/${mine.id}/triage`, { severity: 'major' }).expect(403);
+    const done = await send(sp, 'post', `/api/opinion/events/${mine.id}/actions`, {
+      kind: 'response',
+      occurredAt: sh('2026-11-23T10:00:00'),
+      channel: '政务微博',
+      url: 'https://weibo.example/1',
+    }).expect(201);
     expect(done.body.clocks.find((c: { kind: string }) => c.kind === 'response').state).toBe('met');
-    await sp.agent
-      .post('/api/opinion/events')
-      .set('x-csrf-token', sp.csrf)
-      .send({
-        title: '越权登记',
-        detectedAt: sh('2026-11-23T09:30:00'),
-        severity: 'general',
-        emergency: false,
-        responsibleDepartmentId: other.id,
-      })
-      .expect(403);
+    await send(sp, 'post', '/api/opinion/events', {
+      title: '越权登记',
+      detectedAt: sh('2026-11-23T09:30:00'),
+      severity: 'general',
+      emergency: false,
+      responsibleDepartmentId: other.id,
+    }).expect(403);
     const clocks = await sp.agent.get('/api/clocks').expect(200);
     expect(clocks.body.clocks.every((c: { departmentId: number }) => c.departmentId === bureau.id)).toBe(
       true,
@@ -233,22 +215,13 @@ describe('response workflow on an exact clock', () => {
         emergency: false,
       }).expect(201)
     ).body;
-    const noPlanTime = await analyst.agent
-      .post(`/api/opinion/events/${ev.id}/actions`)
-      .set('x-csrf-token', analyst.csrf)
-      .send({ kind: 'press_conference', planned: true })
-      .expect(400);
+    const noPlanTime = await send(analyst, 'post', `/api/opinion/events/${ev.id}/actions`, {
+      kind: 'press_conference',
+      planned: true,
+    }).expect(400);
     expect(noPlanTime.body.errors[0].field).toBe('plannedAt');
-    await analyst.agent
-      .post('/api/opinion/events/abc/triage')
-      .set('x-csrf-token', analyst.csrf)
-      .send({})
-      .expect(400);
-    await analyst.agent
-      .post('/api/opinion/events/999999/triage')
-      .set('x-csrf-token', analyst.csrf)
-      .send({})
-      .expect(404);
+    await send(analyst, 'post', '/api/opinion/events/abc/triage', {}).expect(400);
+    await send(analyst, 'post', '/api/opinion/events/999999/triage', {}).expect(404);
   });
 });
 
@@ -259,11 +232,12 @@ describe('a major emergency recorded 4 h 59 m after discovery (real timers)', ()
       const admin = await login(tp, ADMIN.username, ADMIN.password);
       const consoleSocket = await consoleClient(tp, { cookie: admin.cookie });
       const detectedAt = new Date(Date.now() - 5 * 3_600_000 + 2000).toISOString();
-      const ev = await admin.agent
-        .post('/api/opinion/events')
-        .set('x-csrf-token', admin.csrf)
-        .send({ title: '危化品车辆侧翻', detectedAt, severity: 'major', emergency: true })
-        .expect(201);
+      const ev = await send(admin, 'post', '/api/opinion/events', {
+        title: '危化品车辆侧翻',
+        detectedAt,
+        severity: 'major',
+        emergency: true,
+      }).expect(201);
       const clockId = ev.body.clocks.find((c: { kind: string }) => c.kind === 'initial_release').id;
       const alert = await consoleSocket.waitFor(
         (a) => a.type === 'clock.breached' && a.subject.id === String(clockId),

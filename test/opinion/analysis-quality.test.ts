@@ -161,24 +161,17 @@ describe('emergency signals, casualties and severity', () => {
 
   it('severity follows the national grading; schools and hazardous chemicals weigh more', () => {
     const base = { deaths: 0, injuries: 0, missing: 0, itemsCount: 5 };
+    const suggested = (a: ItemAnalysis) =>
+      suggestSeverity({
+        ...base,
+        ...a.classification.casualties,
+        ...a.classification.context,
+        signal: a.signal,
+      });
     const poison = an('青石镇中心小学30名学生食物中毒，已送医');
-    expect(
-      suggestSeverity({
-        ...base,
-        ...poison.classification.casualties,
-        ...poison.classification.context,
-        signal: poison.signal,
-      }),
-    ).toBe('major');
+    expect(suggested(poison)).toBe('major');
     const leak = an('化工厂氯气泄漏，周边500余名群众紧急疏散');
-    expect(
-      suggestSeverity({
-        ...base,
-        ...leak.classification.casualties,
-        ...leak.classification.context,
-        signal: leak.signal,
-      }),
-    ).toBe('major');
+    expect(suggested(leak)).toBe('major');
     expect(suggestSeverity({ ...base, deaths: 3 })).toBe('large');
     expect(suggestSeverity({ ...base, deaths: 30 })).toBe('extraordinary');
     expect(suggestSeverity({ ...base, sick: 12 })).toBe('general');

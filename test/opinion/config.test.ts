@@ -1,23 +1,15 @@
 import request from 'supertest';
 import { sql } from 'kysely';
-import { startTestPlatform, login, type TestPlatform } from '../support/platform.js';
+import { login } from '../support/platform.js';
 import { makeDepartment, makeUser } from '../support/factories.js';
+import { send } from '../support/actors.js';
 import { ManualClock } from '../../src/shared/clock.js';
-import { ingest, opinionDesk, workerOf } from '../support/opinion.js';
+import { ingest, workerOf, useOpinionDesk } from '../support/opinion.js';
 
 const clock = new ManualClock('2025-07-01T04:00:00Z');
-let tp: TestPlatform;
-let token: string;
-let analyst: Awaited<ReturnType<typeof login>>;
+const desk = useOpinionDesk(clock);
 
-beforeAll(async () => {
-  tp = await startTestPlatform({ clock });
-  ({ analyst, token } = await opinionDesk(tp));
-});
-afterAll(async () => tp.close());
-
-const post = (path: string, body: object) =>
-  analyst.agent.post(path).set('X-CSRF-Token', analyst.csrf).send(body);
+const post = (path: string, body: object) => send(desk.analyst, 'post', path, body);
 const at = (minutes: number) =>
   new Date(clock.now().getTime() - 60 * 60_000 + minutes * 60_000).toISOString();
 
@@ -41,21 +33,21 @@ describe('监测方案', () => {
       enabled: true,
     });
     await post('/api/opinion/schemes', { name: '临时方案' }).expect(409);
-    const patched = await analyst.agent
+    const patched = await desk.analyst.agent
       .patch(`/api/opinion/schemes/${created.body.id}`)
-      .set('X-CSRF-Token', analyst.csrf)
+      .set('X-CSRF-Token', desk.analyst.csrf)
       .send({ enabled: false, excludeWords: ['演练'] })
       .expect(200);
     expect(patched.body).toMatchObject({ enabled: false, excludeWords: ['演练'] });
-    await analyst.agent
+    await desk.analyst.agent
       .delete(`/api/opinion/schemes/${created.body.id}`)
-      .set('X-CSRF-Token', analyst.csrf)
+      .set('X-CSRF-Token', desk.analyst.csrf)
       .expect(204);
-    expect((await analyst.agent.get('/api/opinion/schemes').expect(200)).body.schemes).toEqual([]);
+    expect((await desk.analyst.agent.get('/api/opinion/schemes').expect(200)).body.schemes).toEqual([]);
   });
 
   it('tags matching items and routes the event alert to the scheme duty group', async () => {
-    const duty = await makeDepartment(tp, '应急值班组');
+    const duty = await makeDepartment(desk.tp, '应急值班组');
     const scheme = await post('/api/opinion/schemes', {
       name: '河西区燃气',
       regionWords: ['河西区'],
@@ -76,15 +68,15 @@ describe('监测方案', () => {
       publishedAt: at(10 + i),
       ...x,
     }));
-    await ingest(tp, token, items).expect(200);
-    await workerOf(tp).drain();
+    await ingest(desk.tp, desk.token, items).expect(200);
+    await workerOf(desk.tp).drain();
     const tagged = await sql<{ external_id: string; scheme_ids: number[] }>`
       select external_id, scheme_ids from opinion_items where external_id like 'gas-%' order by external_id
-    `.execute(tp.db.db);
+    `.execute(desk.tp.db.db);
     expect(tagged.rows.map((r) => r.scheme_ids)).toEqual([[scheme.body.id], [scheme.body.id], []]);
     const alerts = await sql<{ department_id: number; severity: string }>`
       select department_id, severity from alerts where type = 'event.detected'
-    `.execute(tp.db.db);
+    `.execute(desk.tp.db.db);
     expect(alerts.rows).toEqual([{ department_id: duty.id, severity: 'critical' }]);
   });
 });
@@ -93,7 +85,7 @@ describe('local terms, lexicon edits and rules', () => {
   it('adds local terms and lists them', async () => {
     await post('/api/opinion/terms', { words: ['桃源街道', '桃源街道'], kind: 'place' }).expect(201);
     await post('/api/opinion/terms', { word: 'x', kind: 'place' }).expect(400);
-    const terms = (await analyst.agent.get('/api/opinion/terms').expect(200)).body.terms;
+    const terms = (await desk.analyst.agent.get('/api/opinion/terms').expect(200)).body.terms;
     expect(terms.map((t: { word: string }) => t.word)).toEqual(['桃源街道']);
   });
 
@@ -101,7 +93,7 @@ describe('local terms, lexicon edits and rules', () => {
     await post('/api/opinion/lexicon', { lexicon: 'area', label: '就医', word: '核磁共振' }).expect(201);
     await post('/api/opinion/lexicon', { lexicon: 'area', label: '不存在', word: 'x' }).expect(400);
     await new Promise((r) => setTimeout(r, 300));
-    await ingest(tp, token, [
+    await ingest(desk.tp, desk.token, [
       {
         source: 's',
         channel: 'forum',
@@ -110,53 +102,58 @@ describe('local terms, lexicon edits and rules', () => {
         publishedAt: at(20),
       },
     ]).expect(200);
-    await workerOf(tp).drain();
+    await workerOf(desk.tp).drain();
     const row = await sql<{
       categories: string[];
       labels: { areas: { label: string; triggers: string[] }[] };
     }>`
       select categories, labels from opinion_items where external_id = 'mri-1'
-    `.execute(tp.db.db);
+    `.execute(desk.tp.db.db);
     expect(row.rows[0]!.categories).toContain('就医');
     expect(row.rows[0]!.labels.areas.find((a) => a.label === '就医')!.triggers).toContain('核磁共振');
   });
 
   it('validates and stores warning rules', async () => {
-    const bad = await analyst.agent
+    const bad = await desk.analyst.agent
       .put('/api/opinion/rules')
-      .set('X-CSRF-Token', analyst.csrf)
+      .set('X-CSRF-Token', desk.analyst.csrf)
       .send({ negativeArea: { minNegativeRatio: 3 } });
     expect(bad.status).toBe(422);
-    const ok = await analyst.agent
+    const ok = await desk.analyst.agent
       .put('/api/opinion/rules')
-      .set('X-CSRF-Token', analyst.csrf)
+      .set('X-CSRF-Token', desk.analyst.csrf)
       .send({ promoteMinItems: 4 })
       .expect(200);
     expect(ok.body.rules.promoteMinItems).toBe(4);
-    expect((await analyst.agent.get('/api/opinion/rules').expect(200)).body.rules.promoteMinItems).toBe(4);
-    await analyst.agent
+    expect((await desk.analyst.agent.get('/api/opinion/rules').expect(200)).body.rules.promoteMinItems).toBe(
+      4,
+    );
+    await desk.analyst.agent
       .put('/api/opinion/rules')
-      .set('X-CSRF-Token', analyst.csrf)
+      .set('X-CSRF-Token', desk.analyst.csrf)
       .send({ promoteMinItems: 3 });
   });
 
   it('enforces roles: spokespersons cannot configure, ingest tokens cannot read', async () => {
-    const spokesperson = await makeUser(tp, ['spokesperson']);
-    const s = await login(tp, spokesperson.username, spokesperson.password);
+    const spokesperson = await makeUser(desk.tp, ['spokesperson']);
+    const s = await login(desk.tp, spokesperson.username, spokesperson.password);
     await s.agent.post('/api/opinion/schemes').set('X-CSRF-Token', s.csrf).send({ name: 'x' }).expect(403);
-    await request(tp.url).get('/api/opinion/events').set('Authorization', `Bearer ${token}`).expect(403);
+    await request(desk.tp.url)
+      .get('/api/opinion/events')
+      .set('Authorization', `Bearer ${desk.token}`)
+      .expect(403);
   });
 });
 
 describe('policy link', () => {
   it('links an event to the published policy it concerns and alerts the drafting department', async () => {
-    const drafting = await makeDepartment(tp, '县住房和城乡建设局');
+    const drafting = await makeDepartment(desk.tp, '县住房和城乡建设局');
     const policy = await sql<{ id: number }>`
       insert into policies (title, drafting_department_id, status, published_at, keywords)
       values ('关于调整公租房租金标准的通知', ${drafting.id}, 'published', ${clock.now()},
         ${['公租房', '租金', '保障性住房', '租金标准']}::text[])
       returning id
-    `.execute(tp.db.db);
+    `.execute(desk.tp.db.db);
     const policyId = policy.rows[0]!.id;
     await new Promise((r) => setTimeout(r, 50));
     // The matcher refreshes every minute; a fresh platform-less check would be slower, so move time.
@@ -167,8 +164,8 @@ describe('policy link', () => {
       '公租房租金上涨，低收入家庭负担不起，希望重新考虑',
     ];
     await ingest(
-      tp,
-      token,
+      desk.tp,
+      desk.token,
       texts.map((content, i) => ({
         source: 'forum-crawler',
         channel: 'forum',
@@ -178,15 +175,15 @@ describe('policy link', () => {
         publishedAt: at(50 + i),
       })),
     ).expect(200);
-    await workerOf(tp).drain();
-    const ev = (await analyst.agent.get('/api/opinion/events').expect(200)).body.events.find(
+    await workerOf(desk.tp).drain();
+    const ev = (await desk.analyst.agent.get('/api/opinion/events').expect(200)).body.events.find(
       (e: { policyIds: number[] }) => e.policyIds.includes(policyId),
     );
     expect(ev).toBeDefined();
     expect(ev.categories).toContain('住房保障');
     const alerts = await sql<{ department_id: number; type: string }>`
       select department_id, type from alerts where type = 'policy.opinion'
-    `.execute(tp.db.db);
+    `.execute(desk.tp.db.db);
     expect(alerts.rows).toEqual([{ department_id: drafting.id, type: 'policy.opinion' }]);
   });
 });

@@ -4,25 +4,17 @@
  * after which new items are analysed with the accepted term.
  */
 import request from 'supertest';
-import { startTestPlatform, login, type TestPlatform } from '../support/platform.js';
+import { login } from '../support/platform.js';
 import { makeUser } from '../support/factories.js';
+import { send } from '../support/actors.js';
 import { ManualClock } from '../../src/shared/clock.js';
-import { ingest, ingestToken, opinionDesk, workerOf } from '../support/opinion.js';
+import { ingest, ingestToken, workerOf, useOpinionDesk } from '../support/opinion.js';
 import { isHeldOut } from '../../src/opinion/analysis/learn.js';
 
 const clock = new ManualClock('2025-07-01T04:00:00Z');
-let tp: TestPlatform;
-let token: string;
-let analyst: Awaited<ReturnType<typeof login>>;
+const desk = useOpinionDesk(clock);
 
-beforeAll(async () => {
-  tp = await startTestPlatform({ clock });
-  ({ analyst, token } = await opinionDesk(tp));
-});
-afterAll(async () => tp.close());
-
-const post = (path: string, body: object) =>
-  analyst.agent.post(path).set('X-CSRF-Token', analyst.csrf).send(body);
+const post = (path: string, body: object) => send(desk.analyst, 'post', path, body);
 let n = 0;
 const item = (content: string) => ({
   source: 'forum-crawler',
@@ -33,10 +25,10 @@ const item = (content: string) => ({
   publishedAt: new Date(clock.now().getTime() - 30 * 60_000 + n * 1000).toISOString(),
 });
 async function idsOf(contents: string[]): Promise<number[]> {
-  const res = await ingest(tp, token, contents.map(item));
+  const res = await ingest(desk.tp, desk.token, contents.map(item));
   expect(res.status).toBe(200);
-  await workerOf(tp).drain();
-  const rows = await tp.platform.core.db
+  await workerOf(desk.tp).drain();
+  const rows = await desk.tp.platform.core.db
     .selectFrom('opinion_items')
     .select(['id', 'content'])
     .where('content', 'in', contents)
@@ -56,14 +48,14 @@ describe('人工研判', () => {
     expect(area.status).toBe(400);
     expect(JSON.stringify(area.body)).toContain('areas');
     await post('/api/opinion/items/999999/correction', { sentiment: 'negative' }).expect(404);
-    const spokesperson = await makeUser(tp, ['spokesperson']);
-    const s = await login(tp, spokesperson.username, spokesperson.password);
+    const spokesperson = await makeUser(desk.tp, ['spokesperson']);
+    const s = await login(desk.tp, spokesperson.username, spokesperson.password);
     await s.agent
       .post(`/api/opinion/items/${id}/correction`)
       .set('X-CSRF-Token', s.csrf)
       .send({ sentiment: 'negative' })
       .expect(403);
-    const count = await tp.platform.core.db.selectFrom('opinion_corrections').select('id').execute();
+    const count = await desk.tp.platform.core.db.selectFrom('opinion_corrections').select('id').execute();
     expect(count).toHaveLength(0);
   });
 
@@ -76,20 +68,20 @@ describe('人工研判', () => {
       note: '实为投诉',
     });
     expect(res.status).toBe(201);
-    const { body } = await analyst.agent.get('/api/opinion/items?limit=500').expect(200);
+    const { body } = await desk.analyst.agent.get('/api/opinion/items?limit=500').expect(200);
     const shown = body.items.find((i: { id: number }) => i.id === id);
     expect(shown.sentiment).toBe('negative');
     expect(shown.categories).toEqual(['食品药品安全']);
     expect(shown.explanation.correction).toMatchObject({ sentiment: 'negative', areas: ['食品药品安全'] });
     expect(shown.explanation.correction.previous.sentiment).toBeDefined();
-    const audit = await tp.platform.core.db
+    const audit = await desk.tp.platform.core.db
       .selectFrom('audit_log')
       .selectAll()
       .where('action', '=', 'opinion.item.correct')
       .where('subject_id', '=', String(id))
       .executeTakeFirst();
     expect(audit).toBeDefined();
-    const page = await analyst.agent.get(`/opinion/items/${id}`).expect(200);
+    const page = await desk.analyst.agent.get(`/opinion/items/${id}`).expect(200);
     expect(page.text).toContain('已人工研判');
     expect(page.text).toContain('人工研判');
   });
@@ -100,9 +92,9 @@ describe('人工研判', () => {
     const ids = await idsOf(texts);
     for (const id of ids)
       await post(`/api/opinion/items/${id}/correction`, { sentiment: 'negative' }).expect(201);
-    const { body: summary } = await analyst.agent.get('/api/opinion/corrections').expect(200);
+    const { body: summary } = await desk.analyst.agent.get('/api/opinion/corrections').expect(200);
     expect(summary.scores.total).toBe(10);
-    const rows = await tp.platform.core.db.selectFrom('opinion_corrections').select('id').execute();
+    const rows = await desk.tp.platform.core.db.selectFrom('opinion_corrections').select('id').execute();
     expect(summary.scores.heldOut).toBe(rows.filter((r) => isHeldOut(r.id)).length);
     expect(summary.scores.sentiment.n).toBe(summary.scores.heldOut);
     const proposal = summary.proposals.find(
@@ -110,24 +102,24 @@ describe('人工研判', () => {
     );
     expect(proposal).toBeDefined();
     expect(proposal.support).toBeGreaterThanOrEqual(2);
-    const settings = await analyst.agent.get('/opinion/settings').expect(200);
+    const settings = await desk.analyst.agent.get('/opinion/settings').expect(200);
     expect(settings.text).toContain('人工研判与学习');
     expect(settings.text).toContain(proposal.word);
 
     // One click: the form posts the proposal to the lexicon.
-    const accept = await analyst.agent
+    const accept = await desk.analyst.agent
       .post('/opinion/settings/lexicon')
       .type('form')
-      .send({ _csrf: analyst.csrf, target: `sentiment:negative`, word: proposal.word });
+      .send({ _csrf: desk.analyst.csrf, target: `sentiment:negative`, word: proposal.word });
     expect(accept.status).toBe(303);
-    const { body: after } = await analyst.agent.get('/api/opinion/corrections').expect(200);
+    const { body: after } = await desk.analyst.agent.get('/api/opinion/corrections').expect(200);
     expect(after.proposals.find((p: { word: string }) => p.word === proposal.word)).toBeUndefined();
     if (after.scores.sentiment.n) expect(after.scores.sentiment.accuracy).toBe(1);
 
     // The pipeline reloads its lexicons on the configuration NOTIFY.
     await new Promise((r) => setTimeout(r, 300));
     const [fresh] = await idsOf([`今天的外卖也是${proposal.word}`]);
-    const row = await tp.platform.core.db
+    const row = await desk.tp.platform.core.db
       .selectFrom('opinion_items')
       .select(['sentiment'])
       .where('id', '=', fresh!)
@@ -137,18 +129,21 @@ describe('人工研判', () => {
 
   it('the event page carries the correction form', async () => {
     await idsOf(['青石镇化工厂发生爆炸，造成3人死亡', '青石镇化工厂爆炸现场浓烟滚滚，3人死亡']);
-    const { body } = await analyst.agent.get('/api/opinion/events').expect(200);
+    const { body } = await desk.analyst.agent.get('/api/opinion/events').expect(200);
     const ev = body.events[0];
-    const page = await analyst.agent.get(`/opinion/events/${ev.id}`).expect(200);
+    const page = await desk.analyst.agent.get(`/opinion/events/${ev.id}`).expect(200);
     expect(page.text).toContain('correction-form');
     expect(page.text).toContain('opinion-correction.js');
   });
 });
 
 it('read tokens may read the summary but not correct', async () => {
-  const read = await ingestToken(tp, ['read']);
-  await request(tp.url).get('/api/opinion/corrections').set('Authorization', `Bearer ${read}`).expect(200);
-  await request(tp.url)
+  const read = await ingestToken(desk.tp, ['read']);
+  await request(desk.tp.url)
+    .get('/api/opinion/corrections')
+    .set('Authorization', `Bearer ${read}`)
+    .expect(200);
+  await request(desk.tp.url)
     .post('/api/opinion/items/1/correction')
     .set('Authorization', `Bearer ${read}`)
     .send({ sentiment: 'negative' })

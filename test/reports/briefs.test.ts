@@ -7,6 +7,7 @@ import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { makeDepartment } from '../support/factories.js';
 import { actor, fieldsOf, published, send, type Actor } from '../support/actors.js';
 import { binary } from '../support/files.js';
+import { recordEvent } from '../support/events.js';
 
 const download = (a: Actor, url: string) => a.agent.get(url).buffer(true).parse(binary);
 
@@ -36,14 +37,14 @@ describe('舆情日报 and 周报 for a fixture day (2026-06-10)', () => {
 
     set('2026-06-08T10:00:00+08:00');
     e1 = (
-      await send(analyst, 'post', '/api/opinion/events', {
+      await recordEvent(analyst, {
         title: '青石镇化工厂爆炸',
-        detectedAt: '2026-06-08T09:00:00+08:00',
+        detectedAt: at('2026-06-08T09:00:00+08:00'),
         severity: 'major',
         emergency: true,
         responsibleDepartmentId: deptB,
-      }).expect(201)
-    ).body.id;
+      })
+    ).id;
     set('2026-06-09T20:00:00+08:00');
     const running = await core.db.selectFrom('clocks').select('id').where('state', '=', 'running').execute();
     await core.db.transaction().execute(async (trx) => {
@@ -83,14 +84,14 @@ describe('舆情日报 and 周报 for a fixture day (2026-06-10)', () => {
     }).expect(201); // met late
     set('2026-06-10T12:00:00+08:00');
     e2 = (
-      await send(analyst, 'post', '/api/opinion/events', {
+      await recordEvent(analyst, {
         title: '幸福小区加装电梯费用分摊引发争议',
-        detectedAt: '2026-06-10T08:00:00+08:00',
+        detectedAt: at('2026-06-10T08:00:00+08:00'),
         severity: 'general',
         emergency: false,
         responsibleDepartmentId: deptA,
-      }).expect(201)
-    ).body.id;
+      })
+    ).id;
     await core.db
       .updateTable('opinion_events')
       .set({ policy_ids: [p.id] })

@@ -36,7 +36,13 @@ export async function cast(tp: TestPlatform) {
   };
 }
 
-export const send = (a: Actor, method: 'post' | 'patch' | 'get', url: string, body?: object) => {
+/** A request as a signed-in user, with their CSRF token (an Actor or a plain login()). */
+export const send = (
+  a: Pick<Actor, 'agent' | 'csrf'>,
+  method: 'post' | 'patch' | 'get',
+  url: string,
+  body?: object,
+) => {
   const req = a.agent[method](url).set('x-csrf-token', a.csrf);
   return body === undefined ? req : req.send(body);
 };

@@ -1,4 +1,5 @@
 import type { Agent } from './platform.js';
+import { send } from './actors.js';
 
 export interface RecordedEvent {
   id: number;
@@ -19,15 +20,11 @@ export async function recordEvent(
     responsibleDepartmentId?: number;
   },
 ): Promise<RecordedEvent> {
-  const res = await who.agent
-    .post('/api/opinion/events')
-    .set('x-csrf-token', who.csrf)
-    .send({
-      severity: 'general',
-      emergency: false,
-      ...body,
-      detectedAt: body.detectedAt.toISOString(),
-    })
-    .expect(201);
+  const res = await send(who, 'post', '/api/opinion/events', {
+    severity: 'general',
+    emergency: false,
+    ...body,
+    detectedAt: body.detectedAt.toISOString(),
+  }).expect(201);
   return res.body as RecordedEvent;
 }

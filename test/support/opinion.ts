@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { TestPlatform } from './platform.js';
-import { login, ADMIN } from './platform.js';
+import { login, ADMIN, startTestPlatform } from './platform.js';
+import type { Clock } from '../../src/shared/clock.js';
 import type { FixtureItem } from './opinion-fixtures.js';
 import type { OpinionWorker } from '../../src/opinion/worker.js';
 import { makeDepartment, makeUser } from './factories.js';
@@ -41,4 +42,28 @@ export async function opinionDesk(tp: TestPlatform) {
   const user = await makeUser(tp, ['analyst'], center.id);
   const analyst = await login(tp, user.username, user.password);
   return { center, analyst, token: await ingestToken(tp) };
+}
+
+/**
+ * A test file's platform on `clock` with the usual opinion desk, started before its tests and
+ * closed after them.
+ */
+export function useOpinionDesk(clock: Clock) {
+  const state: { tp?: TestPlatform; desk?: Awaited<ReturnType<typeof opinionDesk>> } = {};
+  beforeAll(async () => {
+    state.tp = await startTestPlatform({ clock });
+    state.desk = await opinionDesk(state.tp);
+  });
+  afterAll(() => state.tp?.close());
+  return {
+    get tp() {
+      return state.tp!;
+    },
+    get analyst() {
+      return state.desk!.analyst;
+    },
+    get token() {
+      return state.desk!.token;
+    },
+  };
 }
