@@ -89,6 +89,37 @@ describe('local terms, lexicon edits and rules', () => {
     expect(terms.map((t: { word: string }) => t.word)).toEqual(['桃源街道']);
   });
 
+  it('deletes a local term and a lexicon edit, audited with what they held; deleting again is 404', async () => {
+    await post('/api/opinion/terms', { words: ['待删地名'], kind: 'place' }).expect(201);
+    const terms = (await desk.analyst.agent.get('/api/opinion/terms').expect(200)).body.terms;
+    const term = terms.find((t: { word: string }) => t.word === '待删地名');
+    const edit = (
+      await post('/api/opinion/lexicon', { lexicon: 'area', label: '就医', word: '待删医词' }).expect(201)
+    ).body;
+    const del = (url: string) => desk.analyst.agent.delete(url).set('X-CSRF-Token', desk.analyst.csrf);
+    for (const url of [`/api/opinion/terms/${term.id}`, `/api/opinion/lexicon/${edit.id}`]) {
+      await del(url).expect(204);
+      await del(url).expect(404);
+    }
+    expect((await desk.analyst.agent.get('/api/opinion/terms').expect(200)).body.terms).not.toContainEqual(
+      expect.objectContaining({ word: '待删地名' }),
+    );
+    const audits = await desk.tp.platform.core.db
+      .selectFrom('audit_log')
+      .select(['action', 'subject_id', 'before'])
+      .where('action', 'in', ['opinion.terms.delete', 'opinion.lexicon.delete'])
+      .orderBy('id')
+      .execute();
+    expect(audits).toEqual([
+      { action: 'opinion.terms.delete', subject_id: String(term.id), before: '待删地名' },
+      {
+        action: 'opinion.lexicon.delete',
+        subject_id: String(edit.id),
+        before: { lexicon: 'area', label: '就医', word: '待删医词' },
+      },
+    ]);
+  });
+
   it('applies a lexicon edit to new items, with the word as the trigger', async () => {
     await post('/api/opinion/lexicon', { lexicon: 'area', label: '就医', word: '核磁共振' }).expect(201);
     await post('/api/opinion/lexicon', { lexicon: 'area', label: '不存在', word: 'x' }).expect(400);

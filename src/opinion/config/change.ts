@@ -1,6 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Core } from '../../context.js';
 import type { Trx } from '../../db/database.js';
+import type { Database } from '../../db/schema.js';
 import { authorize } from '../../auth/policy.js';
 import { recordAudit, type AuditEntry } from '../../audit/audit.js';
 import { isUniqueViolation } from '../../db/errors.js';
@@ -37,4 +38,38 @@ export async function configChange<T>(
     if (opts.duplicate && isUniqueViolation(err)) throw HttpProblem.conflict(opts.duplicate);
     throw err;
   }
+}
+
+type ConfigTable = 'opinion_schemes' | 'opinion_local_terms' | 'opinion_lexicon_overrides';
+
+/** Deletes one configuration row by id (404 `missing` when there is none), audited with what it held. */
+export function removeConfigRow<T extends ConfigTable>(
+  core: Core,
+  ctx: Ctx,
+  table: T,
+  id: number,
+  audit: {
+    action: string;
+    subjectKind: string;
+    missing: string;
+    before: (row: Selectable<Database[T]>) => unknown;
+  },
+): Promise<void> {
+  return configChange(core, ctx, async (trx) => {
+    const row = (await trx
+      .deleteFrom(table as ConfigTable)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst()) as Selectable<Database[T]> | undefined;
+    if (!row) throw HttpProblem.notFound(audit.missing);
+    return {
+      result: undefined,
+      audit: {
+        action: audit.action,
+        subjectKind: audit.subjectKind,
+        subjectId: id,
+        before: audit.before(row),
+      },
+    };
+  });
 }

@@ -3,11 +3,10 @@ import type { Principal } from '../../auth/principal.js';
 import { actorUserId } from '../../auth/principal.js';
 import { authorize } from '../../auth/policy.js';
 import type { Ctx } from '../../shared/context.js';
-import { HttpProblem } from '../../shared/errors.js';
 import { z } from '../../shared/validation.js';
 import { AREAS, SIGNALS } from '../analysis/lexicon.js';
 import { shippedLexicons } from '../settings.js';
-import { configChange } from './change.js';
+import { configChange, removeConfigRow } from './change.js';
 
 export const lexiconSchema = z
   .object({
@@ -92,22 +91,11 @@ export class LexiconService {
   }
 
   remove(ctx: Ctx, id: number): Promise<void> {
-    return configChange(this.core, ctx, async (trx) => {
-      const row = await trx
-        .deleteFrom('opinion_lexicon_overrides')
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) throw HttpProblem.notFound('词条不存在');
-      return {
-        result: undefined,
-        audit: {
-          action: 'opinion.lexicon.delete',
-          subjectKind: 'opinion_lexicon',
-          subjectId: id,
-          before: { lexicon: row.lexicon, label: row.label, word: row.word },
-        },
-      };
+    return removeConfigRow(this.core, ctx, 'opinion_lexicon_overrides', id, {
+      action: 'opinion.lexicon.delete',
+      subjectKind: 'opinion_lexicon',
+      missing: '词条不存在',
+      before: (row) => ({ lexicon: row.lexicon, label: row.label, word: row.word }),
     });
   }
 }

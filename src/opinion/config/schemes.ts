@@ -8,7 +8,7 @@ import { HttpProblem } from '../../shared/errors.js';
 import { toIsoShanghai } from '../../shared/time.js';
 import { z, fields } from '../../shared/validation.js';
 import { CHANNELS, channelCode } from '../channels.js';
-import { configChange } from './change.js';
+import { configChange, removeConfigRow } from './change.js';
 
 const wordList = z
   .array(z.string().trim().min(1, '不能为空').max(50, '每个词不超过 50 字'))
@@ -176,22 +176,11 @@ export class SchemeService {
   }
 
   remove(ctx: Ctx, id: number): Promise<void> {
-    return configChange(this.core, ctx, async (trx) => {
-      const before = await trx
-        .deleteFrom('opinion_schemes')
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      if (!before) throw HttpProblem.notFound('监测方案不存在');
-      return {
-        result: undefined,
-        audit: {
-          action: 'opinion.scheme.delete',
-          subjectKind: 'opinion_scheme',
-          subjectId: id,
-          before: schemeJson(before),
-        },
-      };
+    return removeConfigRow(this.core, ctx, 'opinion_schemes', id, {
+      action: 'opinion.scheme.delete',
+      subjectKind: 'opinion_scheme',
+      missing: '监测方案不存在',
+      before: (row) => schemeJson(row),
     });
   }
 }

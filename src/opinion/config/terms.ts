@@ -6,7 +6,7 @@ import type { Ctx } from '../../shared/context.js';
 import { HttpProblem } from '../../shared/errors.js';
 import { toIsoShanghai } from '../../shared/time.js';
 import { z } from '../../shared/validation.js';
-import { configChange } from './change.js';
+import { configChange, removeConfigRow } from './change.js';
 
 export const termSchema = z.object({
   word: z.string().trim().min(2, '至少 2 个字').max(30, '不超过 30 个字').regex(/^\S+$/, '不能含空格'),
@@ -61,22 +61,11 @@ export class TermService {
 
   /** Takes effect for segmentation after a restart (jieba cannot forget an inserted word). */
   remove(ctx: Ctx, id: number): Promise<void> {
-    return configChange(this.core, ctx, async (trx) => {
-      const row = await trx
-        .deleteFrom('opinion_local_terms')
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) throw HttpProblem.notFound('词条不存在');
-      return {
-        result: undefined,
-        audit: {
-          action: 'opinion.terms.delete',
-          subjectKind: 'opinion_local_terms',
-          subjectId: id,
-          before: row.word,
-        },
-      };
+    return removeConfigRow(this.core, ctx, 'opinion_local_terms', id, {
+      action: 'opinion.terms.delete',
+      subjectKind: 'opinion_local_terms',
+      missing: '词条不存在',
+      before: (row) => row.word,
     });
   }
 }
