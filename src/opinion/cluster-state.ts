@@ -7,6 +7,7 @@ import {
   negativeRatio,
   suggestSeverity,
   trendOf,
+  type CasualtyFacts,
   type EventSnapshot,
   type Trend,
   type WarningRules,
@@ -43,17 +44,7 @@ export interface ClusterStats {
 }
 
 /** Largest figures any item of the event gave, and what weighs on the severity. */
-export interface EventCasualties {
-  deaths: number;
-  injuries: number;
-  missing: number;
-  /** Poisoned / taken ill / hospitalised (absent in events stored before it was read). */
-  sick?: number;
-  evacuated?: number;
-  /** A school, kindergarten or pupils are involved. */
-  school?: boolean;
-  /** Hazardous chemicals or gas are involved. */
-  hazardous?: boolean;
+export interface EventCasualties extends CasualtyFacts {
   evidence: string[];
 }
 

@@ -112,17 +112,21 @@ export function evaluateWarnings(s: EventSnapshot, r: WarningRules): Warning[] {
   return out;
 }
 
-export interface SeverityFacts {
+/** The casualty figures and circumstances that weigh on an event's severity. */
+export interface CasualtyFacts {
   deaths: number;
   injuries: number;
   missing: number;
-  /** Poisoned, taken ill, hospitalised. */
+  /** Poisoned, taken ill, hospitalised (absent in events stored before it was read). */
   sick?: number;
   evacuated?: number;
   /** Schools, kindergartens, pupils involved. */
   school?: boolean;
   /** Hazardous chemicals or gas involved. */
   hazardous?: boolean;
+}
+
+export interface SeverityFacts extends CasualtyFacts {
   /** The event's 突发 signal, if any. */
   signal?: string | null;
   itemsCount: number;
