@@ -66,6 +66,7 @@ export class OpinionWorker {
   async stop(): Promise<void> {
     this.running = false;
     this.wake();
+    this.pipeline.interrupt();
     await this.loop;
     this.loop = null;
     await this.pipeline.close();

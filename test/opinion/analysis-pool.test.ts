@@ -133,3 +133,19 @@ it(
   },
   LONG,
 );
+
+it('shutdown does not wait for threads that are still starting: the batch analyses in this thread', async () => {
+  pool = new PoolAnalyser({
+    threads: 1,
+    logger,
+    workerFile: path.join(import.meta.dirname, '../fixtures/workers/never-starts.mjs'),
+  });
+  let settled = false;
+  const configuring = pool.configure(config()).then(() => (settled = true));
+  await new Promise((r) => setTimeout(r, 200));
+  expect(settled).toBe(false); // still waiting for the thread (it would wait a minute)
+  pool.abandonStart();
+  await configuring;
+  expect(pool.pooled).toBe(false);
+  expect(ok((await pool.analyse([items[0]!]))[0]).schemeIds).toEqual([4]);
+}, 10_000);

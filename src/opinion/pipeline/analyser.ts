@@ -25,6 +25,8 @@ export interface Analyser {
   analyse(items: readonly ClaimedItem[]): Promise<AnalysisResult[]>;
   configure(config: AnalysisConfig): Promise<void>;
   close(): Promise<void>;
+  /** Shutdown has begun: stop waiting for threads that are still starting. */
+  abandonStart(): void;
   /** Threads doing the analysis (1: this one). */
   readonly threads: number;
 }
@@ -75,4 +77,6 @@ export class InThreadAnalyser implements Analyser {
   }
 
   async close(): Promise<void> {}
+
+  abandonStart(): void {}
 }

@@ -46,6 +46,8 @@ export interface PoolOptions {
  */
 export class PoolAnalyser implements Analyser {
   private pool: Piscina | null = null;
+  /** A pool loading its dictionaries (seconds under load); shutdown must not wait for it. */
+  private starting: Piscina | null = null;
   private readonly inThread = new InThreadAnalyser();
   private generation = 0;
 
@@ -79,6 +81,7 @@ export class PoolAnalyser implements Analyser {
       execArgv: file.endsWith('.ts') ? ['--import', 'tsx'] : [],
     });
     next.on('error', (err: unknown) => this.opts.logger.warn({ err }, 'opinion analysis thread failed'));
+    this.starting = next;
     try {
       await Promise.all(
         Array.from({ length: this.opts.threads }, () =>
@@ -86,10 +89,13 @@ export class PoolAnalyser implements Analyser {
         ),
       );
     } catch (err) {
-      this.opts.logger.warn({ err }, 'opinion analysis threads did not start: analysing in the main thread');
       void next.destroy();
-      if (generation === this.generation) await this.swap(null);
+      if (generation !== this.generation) return;
+      this.opts.logger.warn({ err }, 'opinion analysis threads did not start: analysing in the main thread');
+      await this.swap(null);
       return;
+    } finally {
+      if (this.starting === next) this.starting = null;
     }
     if (generation !== this.generation) {
       void next.destroy();
@@ -125,8 +131,15 @@ export class PoolAnalyser implements Analyser {
   }
 
   async close(): Promise<void> {
-    this.generation++;
+    this.abandonStart();
     await this.swap(null);
+  }
+
+  abandonStart(): void {
+    this.generation++;
+    const starting = this.starting;
+    this.starting = null;
+    if (starting) void starting.destroy();
   }
 }
 

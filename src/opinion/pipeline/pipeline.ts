@@ -89,6 +89,11 @@ export class OpinionPipeline {
     this.readAhead.invalidate();
   }
 
+  /** Shutdown has begun: a batch waiting for threads to start analyses in this thread instead. */
+  interrupt(): void {
+    this.analyser.abandonStart();
+  }
+
   /** Stops the analysis threads; the next batch reloads everything (and starts them again). */
   async close(): Promise<void> {
     this.readAhead.invalidate();
