@@ -221,6 +221,66 @@ describe('online clustering of the crawler delivery', () => {
   });
 });
 
+describe('centroid term change tracking', () => {
+  const vec = (...words: string[]) => new Map(words.map((w, i) => [w, 1 / (i + 1)]));
+  /** Applies the taken changes to what the database holds, as the store would. */
+  const apply = (stored: Map<number, Map<string, number>>, ci: ClusterIndex) => {
+    const changes = ci.takeTermChanges();
+    for (const [id, { set, removed }] of changes) {
+      const terms = stored.get(id) ?? new Map<string, number>();
+      for (const [w, x] of set) terms.set(w, x);
+      for (const w of removed) terms.delete(w);
+      stored.set(id, terms);
+    }
+    return changes;
+  };
+
+  it('reports exactly what makes the stored centroids equal the ones in memory', () => {
+    const ci = new ClusterIndex({ threshold: 0.1, windowMs: 3600_000, maxTerms: 4 });
+    const stored = new Map<number, Map<string, number>>();
+    ci.put({ id: 1, terms: vec('甲', '乙'), firstSeen: 0, lastSeen: 0, items: 0 }, true);
+    stored.set(1, vec('甲', '乙'));
+    expect(ci.takeTermChanges().size).toBe(0); // loaded from the store: nothing to write
+    ci.put({ id: 2, terms: vec('丙', '丁', '#area:就学'), firstSeen: 0, lastSeen: 0, items: 0 });
+    expect(apply(stored, ci).get(2)).toEqual({
+      set: [
+        ['丙', 1],
+        ['丁', 0.5],
+        ['#area:就学', 1 / 3],
+      ],
+      removed: [],
+    });
+    ci.addItem(1, vec('乙', '戊'), 10);
+    ci.addItem(2, new Map(), 10, 0); // a copy leaves the centroid alone
+    const changes = apply(stored, ci);
+    expect([...changes.keys()]).toEqual([1]);
+    expect(changes.get(1)!.set.map(([w]) => w)).toEqual(['乙', '戊']);
+    // Growing past 1.5 × maxTerms trims the lightest terms: they are reported removed.
+    ci.addItem(1, vec('己', '庚', '辛'), 20);
+    ci.addItem(1, vec('甲', '壬'), 30);
+    const trimmed = apply(stored, ci);
+    expect(trimmed.get(1)!.removed.length).toBeGreaterThan(0);
+    expect(ci.clusters.get(1)!.terms.size).toBe(4);
+    for (const [id, c] of ci.clusters) expect(stored.get(id)).toEqual(c.terms);
+    // A term trimmed and then added again is set, not removed.
+    const gone = trimmed.get(1)!.removed[0]!;
+    ci.addItem(1, vec(gone, '甲'), 40);
+    expect(
+      apply(stored, ci)
+        .get(1)!
+        .set.map(([w]) => w),
+    ).toContain(gone);
+    for (const [id, c] of ci.clusters) expect(stored.get(id)).toEqual(c.terms);
+    // Changes of a cluster pruned before they were taken are still handed out.
+    ci.addItem(1, vec('甲'), 60);
+    apply(stored, ci);
+    ci.addItem(2, vec('癸'), 50);
+    expect(ci.prune(55)).toEqual([2]);
+    expect(apply(stored, ci).get(2)!.set).toEqual([['癸', 1]]);
+    expect(ci.takeTermChanges().size).toBe(0);
+  });
+});
+
 describe('early-warning rules', () => {
   const base = {
     itemsCount: 5,

@@ -68,9 +68,19 @@ const CANDIDATE_TERMS = 10;
  */
 export const MIN_SHARED_TERMS = 2;
 
+/** A cluster's centroid terms written since the last take: new or changed weights, terms trimmed. */
+export interface TermChanges {
+  set: [term: string, weight: number][];
+  removed: string[];
+}
+
 export class ClusterIndex {
   readonly clusters = new Map<number, ClusterState>();
   private readonly inverted = new Map<string, Set<number>>();
+  /** Terms touched per cluster since the last takeTermChanges(); weights are read when taken. */
+  private changed = new Map<number, Set<string>>();
+  /** Changes of clusters pruned before they were taken (their centroids are gone by then). */
+  private prunedChanges = new Map<number, TermChanges>();
 
   constructor(readonly options: ClusterOptions = DEFAULT_CLUSTER_OPTIONS) {}
 
@@ -132,13 +142,41 @@ export class ClusterIndex {
     return places.some((p) => cl.places!.has(p));
   }
 
-  /** Restores or creates a cluster (state loaded from the database, or a new one). */
-  put(state: ClusterState): void {
+  /**
+   * Restores or creates a cluster. `stored`: the state was loaded from the database, so its terms
+   * are not changes to write back.
+   */
+  put(state: ClusterState, stored = false): void {
     const old = this.clusters.get(state.id);
-    if (old) this.unindex(old);
+    if (old) {
+      this.unindex(old);
+      if (!stored) this.touch(old.id, old.terms.keys());
+    }
     state.norm = norm(state.terms);
     this.clusters.set(state.id, state);
     this.index(state);
+    if (!stored) this.touch(state.id, state.terms.keys());
+  }
+
+  /**
+   * The centroid terms changed since the last call, by cluster: what to write so that the stored
+   * centroids equal these (a term trimmed and added again since is in `set`, not `removed`).
+   */
+  takeTermChanges(): Map<number, TermChanges> {
+    const out = this.prunedChanges;
+    for (const [id, words] of this.changed) {
+      const c = this.clusters.get(id);
+      if (c) out.set(id, changesOf(c.terms, words));
+    }
+    this.changed = new Map();
+    this.prunedChanges = new Map();
+    return out;
+  }
+
+  private touch(id: number, words: Iterable<string>): void {
+    let set = this.changed.get(id);
+    if (!set) this.changed.set(id, (set = new Set()));
+    for (const w of words) set.add(w);
   }
 
   /** Adds an item's vector to a cluster's centroid; `weight` < 1 for near-duplicates. */
@@ -150,6 +188,7 @@ export class ClusterIndex {
       for (const p of places) c.places.add(p);
     }
     if (weight > 0) {
+      this.touch(c.id, v.keys());
       for (const [w, x] of v) {
         const old = c.terms.get(w);
         c.terms.set(w, (old ?? 0) + x * weight);
@@ -158,7 +197,9 @@ export class ClusterIndex {
       // Trimming is amortised: let the centroid grow by half before cutting back to maxTerms.
       if (c.terms.size > this.options.maxTerms * 1.5) {
         const sorted = [...c.terms].sort((a, b) => b[1] - a[1]);
-        for (const [w] of sorted.slice(this.options.maxTerms)) this.unpost(w, c.id);
+        const cut = sorted.slice(this.options.maxTerms).map(([w]) => w);
+        for (const w of cut) this.unpost(w, c.id);
+        this.touch(c.id, cut);
         c.terms = new Map(sorted.slice(0, this.options.maxTerms));
       }
       c.norm = norm(c.terms);
@@ -174,6 +215,11 @@ export class ClusterIndex {
     const dropped: number[] = [];
     for (const c of this.clusters.values()) {
       if (c.lastSeen < before) {
+        const words = this.changed.get(c.id);
+        if (words) {
+          this.prunedChanges.set(c.id, changesOf(c.terms, words));
+          this.changed.delete(c.id);
+        }
         this.unindex(c);
         this.clusters.delete(c.id);
         dropped.push(c.id);
@@ -202,6 +248,16 @@ export class ClusterIndex {
   private unindex(c: ClusterState): void {
     for (const w of c.terms.keys()) this.unpost(w, c.id);
   }
+}
+
+function changesOf(terms: TermVector, words: Iterable<string>): TermChanges {
+  const out: TermChanges = { set: [], removed: [] };
+  for (const w of words) {
+    const x = terms.get(w);
+    if (x === undefined) out.removed.push(w);
+    else out.set.push([w, x]);
+  }
+  return out;
 }
 
 /** The heaviest centroid terms, skipping category pseudo-terms: the event's keywords. */

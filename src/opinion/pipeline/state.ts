@@ -1,5 +1,5 @@
 import type { Db, Trx } from '../../db/database.js';
-import { ClusterIndex, type TermVector } from '../analysis/cluster.js';
+import { ClusterIndex, type TermChanges, type TermVector } from '../analysis/cluster.js';
 import { DuplicateIndex, fromBytes } from '../analysis/minhash.js';
 import type { WarningRules } from '../analysis/rules.js';
 import { emptyStats, type ClusterMeta, type ClusterStats } from '../cluster-state.js';
@@ -79,14 +79,17 @@ export class ClusterMemory {
         stats: { ...emptyStats(), ...(r.stats as Partial<ClusterStats>) },
       };
       mem.metas.set(r.id, meta);
-      mem.clusters.put({
-        id: r.id,
-        terms: new Map(Object.entries(r.terms)),
-        firstSeen: meta.firstSeen,
-        lastSeen: meta.lastSeen,
-        items: meta.itemsCount,
-        places: new Set(meta.stats.places),
-      });
+      mem.clusters.put(
+        {
+          id: r.id,
+          terms: new Map(Object.entries(r.terms)),
+          firstSeen: meta.firstSeen,
+          lastSeen: meta.lastSeen,
+          items: meta.itemsCount,
+          places: new Set(meta.stats.places),
+        },
+        true,
+      );
     }
     for (const it of await duplicateCandidates(
       db,
@@ -111,6 +114,11 @@ export class ClusterMemory {
     const id = this.idPool.shift();
     if (id === undefined) throw new Error('no reserved cluster id');
     return id;
+  }
+
+  /** Centroid terms changed since the last call, by cluster (see ClusterIndex.takeTermChanges). */
+  takeTermChanges(): Map<number, TermChanges> {
+    return this.clusters.takeTermChanges();
   }
 
   termsOf(clusterId: number): TermVector {
