@@ -10,6 +10,7 @@ import { clockKindLabel, clockStateLabel } from '../clocks/states.js';
 import { DECISION_LABELS } from '../accountability/model.js';
 import { recordJson } from '../accountability/model.js';
 import { contentDisposition } from '../files/files.js';
+import { subjectHref } from '../web/links.js';
 import { resolvePeriod, periodLabel } from './period.js';
 import {
   channelLabel,
@@ -74,10 +75,9 @@ function drillUrlFor(q: Record<string, string>): DrillUrl {
   };
 }
 
-function subjectHref(kind: string, id: number): string | null {
-  if (kind === 'policy') return `/policies/${id}`;
-  if (kind === 'event') return `/responses/events/${id}`;
-  return null;
+/** Drill-down rows lead a supervisor to the published document, else where the work is done. */
+function drillHref(kind: string, id: number): string | null {
+  return kind === 'policy' ? `/policies/${id}` : subjectHref(kind, id);
 }
 
 const drillQuery = z.object({
@@ -259,7 +259,7 @@ export function reportsRoutes(core: Core): Router {
       openBreaches: figures.openBreaches.map((b) => ({
         ...b,
         overdue: formatMinutes(b.overdueMinutes),
-        href: subjectHref(b.subjectKind, b.subjectId),
+        href: drillHref(b.subjectKind, b.subjectId),
       })),
       volume: {
         total: figures.volume.total,
@@ -358,7 +358,7 @@ export function reportsRoutes(core: Core): Router {
         stateLabel: clockStateLabel(c.state),
         departmentName: c.department_name ?? NO_DEPARTMENT,
         lateness: c.lateness_seconds ? formatMinutes(c.lateness_seconds / 60) : '',
-        href: subjectHref(c.subject_kind, c.subject_id),
+        href: drillHref(c.subject_kind, c.subject_id),
         accountable: canRecord && (c.state === 'breached' || c.state === 'met_late'),
       })),
       decisions: Object.entries(DECISION_LABELS).map(([code, label]) => ({ code, label })),

@@ -97,7 +97,9 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     const wantsHtml =
       !req.originalUrl.startsWith('/api') && req.accepts(['html', 'json']) === 'html' && req.method === 'GET';
     if (wantsHtml) {
-      res.status(body.status).render('error', { problem: body, title: body.title });
+      // A page refused for its query (a bad filter) offers the same page without one.
+      const retryHref = body.status === 400 && req.originalUrl.includes('?') ? req.path : undefined;
+      res.status(body.status).render('error', { problem: body, title: body.title, retryHref });
       return;
     }
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));

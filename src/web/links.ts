@@ -12,6 +12,10 @@ export function subjectHref(kind: string, id: string | number): string | null {
       return `/workspace/policies/${n}`;
     case 'interpretation':
       return `/workspace/interpretations/${n}`;
+    case 'disclosure_request':
+      return `/disclosure/requests/${n}`;
+    case 'disclosure_annual_report':
+      return `/disclosure/annual/${n}`;
     default:
       return null;
   }

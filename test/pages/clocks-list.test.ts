@@ -57,3 +57,15 @@ test('filters by department, state and keyword; each row links to its document',
   expect(running).toContain('学前教育');
   await supervisor.agent.get('/clocks?state=late').expect(400);
 });
+
+test('a 依申请公开 clock row leads to its request', async () => {
+  const { supervisor } = await cast(tp);
+  await buildClock(tp, {
+    kind: 'disclosure_request',
+    subjectKind: 'disclosure_request',
+    subjectId: 4242,
+    title: '关于某小区规划许可信息的申请',
+  });
+  const all = rows((await supervisor.agent.get('/clocks?q=规划许可').expect(200)).text);
+  expect(all).toContain('href="/disclosure/requests/4242"');
+});

@@ -93,6 +93,8 @@ test.each([
   expect(res.status).toBe(400);
   expect(res.text).toContain('筛选条件有误');
   expect(res.text).toContain(words);
+  // The way back is the unfiltered list, not only the home page.
+  expect(res.text).toContain('<a href="/opinion">清除筛选条件，重新查看</a>');
 });
 
 test('events are paged twenty to a page, the links keeping the filters', async () => {
