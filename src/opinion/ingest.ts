@@ -5,6 +5,7 @@ import { HttpProblem, type FieldError } from '../shared/errors.js';
 import { check, fields, z } from '../shared/validation.js';
 import { CHANNELS, channelCode } from './channels.js';
 import { ensureItemPartitions } from './partitions.js';
+import type { QueuedItem } from './pipeline/sql.js';
 
 export const MAX_BATCH_ITEMS = 1000;
 export const MAX_BATCH_BYTES = 5 * 1024 * 1024;
@@ -129,49 +130,52 @@ export function prepareBatch(
   return { prepared, rejected, withinBatchDuplicates };
 }
 
+/** An accepted item as the queue stores it, with its idempotency key (keys are the columns). */
+type QueueRow = Omit<QueuedItem, 'id' | 'received_at'> & { key: string };
+
 /**
- * Stores new items, their idempotency keys and their queue rows in ONE statement (so one
- * transaction): once this returns, every accepted item survives a crash and will be analysed.
+ * Stores new items with their idempotency keys in the queue, the durable inbox, in ONE statement
+ * (so one transaction): once this returns, every accepted item survives a crash and will be
+ * analysed. The pipeline stores each item in opinion_items once, analysed (migration 100).
  * Returns how many were new.
  */
 export async function storeBatch(db: Db, prepared: Prepared[], now: Date): Promise<number> {
   if (prepared.length === 0) return 0;
+  // The month partition the pipeline will store each item in exists before the item is accepted.
   await ensureItemPartitions(
     db,
     prepared.map((p) => p.publishedAt),
   );
-  const rows = prepared.map(({ key, publishedAt, item }) => ({
-    k: key,
-    p: publishedAt.toISOString(),
-    s: item.source,
-    c: item.channel,
-    e: item.externalId ?? null,
-    u: item.url ?? null,
-    t: item.title ?? '',
-    b: item.content,
-    a: item.author ?? '',
-    m: item.metrics ?? null,
-    r: item.isRepost ?? null,
+  const rows = prepared.map(({ key, publishedAt, item }): QueueRow => ({
+    key,
+    published_at: publishedAt,
+    source: item.source,
+    channel: item.channel,
+    external_id: item.externalId ?? null,
+    url: item.url ?? null,
+    title: item.title ?? '',
+    content: item.content,
+    author: item.author ?? '',
+    metrics: item.metrics ?? null,
+    is_repost: item.isRepost ?? null,
   }));
   const result = await sql<{ accepted: number }>`
     with input as (
-      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(
-        k uuid, p timestamptz, s text, c text, e text, u text, t text, b text, a text, m jsonb, r boolean)
+      select * from json_to_recordset(${JSON.stringify(rows)}::json) as x(
+        key uuid, published_at timestamptz, source text, channel text, external_id text, url text, title text,
+        content text, author text, metrics jsonb, is_repost boolean)
     ), keys as (
       insert into opinion_item_keys (key, item_id, published_at)
-      select k, nextval('opinion_items_id_seq'), p from input
+      select key, nextval('opinion_items_id_seq'), published_at from input
       on conflict (key) do nothing
       returning key, item_id
-    ), items as (
-      insert into opinion_items
-        (id, published_at, received_at, source, channel, external_id, url, title, content, author, metrics, is_repost)
-      select keys.item_id, i.p, ${now}, i.s, i.c, i.e, i.u, i.t, i.b, i.a, i.m, i.r
-      from input i join keys on keys.key = i.k
-      order by keys.item_id
-      returning id, published_at
     ), queued as (
-      insert into opinion_queue (item_id, published_at, enqueued_at)
-      select id, published_at, ${now} from items
+      insert into opinion_queue (item_id, published_at, enqueued_at, received_at, source, channel, external_id,
+        url, title, content, author, metrics, is_repost)
+      select keys.item_id, i.published_at, ${now}, ${now}, i.source, i.channel, i.external_id, i.url, i.title,
+        i.content, i.author, i.metrics, i.is_repost
+      from input i join keys on keys.key = i.key
+      order by keys.item_id
       returning item_id
     )
     select n as accepted, case when n > 0 then pg_notify(${QUEUE_CHANNEL}, n::text) end

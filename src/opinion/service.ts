@@ -9,7 +9,7 @@ import type { ClockRow } from '../clocks/model.js';
 import { eventJson, type EventRow } from '../events/model.js';
 import { channelLabel } from './channels.js';
 import { MAX_BATCH_BYTES, prepareBatch, storeBatch, type IngestResult } from './ingest.js';
-import type { OpinionItemsTable } from './tables.js';
+import type { OpinionItemsTable, OpinionQueueTable } from './tables.js';
 import { filterRange, likePattern, type OpinionFilter } from './filters.js';
 
 export type ItemRow = Selectable<OpinionItemsTable>;
@@ -63,8 +63,8 @@ export function opinionEventJson(e: EventRow, clocks: ClockRow[] = []) {
   };
 }
 
-export const ITEM_COLUMNS = [
-  'id',
+/** The columns of an item as delivered (the queue holds them until the item is analysed). */
+const DELIVERED_COLUMNS = [
   'published_at',
   'received_at',
   'source',
@@ -76,6 +76,11 @@ export const ITEM_COLUMNS = [
   'author',
   'metrics',
   'is_repost',
+] as const;
+
+export const ITEM_COLUMNS = [
+  'id',
+  ...DELIVERED_COLUMNS,
   'status',
   'analysed_at',
   'sentiment',
@@ -88,6 +93,30 @@ export const ITEM_COLUMNS = [
   'cluster_id',
   'scheme_ids',
 ] as const;
+
+const QUEUED_ITEM_COLUMNS = ['item_id', ...DELIVERED_COLUMNS] as const;
+
+/** A queued item as an item whose analysis is pending. */
+function pendingItem(
+  q: Pick<Selectable<OpinionQueueTable>, (typeof QUEUED_ITEM_COLUMNS)[number]>,
+): Omit<ItemRow, 'minhash'> {
+  const { item_id, ...delivered } = q;
+  return {
+    ...delivered,
+    id: item_id,
+    status: 'pending',
+    analysed_at: null,
+    sentiment: null,
+    sentiment_score: null,
+    categories: [],
+    signal: null,
+    keywords: [],
+    labels: null,
+    duplicate_of: null,
+    cluster_id: null,
+    scheme_ids: [],
+  };
+}
 
 export class OpinionService {
   constructor(private readonly core: Core) {}
@@ -110,7 +139,8 @@ export class OpinionService {
     authorize(p, 'opinion.read');
     const r = await sql<{ items: number; analysed: number; failed: number; pending: number; events: number }>`
       select
-        (select count(*)::int from opinion_items) as items,
+        -- Accepted items: stored analysed (or failed), or still queued (migration 100).
+        (select count(*)::int from opinion_items) + (select count(*)::int from opinion_queue) as items,
         (select count(*)::int from opinion_items where status = 'analysed') as analysed,
         (select count(*)::int from opinion_items where status = 'failed') as failed,
         (select count(*)::int from opinion_queue) as pending,
@@ -124,14 +154,30 @@ export class OpinionService {
     authorize(p, 'opinion.read');
     if (p && departmentFilter(p, 'opinion.read') !== null)
       throw HttpProblem.forbidden('仅舆情岗位可查看原始信息');
-    let query = this.core.db
+    let stored = this.core.db
       .selectFrom('opinion_items')
       .select(ITEM_COLUMNS)
       .orderBy('id', 'desc')
       .limit(q.limit);
-    if (q.before) query = query.where('id', '<', q.before);
-    if (q.after) query = query.where('id', '>', q.after);
-    return (await query.execute()).map(itemJson);
+    // Accepted items not analysed yet wait in the queue: the stream shows them as pending.
+    let queued = this.core.db
+      .selectFrom('opinion_queue')
+      .select(QUEUED_ITEM_COLUMNS)
+      .orderBy('item_id', 'desc')
+      .limit(q.limit);
+    if (q.before) {
+      stored = stored.where('id', '<', q.before);
+      queued = queued.where('item_id', '<', q.before);
+    }
+    if (q.after) {
+      stored = stored.where('id', '>', q.after);
+      queued = queued.where('item_id', '>', q.after);
+    }
+    const [items, waiting] = await Promise.all([stored.execute(), queued.execute()]);
+    return [...items, ...waiting.map(pendingItem)]
+      .sort((a, b) => b.id - a.id)
+      .slice(0, q.limit)
+      .map(itemJson);
   }
 
   async events(

@@ -1,11 +1,12 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { CreatedAt, Defaulted, Timestamp } from '../db/columns.js';
 
+/** Items are stored once analysed (migration 100): 'pending' is what the stream calls a queued item. */
 export type ItemStatus = 'pending' | 'analysed' | 'failed';
 export type SentimentLabel = 'negative' | 'neutral' | 'positive';
 
-export interface OpinionItemsTable {
-  id: Generated<number>;
+/** An item as the crawler delivered it: in the queue until analysed, then in opinion_items. */
+export interface DeliveredItemColumns {
   published_at: Timestamp;
   received_at: Timestamp;
   source: string;
@@ -17,6 +18,10 @@ export interface OpinionItemsTable {
   author: Defaulted<string>;
   metrics: ColumnType<Record<string, number> | null, string | null | undefined, string | null>;
   is_repost: boolean | null;
+}
+
+export interface OpinionItemsTable extends DeliveredItemColumns {
+  id: Generated<number>;
   status: Defaulted<ItemStatus>;
   analysed_at: Timestamp | null;
   sentiment: SentimentLabel | null;
@@ -37,9 +42,9 @@ export interface OpinionItemKeysTable {
   published_at: Timestamp;
 }
 
-export interface OpinionQueueTable {
+/** The inbox: an accepted item as delivered, until the pipeline stores it analysed (migration 100). */
+export interface OpinionQueueTable extends DeliveredItemColumns {
   item_id: number;
-  published_at: Timestamp;
   enqueued_at: CreatedAt;
 }
 

@@ -14,7 +14,6 @@ import {
 } from '../../src/opinion/pipeline/assign.js';
 import { alertsForBatch, routeDepartment, type AlertContext } from '../../src/opinion/pipeline/alerts.js';
 import { linkPolicies, specificTerms, MAX_LINK_TERMS } from '../../src/opinion/pipeline/policy-links.js';
-import { arrayLiteral } from '../../src/opinion/pipeline/sql.js';
 import type { Scheme } from '../../src/opinion/settings.js';
 
 const H = 3600_000;
@@ -178,16 +177,6 @@ describe('policy links', () => {
     expect(linkPolicies([5], [3], new Map([['拆迁', 1]]), policies)).toEqual([2, 3, 5]);
     expect(seen).toEqual([['拆迁']]);
     expect(linkPolicies([5], [], new Map(), { size: 0, byKeywords: () => [1] })).toEqual([5]);
-  });
-});
-
-describe('bulk statement literals', () => {
-  it('quotes text and leaves numbers bare', () => {
-    expect(arrayLiteral([])).toBe('{}');
-    expect(arrayLiteral([1, 2])).toBe('{1,2}');
-    expect(arrayLiteral(['a b', 'say "hi"', 'back\\slash', '{x,y}'])).toBe(
-      '{"a b","say \\"hi\\"","back\\\\slash","{x,y}"}',
-    );
   });
 });
 

@@ -12,6 +12,7 @@ import * as m050 from './050_disclosure.js';
 import * as m055 from './055_disclosure_attachments.js';
 import * as m060 from './060_supervision.js';
 import * as m070 from './070_public_site.js';
+import * as m100 from './100_opinion_store_once.js';
 
 /** Every migration, by name; names sort in the order they are applied. Never edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -28,5 +29,6 @@ export const migrations: Record<string, Migration> = {
   '055_disclosure_attachments': m055,
   '060_supervision': m060,
   '070_public_site': m070,
+  '100_opinion_store_once': m100,
   // 01x: policies, 02x: opinion pipeline (numbers reserved so capabilities can grow independently)
 };

@@ -52,6 +52,11 @@ export class OpinionPipeline {
     return this.mem !== null;
   }
 
+  /** The cluster state in memory (null until loaded): what a reload must rebuild exactly. */
+  get memory(): ClusterMemory | null {
+    return this.mem;
+  }
+
   /** Threads analysing items. */
   get analysisThreads(): number {
     return this.analyser.threads;
@@ -125,7 +130,7 @@ export class OpinionPipeline {
       await mem.reserveIds(trx, items.length);
       const batch = foldBatch(items, analyses, mem, (t) => this.policies.named(t), now, this.rules);
       prof.mark('fold');
-      await db.storeItemResults(trx, batch.itemRows, nowDate);
+      await db.storeItems(trx, items, batch.itemRows, nowDate);
       prof.mark('items-update');
       if (batch.touched.size) await this.storeClusters(trx, batch, nowDate);
       stored = ids;

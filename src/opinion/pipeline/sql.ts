@@ -1,13 +1,17 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db, Executor, Trx } from '../../db/database.js';
 import type { SentimentLabel } from '../tables.js';
 
 /**
- * The pipeline's statements. Each writes a whole batch in one round trip: columns travel as
- * parallel arrays and PostgreSQL zips them with `unnest` (no JSON to build, send and parse).
- * Array-valued columns (categories, keywords, scheme ids) cannot be unnested as arrays of arrays,
- * so each row's array travels as its PostgreSQL literal and is cast back.
+ * The pipeline's statements. Each writes a whole batch in one round trip: the batch travels as
+ * ONE json parameter, an array of rows of a named type whose keys are the columns of the
+ * statement's `json_to_recordset(...) as x(...)` list (quoted where they are camelCase).
+ * JSON.stringify is native, where the arrays `unnest` needs were escaped element by element in
+ * JavaScript; json (not jsonb) is parsed once, straight into the records.
  */
+function recordset(rows: readonly object[]): RawBuilder<unknown> {
+  return sql`json_to_recordset(${JSON.stringify(rows)}::json)`;
+}
 
 /** An item as the pipeline reads it. */
 export interface ClaimedItem {
@@ -22,53 +26,36 @@ export interface ClaimedItem {
   is_repost: boolean | null;
 }
 
-const ITEM_COLUMNS = sql.raw(
-  'i.id, i.published_at, i.source, i.channel, i.title, i.content, i.author, i.metrics, i.is_repost',
-);
-
-/** A PostgreSQL array literal ('{"a","b"}'), sent as one text element of an unnested array. */
-export function arrayLiteral(values: readonly (string | number)[]): string {
-  return `{${values.map((v) => (typeof v === 'number' ? String(v) : `"${v.replace(/[\\"]/g, '\\$&')}"`)).join(',')}}`;
+/** A queued item: what the crawler delivered, all of it stored with the analysis. */
+export interface QueuedItem extends ClaimedItem {
+  received_at: Date;
+  external_id: string | null;
+  url: string | null;
 }
 
+const QUEUED_COLUMNS = sql.raw(
+  'item_id as id, published_at, source, channel, title, content, author, metrics, is_repost, received_at, ' +
+    'external_id, url',
+);
+
 /**
- * Takes up to `limit` queued items off the queue (rows other workers hold are skipped) and
- * returns them, oldest publication first, with how many queue rows were taken.
+ * Takes up to `limit` items off the queue (rows other workers hold are skipped) and returns
+ * them, oldest publication first: the queue holds each item as delivered until it is stored.
  */
-export async function claimItems(
-  trx: Trx,
-  limit: number,
-): Promise<{ claimed: number; items: ClaimedItem[] }> {
-  const claimed = await sql<{ item_id: number; published_at: Date }>`
+export async function claimItems(trx: Trx, limit: number): Promise<{ claimed: number; items: QueuedItem[] }> {
+  const r = await sql<QueuedItem>`
     delete from opinion_queue where item_id in (
       select item_id from opinion_queue order by item_id limit ${limit} for update skip locked
-    ) returning item_id, published_at
+    ) returning ${QUEUED_COLUMNS}
   `.execute(trx);
-  if (claimed.rows.length === 0) return { claimed: 0, items: [] };
-  let minAt = Infinity;
-  let maxAt = -Infinity;
-  for (const r of claimed.rows) {
-    minAt = Math.min(minAt, r.published_at.getTime());
-    maxAt = Math.max(maxAt, r.published_at.getTime());
-  }
-  // The publication range lets PostgreSQL skip the month partitions the batch does not touch.
-  const items = await sql<ClaimedItem>`
-    select ${ITEM_COLUMNS} from opinion_items i
-    where i.id = any(${claimed.rows.map((r) => r.item_id)}::bigint[])
-      and i.published_at between ${new Date(minAt)} and ${new Date(maxAt)}
-    order by i.published_at, i.id
-  `.execute(trx);
-  return { claimed: claimed.rows.length, items: items.rows };
+  const items = r.rows.sort((a, b) => a.published_at.getTime() - b.published_at.getTime() || a.id - b.id);
+  return { claimed: items.length, items };
 }
 
 /** Queued items after `afterId`, read without claiming them (the read-ahead). */
 export async function peekQueue(db: Db, afterId: number, limit: number): Promise<ClaimedItem[]> {
   const r = await sql<ClaimedItem>`
-    select ${ITEM_COLUMNS}
-    from opinion_queue q join opinion_items i on i.id = q.item_id and i.published_at = q.published_at
-    where q.item_id > ${afterId}
-    order by q.item_id
-    limit ${limit}
+    select ${QUEUED_COLUMNS} from opinion_queue where item_id > ${afterId} order by item_id limit ${limit}
   `.execute(db);
   return r.rows;
 }
@@ -110,25 +97,63 @@ export interface AnalysedItemRow {
   schemeIds: number[];
 }
 
-export async function storeItemResults(trx: Trx, rows: readonly AnalysedItemRow[], now: Date): Promise<void> {
-  if (!rows.length) return;
+/** An opinion_items row: the item as delivered and its analysis. */
+interface ItemRow extends QueuedItem {
+  status: 'analysed' | 'failed';
+  sentiment: SentimentLabel | null;
+  sentiment_score: number | null;
+  categories: string[];
+  signal: string | null;
+  keywords: string[];
+  labels: Record<string, unknown> | null;
+  /** bytea's hex input form. */
+  minhash: string | null;
+  duplicate_of: number | null;
+  cluster_id: number | null;
+  scheme_ids: number[];
+}
+
+/**
+ * Stores the claimed items with their analysis (`results`, one per item, matched by id): the
+ * only write of an item to opinion_items, in the transaction that took it off the queue.
+ */
+export async function storeItems(
+  trx: Trx,
+  items: readonly QueuedItem[],
+  results: readonly AnalysedItemRow[],
+  now: Date,
+): Promise<void> {
+  if (!results.length) return;
+  const byId = new Map(items.map((it) => [it.id, it]));
+  const rows = results.map((r): ItemRow => {
+    const it = byId.get(r.id);
+    if (!it) throw new Error(`analysis of item ${r.id}, which the batch did not claim`);
+    return {
+      ...it,
+      status: r.status,
+      sentiment: r.sentiment,
+      sentiment_score: r.sentimentScore,
+      categories: r.categories,
+      signal: r.signal,
+      keywords: r.keywords,
+      labels: r.labels,
+      minhash: r.minhash ? `\\x${r.minhash.toString('hex')}` : null,
+      duplicate_of: r.duplicateOf,
+      cluster_id: r.clusterId,
+      scheme_ids: r.schemeIds,
+    };
+  });
   await sql`
-    update opinion_items o set
-      status = x.status, analysed_at = ${now}, sentiment = x.sentiment, sentiment_score = x.sentiment_score,
-      categories = x.categories::text[], signal = x.signal, keywords = x.keywords::text[],
-      labels = x.labels::jsonb, minhash = x.minhash, duplicate_of = x.duplicate_of,
-      cluster_id = x.cluster_id, scheme_ids = x.scheme_ids::int[]
-    from unnest(
-      ${rows.map((r) => r.id)}::bigint[], ${rows.map((r) => r.publishedAt.toISOString())}::timestamptz[],
-      ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.sentiment)}::text[],
-      ${rows.map((r) => r.sentimentScore)}::real[], ${rows.map((r) => arrayLiteral(r.categories))}::text[],
-      ${rows.map((r) => r.signal)}::text[], ${rows.map((r) => arrayLiteral(r.keywords))}::text[],
-      ${rows.map((r) => (r.labels ? JSON.stringify(r.labels) : null))}::text[], ${rows.map((r) => r.minhash)}::bytea[],
-      ${rows.map((r) => r.duplicateOf)}::bigint[], ${rows.map((r) => r.clusterId)}::int[],
-      ${rows.map((r) => arrayLiteral(r.schemeIds))}::text[]
-    ) as x(id, published_at, status, sentiment, sentiment_score, categories, signal, keywords, labels, minhash,
-      duplicate_of, cluster_id, scheme_ids)
-    where o.id = x.id and o.published_at = x.published_at
+    insert into opinion_items (id, published_at, received_at, source, channel, external_id, url, title, content,
+      author, metrics, is_repost, status, analysed_at, sentiment, sentiment_score, categories, signal, keywords,
+      labels, minhash, duplicate_of, cluster_id, scheme_ids)
+    select x.id, x.published_at, x.received_at, x.source, x.channel, x.external_id, x.url, x.title, x.content,
+      x.author, x.metrics, x.is_repost, x.status, ${now}, x.sentiment, x.sentiment_score, x.categories, x.signal,
+      x.keywords, x.labels, x.minhash, x.duplicate_of, x.cluster_id, x.scheme_ids
+    from ${recordset(rows)} as x(id bigint, published_at timestamptz, received_at timestamptz, source text,
+      channel text, external_id text, url text, title text, content text, author text, metrics jsonb,
+      is_repost boolean, status text, sentiment text, sentiment_score real, categories text[], signal text,
+      keywords text[], labels jsonb, minhash bytea, duplicate_of bigint, cluster_id int, scheme_ids int[])
   `.execute(trx);
 }
 
@@ -153,23 +178,11 @@ export interface EventFigures {
   analysis: Record<string, unknown>;
 }
 
-/** The figures as parallel arrays, in the order both event statements unnest them. */
-function eventColumns(rows: readonly EventFigures[]) {
-  return sql`
-    ${rows.map((r) => r.title)}::text[], ${rows.map((r) => r.firstSeenAt.toISOString())}::timestamptz[],
-    ${rows.map((r) => r.lastSeenAt.toISOString())}::timestamptz[], ${rows.map((r) => arrayLiteral(r.keywords))}::text[],
-    ${rows.map((r) => arrayLiteral(r.categories))}::text[], ${rows.map((r) => arrayLiteral(r.channels))}::text[],
-    ${rows.map((r) => r.itemsCount)}::int[], ${rows.map((r) => r.uniqueAuthors)}::int[],
-    ${rows.map((r) => r.negativeCount)}::int[], ${rows.map((r) => r.duplicatesCount)}::int[],
-    ${rows.map((r) => r.hotness)}::float8[], ${rows.map((r) => r.trend)}::text[],
-    ${rows.map((r) => r.emergencySignal)}::text[], ${rows.map((r) => r.suggestedSeverity)}::text[],
-    ${rows.map((r) => arrayLiteral(r.policyIds))}::text[], ${rows.map((r) => arrayLiteral(r.schemeIds))}::text[],
-    ${rows.map((r) => JSON.stringify(r.analysis))}::text[]`;
-}
-const EVENT_ALIASES =
-  sql.raw(`title, first_seen_at, last_seen_at, keywords, categories, channels, items_count,
-  unique_authors, negative_count, duplicates_count, hotness, trend, emergency_signal, suggested_severity,
-  policy_ids, scheme_ids, analysis`);
+/** EventFigures' keys as json_to_recordset columns (both event statements read them). */
+const EVENT_FIGURE_TYPES = sql.raw(`title text, "firstSeenAt" timestamptz, "lastSeenAt" timestamptz,
+  keywords text[], categories text[], channels text[], "itemsCount" int, "uniqueAuthors" int, "negativeCount" int,
+  "duplicatesCount" int, hotness float8, trend text, "emergencySignal" text, "suggestedSeverity" text,
+  "policyIds" int[], "schemeIds" int[], analysis jsonb`);
 
 /** Promotes clusters to detected events; returns the new event id of each cluster. */
 export async function insertEvents(
@@ -183,13 +196,12 @@ export async function insertEvents(
       origin, title, detected_at, first_seen_at, last_seen_at, keywords, categories, channels,
       items_count, unique_authors, negative_count, duplicates_count, hotness, hotness_at, trend,
       emergency_signal, suggested_severity, policy_ids, scheme_ids, analysis, severity, created_at, updated_at)
-    select 'detected', x.title, x.detected_at, x.first_seen_at, x.last_seen_at, x.keywords::text[],
-      x.categories::text[], x.channels::text[], x.items_count, x.unique_authors, x.negative_count,
-      x.duplicates_count, x.hotness, ${now}, x.trend, x.emergency_signal, x.suggested_severity,
-      x.policy_ids::int[], x.scheme_ids::int[], x.analysis::jsonb, 'general', ${now}, ${now}
-    from unnest(${rows.map((r) => r.clusterId)}::int[], ${rows.map((r) => r.detectedAt.toISOString())}::timestamptz[],
-      ${eventColumns(rows)}) as x(cluster_id, detected_at, ${EVENT_ALIASES})
-    order by x.cluster_id
+    select 'detected', x.title, x."detectedAt", x."firstSeenAt", x."lastSeenAt", x.keywords, x.categories,
+      x.channels, x."itemsCount", x."uniqueAuthors", x."negativeCount", x."duplicatesCount", x.hotness, ${now},
+      x.trend, x."emergencySignal", x."suggestedSeverity", x."policyIds", x."schemeIds", x.analysis, 'general',
+      ${now}, ${now}
+    from ${recordset(rows)} as x("clusterId" int, "detectedAt" timestamptz, ${EVENT_FIGURE_TYPES})
+    order by x."clusterId"
     returning id, (analysis->>'clusterId')::int as cluster_id
   `.execute(trx);
   return new Map(inserted.rows.map((r) => [r.cluster_id, r.id]));
@@ -208,15 +220,14 @@ export async function updateEvents(
   const updated = await sql<{ id: number; status: string }>`
     update opinion_events e set
       title = case when e.origin = 'detected' then x.title else e.title end,
-      first_seen_at = least(e.first_seen_at, x.first_seen_at), last_seen_at = greatest(e.last_seen_at, x.last_seen_at),
-      keywords = x.keywords::text[], categories = x.categories::text[], channels = x.channels::text[],
-      items_count = x.items_count, unique_authors = x.unique_authors, negative_count = x.negative_count,
-      duplicates_count = x.duplicates_count, hotness = x.hotness, hotness_at = ${now}, trend = x.trend,
-      emergency_signal = x.emergency_signal, suggested_severity = x.suggested_severity,
-      policy_ids = x.policy_ids::int[], scheme_ids = x.scheme_ids::int[], analysis = x.analysis::jsonb,
-      updated_at = ${now}
-    from unnest(${rows.map((r) => r.eventId)}::int[], ${eventColumns(rows)}) as x(event_id, ${EVENT_ALIASES})
-    where e.id = x.event_id
+      first_seen_at = least(e.first_seen_at, x."firstSeenAt"), last_seen_at = greatest(e.last_seen_at, x."lastSeenAt"),
+      keywords = x.keywords, categories = x.categories, channels = x.channels,
+      items_count = x."itemsCount", unique_authors = x."uniqueAuthors", negative_count = x."negativeCount",
+      duplicates_count = x."duplicatesCount", hotness = x.hotness, hotness_at = ${now}, trend = x.trend,
+      emergency_signal = x."emergencySignal", suggested_severity = x."suggestedSeverity",
+      policy_ids = x."policyIds", scheme_ids = x."schemeIds", analysis = x.analysis, updated_at = ${now}
+    from ${recordset(rows)} as x("eventId" int, ${EVENT_FIGURE_TYPES})
+    where e.id = x."eventId"
     returning e.id, e.status
   `.execute(trx);
   return new Set(updated.rows.filter((r) => r.status === 'dismissed').map((r) => r.id));
@@ -225,16 +236,16 @@ export async function updateEvents(
 /** A cluster row: its running aggregates, centroid and statistics (see cluster-state.ts). */
 export interface ClusterRow {
   id: number;
-  eventId: number | null;
-  firstSeenAt: Date;
-  lastSeenAt: Date;
-  itemsCount: number;
-  uniqueAuthors: number;
-  negativeCount: number;
-  positiveCount: number;
-  duplicatesCount: number;
+  event_id: number | null;
+  first_seen_at: Date;
+  last_seen_at: Date;
+  items_count: number;
+  unique_authors: number;
+  negative_count: number;
+  positive_count: number;
+  duplicates_count: number;
   hotness: number;
-  hotnessAt: Date;
+  hotness_at: Date;
   terms: Record<string, number>;
   stats: unknown;
 }
@@ -245,16 +256,10 @@ export async function upsertClusters(trx: Trx, rows: readonly ClusterRow[], now:
     insert into opinion_clusters (id, event_id, first_seen_at, last_seen_at, items_count, unique_authors,
       negative_count, positive_count, duplicates_count, hotness, hotness_at, terms, stats, updated_at)
     select x.id, x.event_id, x.first_seen_at, x.last_seen_at, x.items_count, x.unique_authors, x.negative_count,
-      x.positive_count, x.duplicates_count, x.hotness, x.hotness_at, x.terms::jsonb, x.stats::jsonb, ${now}
-    from unnest(${rows.map((r) => r.id)}::int[], ${rows.map((r) => r.eventId)}::int[],
-      ${rows.map((r) => r.firstSeenAt.toISOString())}::timestamptz[], ${rows.map((r) => r.lastSeenAt.toISOString())}::timestamptz[],
-      ${rows.map((r) => r.itemsCount)}::int[], ${rows.map((r) => r.uniqueAuthors)}::int[],
-      ${rows.map((r) => r.negativeCount)}::int[], ${rows.map((r) => r.positiveCount)}::int[],
-      ${rows.map((r) => r.duplicatesCount)}::int[], ${rows.map((r) => r.hotness)}::float8[],
-      ${rows.map((r) => r.hotnessAt.toISOString())}::timestamptz[], ${rows.map((r) => JSON.stringify(r.terms))}::text[],
-      ${rows.map((r) => JSON.stringify(r.stats))}::text[])
-      as x(id, event_id, first_seen_at, last_seen_at, items_count, unique_authors, negative_count, positive_count,
-        duplicates_count, hotness, hotness_at, terms, stats)
+      x.positive_count, x.duplicates_count, x.hotness, x.hotness_at, x.terms, x.stats, ${now}
+    from ${recordset(rows)} as x(id int, event_id int, first_seen_at timestamptz, last_seen_at timestamptz,
+      items_count int, unique_authors int, negative_count int, positive_count int, duplicates_count int,
+      hotness float8, hotness_at timestamptz, terms jsonb, stats jsonb)
     on conflict (id) do update set event_id = excluded.event_id, first_seen_at = excluded.first_seen_at,
       last_seen_at = excluded.last_seen_at, items_count = excluded.items_count,
       unique_authors = excluded.unique_authors, negative_count = excluded.negative_count,
@@ -273,7 +278,7 @@ export async function insertClusterAuthors(trx: Trx, rows: readonly ClusterAutho
   if (!rows.length) return;
   await sql`
     insert into opinion_cluster_authors (cluster_id, author)
-    select * from unnest(${rows.map((r) => r.clusterId)}::int[], ${rows.map((r) => r.author)}::text[])
+    select x."clusterId", x.author from ${recordset(rows)} as x("clusterId" int, author text)
     on conflict do nothing
   `.execute(trx);
 }
@@ -290,8 +295,8 @@ export async function addClusterHours(trx: Trx, rows: readonly ClusterHourRow[])
   if (!rows.length) return;
   await sql`
     insert into opinion_cluster_hours (cluster_id, hour, items, negative)
-    select * from unnest(${rows.map((r) => r.clusterId)}::int[], ${rows.map((r) => r.hour.toISOString())}::timestamptz[],
-      ${rows.map((r) => r.items)}::int[], ${rows.map((r) => r.negative)}::int[])
+    select x."clusterId", x.hour, x.items, x.negative
+    from ${recordset(rows)} as x("clusterId" int, hour timestamptz, items int, negative int)
     on conflict (cluster_id, hour) do update set items = opinion_cluster_hours.items + excluded.items,
       negative = opinion_cluster_hours.negative + excluded.negative
   `.execute(trx);
@@ -308,9 +313,8 @@ export async function refreshEventHeat(db: Db, rows: readonly EventHeatRow[], no
   if (!rows.length) return;
   await sql`
     update opinion_events e set hotness = x.hotness, trend = x.trend, hotness_at = ${now}
-    from unnest(${rows.map((r) => r.eventId)}::int[], ${rows.map((r) => r.hotness)}::float8[],
-      ${rows.map((r) => r.trend)}::text[]) as x(event_id, hotness, trend)
-    where e.id = x.event_id and (e.hotness is distinct from x.hotness or e.trend is distinct from x.trend)
+    from ${recordset(rows)} as x("eventId" int, hotness float8, trend text)
+    where e.id = x."eventId" and (e.hotness is distinct from x.hotness or e.trend is distinct from x.trend)
   `.execute(db);
 }
 

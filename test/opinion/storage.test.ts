@@ -1,0 +1,107 @@
+import { sql } from 'kysely';
+import request from 'supertest';
+import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { ManualClock } from '../../src/shared/clock.js';
+import { crawlerDelivery } from '../support/opinion-fixtures.js';
+import { ingest, ingestToken, payload, workerOf } from '../support/opinion.js';
+import { ClusterMemory } from '../../src/opinion/pipeline/state.js';
+import { loadRules } from '../../src/opinion/settings.js';
+
+/** Issue 16: each item is written once, and a restart rebuilds the cluster state it left. */
+const NOW = new Date('2025-06-12T08:00:00Z');
+const BASE = new Date('2025-06-12T06:00:00Z');
+let tp: TestPlatform;
+let token: string;
+
+beforeAll(async () => {
+  tp = await startTestPlatform({ clock: new ManualClock(NOW), start: false });
+  token = await ingestToken(tp);
+  // Counts every row written to opinion_items (a row trigger reaches every partition).
+  await sql`
+    create table item_writes (op text not null);
+    create function count_item_write() returns trigger language plpgsql as $$
+      begin insert into item_writes values (tg_op); return null; end $$;
+    create trigger count_item_writes after insert or update on opinion_items
+      for each row execute function count_item_write();
+  `.execute(tp.db.db);
+});
+afterAll(async () => tp.close());
+
+const pipeline = () => workerOf(tp).pipeline;
+async function drain(): Promise<void> {
+  while ((await pipeline().processBatch(40)) > 0);
+}
+
+it('keeps an accepted item in the queue as delivered and stores it analysed, once', async () => {
+  const tricky = {
+    source: 'forum',
+    channel: 'forum',
+    externalId: 'tricky-1',
+    title: '标题 "引号" \\ 反斜杠 {花括号,逗号}',
+    content: '青石镇化工厂爆炸，"有人受伤"吗？路径 C:\\temp\\{a,b} 与 emoji 😀',
+    author: '网友"甲"',
+    publishedAt: '2025-06-12T14:30:00+08:00',
+    metrics: { likes: 3 },
+    isRepost: false,
+  };
+  const items = [...payload(crawlerDelivery(), BASE), tricky];
+  expect((await ingest(tp, token, items).expect(200)).body.accepted).toBe(items.length);
+
+  const counts = async () =>
+    (
+      await sql<{ stored: number; queued: number; writes: number; updates: number }>`
+        select (select count(*)::int from opinion_items) as stored, (select count(*)::int from opinion_queue) as queued,
+          (select count(*)::int from item_writes) as writes,
+          (select count(*)::int from item_writes where op = 'UPDATE') as updates
+      `.execute(tp.db.db)
+    ).rows[0]!;
+  expect(await counts()).toEqual({ stored: 0, queued: items.length, writes: 0, updates: 0 });
+  // Not analysed yet, still counted and listed.
+  const read = await ingestToken(tp, ['read']);
+  const stats = await request(tp.url)
+    .get('/api/opinion/stats')
+    .set('Authorization', `Bearer ${read}`)
+    .expect(200);
+  expect(stats.body).toMatchObject({ items: items.length, pending: items.length, analysed: 0 });
+  const listed = await request(tp.url)
+    .get('/api/opinion/items?limit=500')
+    .set('Authorization', `Bearer ${read}`)
+    .expect(200);
+  expect(listed.body.items).toHaveLength(items.length);
+  expect(listed.body.items.every((i: { status: string }) => i.status === 'pending')).toBe(true);
+
+  await drain();
+  expect(await counts()).toEqual({ stored: items.length, queued: 0, writes: items.length, updates: 0 });
+  const row = (
+    await sql<Record<string, unknown>>`
+      select title, content, author, metrics, is_repost, status, received_at, cluster_id, keywords
+      from opinion_items where external_id = 'tricky-1'
+    `.execute(tp.db.db)
+  ).rows[0]!;
+  expect(row).toMatchObject({
+    title: tricky.title,
+    content: tricky.content,
+    author: tricky.author,
+    metrics: tricky.metrics,
+    is_repost: false,
+    status: 'analysed',
+    received_at: NOW,
+  });
+  expect(row.cluster_id).toEqual(expect.any(Number));
+  const after = await request(tp.url)
+    .get('/api/opinion/stats')
+    .set('Authorization', `Bearer ${read}`)
+    .expect(200);
+  expect(after.body).toMatchObject({ items: items.length, pending: 0, analysed: items.length });
+});
+
+it('rebuilds from the database exactly the cluster state the pipeline holds', async () => {
+  const held = pipeline().memory!;
+  expect(held.metas.size).toBeGreaterThan(3);
+  const rebuilt = await ClusterMemory.load(tp.db.db, NOW.getTime(), await loadRules(tp.db.db));
+  expect([...rebuilt.metas.keys()].sort()).toEqual([...held.metas.keys()].sort());
+  for (const [id, meta] of held.metas) {
+    expect(rebuilt.metas.get(id)).toEqual(meta);
+    expect(rebuilt.termsOf(id)).toEqual(held.termsOf(id));
+  }
+});
