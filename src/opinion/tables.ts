@@ -60,7 +60,7 @@ export interface OpinionClustersTable {
   duplicates_count: Defaulted<number>;
   hotness: Defaulted<number>;
   hotness_at: Timestamp;
-  terms: ColumnType<Record<string, number>, string | undefined, string>;
+  /** ClusterStats without `hours` (read back from opinion_cluster_hours, migration 101). */
   stats: ColumnType<Record<string, unknown>, string | undefined, string>;
   updated_at: Defaulted<Date>;
 }
@@ -68,6 +68,13 @@ export interface OpinionClustersTable {
 export interface OpinionClusterAuthorsTable {
   cluster_id: number;
   author: string;
+}
+
+/** A cluster's centroid, a row per term (migration 101), so a batch writes only what changed. */
+export interface OpinionClusterTermsTable {
+  cluster_id: number;
+  term: string;
+  weight: number;
 }
 
 export interface OpinionClusterHoursTable {
@@ -151,6 +158,7 @@ export interface OpinionTables {
   opinion_queue: OpinionQueueTable;
   opinion_clusters: OpinionClustersTable;
   opinion_cluster_authors: OpinionClusterAuthorsTable;
+  opinion_cluster_terms: OpinionClusterTermsTable;
   opinion_cluster_hours: OpinionClusterHoursTable;
   opinion_schemes: OpinionSchemesTable;
   opinion_local_terms: OpinionLocalTermsTable;

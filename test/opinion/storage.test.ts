@@ -105,3 +105,39 @@ it('rebuilds from the database exactly the cluster state the pipeline holds', as
     expect(rebuilt.termsOf(id)).toEqual(held.termsOf(id));
   }
 });
+
+it('writes only the centroid terms a batch changed, and they equal the terms in memory', async () => {
+  await sql`
+    create table term_writes (op text not null);
+    create function count_term_write() returns trigger language plpgsql as $$
+      begin insert into term_writes values (tg_op); return null; end $$;
+    create trigger count_term_writes after insert or update or delete on opinion_cluster_terms
+      for each row execute function count_term_write();
+  `.execute(tp.db.db);
+  const followUp = {
+    source: 'weibo-crawler',
+    channel: 'weibo',
+    externalId: 'wb-follow-up',
+    content: '青石镇化工厂爆炸已造成3人死亡，工业园区附近居民担心浓烟有毒',
+    author: '青石镇居民老李',
+    publishedAt: '2025-06-12T15:10:00+08:00',
+  };
+  await ingest(tp, token, [followUp]).expect(200);
+  await drain();
+  const joined = (
+    await sql<{
+      cluster_id: number;
+    }>`select cluster_id from opinion_items where external_id = 'wb-follow-up'`.execute(tp.db.db)
+  ).rows[0]!.cluster_id;
+  const centroid = pipeline().memory!.termsOf(joined);
+  const writes = (await sql<{ n: number }>`select count(*)::int as n from term_writes`.execute(tp.db.db))
+    .rows[0]!.n;
+  // The story's centroid is large; the post changed a few of its terms, and only those were written.
+  expect(centroid.size).toBeGreaterThan(20);
+  expect(writes).toBeGreaterThan(0);
+  expect(writes).toBeLessThan(centroid.size / 2);
+  const stored = await sql<{ term: string; weight: number }>`
+    select term, weight from opinion_cluster_terms where cluster_id = ${joined}
+  `.execute(tp.db.db);
+  expect(new Map(stored.rows.map((r) => [r.term, r.weight]))).toEqual(centroid);
+});

@@ -1,5 +1,4 @@
 import type { ItemAnalysis } from '../analysis/analyse.js';
-import type { TermVector } from '../analysis/cluster.js';
 import { toBytes } from '../analysis/minhash.js';
 import { shouldPromote, type WarningRules } from '../analysis/rules.js';
 import { foldItem, newMeta, snapshotOf, type ClusterMeta, type DerivedEvent } from '../cluster-state.js';
@@ -180,7 +179,12 @@ export function eventFigures(d: DerivedEvent): EventFigures {
   };
 }
 
-export function clusterRow(m: ClusterMeta, terms: TermVector): ClusterRow {
+/**
+ * A cluster's row: its counters and statistics. Its centroid terms and hourly counts have tables
+ * of their own, written only as they change (writeClusterTerms, addClusterHours).
+ */
+export function clusterRow(m: ClusterMeta): ClusterRow {
+  const { hours: _hours, ...stats } = m.stats;
   return {
     id: m.id,
     event_id: m.eventId,
@@ -193,7 +197,6 @@ export function clusterRow(m: ClusterMeta, terms: TermVector): ClusterRow {
     duplicates_count: m.duplicates,
     hotness: m.hotness,
     hotness_at: new Date(m.hotnessAt),
-    terms: Object.fromEntries(terms),
-    stats: m.stats,
+    stats,
   };
 }

@@ -209,11 +209,8 @@ export class OpinionPipeline {
       nowDate,
     );
     prof.mark('alerts');
-    await db.upsertClusters(
-      trx,
-      [...batch.touched].map((m) => clusterRow(m, mem.termsOf(m.id))),
-      nowDate,
-    );
+    await db.upsertClusters(trx, [...batch.touched].map(clusterRow), nowDate);
+    await db.writeClusterTerms(trx, mem.takeTermChanges());
     prof.mark('clusters-upsert');
     await db.insertClusterAuthors(trx, batch.newAuthors);
     await db.addClusterHours(trx, batch.hours);

@@ -1,5 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Executor, Trx } from '../../db/database.js';
+import type { TermChanges, TermVector } from '../analysis/cluster.js';
+import type { ClusterStats } from '../cluster-state.js';
 import type { SentimentLabel } from '../tables.js';
 
 /**
@@ -233,7 +235,7 @@ export async function updateEvents(
   return new Set(updated.rows.filter((r) => r.status === 'dismissed').map((r) => r.id));
 }
 
-/** A cluster row: its running aggregates, centroid and statistics (see cluster-state.ts). */
+/** A cluster row: its running aggregates and statistics (see cluster-state.ts). */
 export interface ClusterRow {
   id: number;
   event_id: number | null;
@@ -246,7 +248,6 @@ export interface ClusterRow {
   duplicates_count: number;
   hotness: number;
   hotness_at: Date;
-  terms: Record<string, number>;
   stats: unknown;
 }
 
@@ -254,19 +255,82 @@ export async function upsertClusters(trx: Trx, rows: readonly ClusterRow[], now:
   if (!rows.length) return;
   await sql`
     insert into opinion_clusters (id, event_id, first_seen_at, last_seen_at, items_count, unique_authors,
-      negative_count, positive_count, duplicates_count, hotness, hotness_at, terms, stats, updated_at)
+      negative_count, positive_count, duplicates_count, hotness, hotness_at, stats, updated_at)
     select x.id, x.event_id, x.first_seen_at, x.last_seen_at, x.items_count, x.unique_authors, x.negative_count,
-      x.positive_count, x.duplicates_count, x.hotness, x.hotness_at, x.terms, x.stats, ${now}
+      x.positive_count, x.duplicates_count, x.hotness, x.hotness_at, x.stats, ${now}
     from ${recordset(rows)} as x(id int, event_id int, first_seen_at timestamptz, last_seen_at timestamptz,
       items_count int, unique_authors int, negative_count int, positive_count int, duplicates_count int,
-      hotness float8, hotness_at timestamptz, terms jsonb, stats jsonb)
+      hotness float8, hotness_at timestamptz, stats jsonb)
     on conflict (id) do update set event_id = excluded.event_id, first_seen_at = excluded.first_seen_at,
       last_seen_at = excluded.last_seen_at, items_count = excluded.items_count,
       unique_authors = excluded.unique_authors, negative_count = excluded.negative_count,
       positive_count = excluded.positive_count, duplicates_count = excluded.duplicates_count,
-      hotness = excluded.hotness, hotness_at = excluded.hotness_at, terms = excluded.terms,
-      stats = excluded.stats, updated_at = excluded.updated_at
+      hotness = excluded.hotness, hotness_at = excluded.hotness_at, stats = excluded.stats,
+      updated_at = excluded.updated_at
   `.execute(trx);
+}
+
+/** A centroid term of a cluster (the row type of opinion_cluster_terms). */
+interface ClusterTermRow {
+  cluster_id: number;
+  term: string;
+  weight: number;
+}
+
+/**
+ * Writes the centroid terms that changed (ClusterMemory.takeTermChanges): upserts the new and
+ * changed weights, deletes the trimmed terms, in one statement. The clusters' rows exist first.
+ */
+export async function writeClusterTerms(trx: Trx, changes: ReadonlyMap<number, TermChanges>): Promise<void> {
+  const set: ClusterTermRow[] = [];
+  const removed: Omit<ClusterTermRow, 'weight'>[] = [];
+  for (const [cluster_id, c] of changes) {
+    for (const [term, weight] of c.set) set.push({ cluster_id, term, weight });
+    for (const term of c.removed) removed.push({ cluster_id, term });
+  }
+  if (!set.length && !removed.length) return;
+  await sql`
+    with removed as (
+      delete from opinion_cluster_terms t using ${recordset(removed)} as x(cluster_id int, term text)
+      where t.cluster_id = x.cluster_id and t.term = x.term
+    )
+    insert into opinion_cluster_terms (cluster_id, term, weight)
+    select x.cluster_id, x.term, x.weight from ${recordset(set)} as x(cluster_id int, term text, weight float8)
+    on conflict (cluster_id, term) do update set weight = excluded.weight
+  `.execute(trx);
+}
+
+/** The centroid terms of clusters, as ClusterMemory.load restores them. */
+export async function clusterTerms(db: Db, clusterIds: readonly number[]): Promise<Map<number, TermVector>> {
+  const out = new Map<number, TermVector>();
+  if (!clusterIds.length) return out;
+  const r = await sql<ClusterTermRow>`
+    select cluster_id, term, weight from opinion_cluster_terms where cluster_id = any(${clusterIds}::int[])
+  `.execute(db);
+  for (const t of r.rows) {
+    let v = out.get(t.cluster_id);
+    if (!v) out.set(t.cluster_id, (v = new Map()));
+    v.set(t.term, t.weight);
+  }
+  return out;
+}
+
+/** Clusters' hourly counts as ClusterStats keeps them (hour start in epoch ms → [items, negative]). */
+export async function clusterHours(
+  db: Db,
+  clusterIds: readonly number[],
+): Promise<Map<number, ClusterStats['hours']>> {
+  const out = new Map<number, ClusterStats['hours']>();
+  if (!clusterIds.length) return out;
+  const r = await sql<{ cluster_id: number; hour: Date; items: number; negative: number }>`
+    select cluster_id, hour, items, negative from opinion_cluster_hours where cluster_id = any(${clusterIds}::int[])
+  `.execute(db);
+  for (const h of r.rows) {
+    let hours = out.get(h.cluster_id);
+    if (!hours) out.set(h.cluster_id, (hours = {}));
+    hours[String(h.hour.getTime())] = [h.items, h.negative];
+  }
+  return out;
 }
 
 export interface ClusterAuthorRow {

@@ -2,9 +2,9 @@ import type { Db, Trx } from '../../db/database.js';
 import { ClusterIndex, type TermChanges, type TermVector } from '../analysis/cluster.js';
 import { DuplicateIndex, fromBytes } from '../analysis/minhash.js';
 import type { WarningRules } from '../analysis/rules.js';
-import { emptyStats, type ClusterMeta, type ClusterStats } from '../cluster-state.js';
+import { emptyStats, trimStats, type ClusterMeta, type ClusterStats } from '../cluster-state.js';
 import type { DupRef } from './assign.js';
-import { duplicateCandidates, reserveClusterIds } from './sql.js';
+import { clusterHours, clusterTerms, duplicateCandidates, reserveClusterIds } from './sql.js';
 
 const HOUR = 3600_000;
 /** Terms kept per centroid: a story's vocabulary, not every word its posts used. */
@@ -62,6 +62,10 @@ export class ClusterMemory {
       if (!s) byCluster.set(a.cluster_id, (s = new Set()));
       s.add(a.author);
     }
+    // Terms and hours have tables of their own (migration 101).
+    const ids = rows.map((r) => r.id);
+    const terms = await clusterTerms(db, ids);
+    const hours = await clusterHours(db, ids);
     for (const r of rows) {
       const meta: ClusterMeta = {
         id: r.id,
@@ -76,13 +80,14 @@ export class ClusterMemory {
         hotness: r.hotness,
         hotnessAt: r.hotness_at.getTime(),
         authors: byCluster.get(r.id) ?? new Set(),
-        stats: { ...emptyStats(), ...(r.stats as Partial<ClusterStats>) },
+        stats: { ...emptyStats(), ...(r.stats as Partial<ClusterStats>), hours: hours.get(r.id) ?? {} },
       };
+      trimStats(meta, now, rules);
       mem.metas.set(r.id, meta);
       mem.clusters.put(
         {
           id: r.id,
-          terms: new Map(Object.entries(r.terms)),
+          terms: terms.get(r.id) ?? new Map(),
           firstSeen: meta.firstSeen,
           lastSeen: meta.lastSeen,
           items: meta.itemsCount,
