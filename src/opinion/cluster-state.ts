@@ -231,16 +231,18 @@ export function emergencySignalOf(m: ClusterMeta): string | null {
 
 export function snapshotOf(m: ClusterMeta, now: number, rules: WarningRules): EventSnapshot {
   const windowMs = rules.spike.windowMinutes * 60_000;
+  // for…in, not Object.entries: this runs for every touched cluster of every batch.
+  const { minutes, hours } = m.stats;
   let recentCount = 0;
-  for (const [k, n] of Object.entries(m.stats.minutes)) {
+  for (const k in minutes) {
     const t = Number(k);
-    if (t + 60_000 > now - windowMs && t <= now + 60_000) recentCount += n;
+    if (t + 60_000 > now - windowMs && t <= now + 60_000) recentCount += minutes[k]!;
   }
   const baseFrom = now - windowMs - rules.spike.baselineHours * HOUR;
   let baselineCount = 0;
-  for (const [k, [n]] of Object.entries(m.stats.hours)) {
+  for (const k in hours) {
     const h = Number(k);
-    if (h >= baseFrom && h + HOUR <= now - windowMs) baselineCount += n;
+    if (h >= baseFrom && h + HOUR <= now - windowMs) baselineCount += hours[k]![0];
   }
   return {
     itemsCount: m.itemsCount,

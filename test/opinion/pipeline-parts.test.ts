@@ -192,4 +192,33 @@ describe('bounded duplicate memory', () => {
     idx.prune(T0 + 390);
     expect(idx.size).toBe(10);
   });
+
+  it('reuses the slots of forgotten originals without any of them being found again', () => {
+    const idx = new DuplicateIndex<number>(0.6, 72 * H, 100);
+    // Forty pseudo-random Han characters per original: no two are near-copies of each other.
+    const text = (i: number) => {
+      let x = i + 1;
+      let out = '';
+      for (let k = 0; k < 40; k++) {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        out += String.fromCharCode(0x4e00 + (x % 20000));
+      }
+      return out;
+    };
+    const sig = (i: number) => minhash(bigrams(text(i)));
+    // Three rounds of filling, pruning and evicting: later rounds land in earlier rounds' slots.
+    for (let round = 0; round < 3; round++) {
+      const from = round * 1000;
+      for (let i = from; i < from + 300; i++) idx.add(i, sig(i), T0 + i);
+      for (let i = from; i < from + 300; i += 7) {
+        const found = idx.nearest(sig(i), T0 + i)?.ref;
+        if (i >= from + 200) expect(found).toBe(i); // among the last 100–125 added
+        if (i < from + 175) expect(found).toBeUndefined(); // evicted
+      }
+      idx.prune(T0 + from + 290);
+      expect(idx.size).toBe(10);
+      expect(idx.nearest(sig(from + 289), T0 + from + 289)).toBeNull();
+      expect(idx.nearest(sig(from + 295), T0 + from + 295)?.ref).toBe(from + 295);
+    }
+  });
 });

@@ -74,13 +74,28 @@ export interface TermChanges {
   removed: string[];
 }
 
+/** A cluster as the inverted index holds it: postings point here, not at ids to look up. */
+interface Posted {
+  c: ClusterState;
+  /** The lookup that last took this cluster as a candidate: each is scored once, without a Set. */
+  seen: number;
+}
+
 export class ClusterIndex {
   readonly clusters = new Map<number, ClusterState>();
-  private readonly inverted = new Map<string, Set<number>>();
+  private readonly posted = new Map<number, Posted>();
+  private readonly inverted = new Map<string, Set<Posted>>();
   /** Terms touched per cluster since the last takeTermChanges(); weights are read when taken. */
   private changed = new Map<number, Set<string>>();
   /** Changes of clusters pruned before they were taken (their centroids are gone by then). */
   private prunedChanges = new Map<number, TermChanges>();
+  private lookups = 0;
+  // Scratch space of best(), reused so that a lookup allocates nothing per term or candidate.
+  private readonly keys: string[] = [];
+  private readonly vals: number[] = [];
+  private readonly probe: string[] = [];
+  private readonly probeWeights: number[] = [];
+  private readonly candidates: ClusterState[] = [];
 
   constructor(readonly options: ClusterOptions = DEFAULT_CLUSTER_OPTIONS) {}
 
@@ -89,31 +104,52 @@ export class ClusterIndex {
    * places joins no cluster that names only other places.
    */
   best(v: TermVector, at: number, places: readonly string[] = []): { id: number; similarity: number } | null {
-    // Candidates come from the item's most telling terms only; a term shared by hundreds of
-    // clusters ("希望", "尽快") says nothing about which one this item belongs to.
-    const candidates = new Set<number>();
-    const probe = [...v].filter(([w]) => !w.startsWith('#')).sort((a, b) => b[1] - a[1]);
-    for (let i = 0; i < probe.length && i < CANDIDATE_TERMS; i++) {
-      const posting = this.inverted.get(probe[i]![0]);
-      if (!posting || posting.size > MAX_POSTING) continue;
-      for (const id of posting) candidates.add(id);
-    }
-    let best: { id: number; similarity: number } | null = null;
-    const win = this.options.windowMs;
-    const nv = norm(v);
-    // The item's terms as flat arrays, walked in the Map's order so every dot product is the very
-    // same floating-point sum `cosine` computes (threshold ties come out identical).
-    const keys: string[] = [];
-    const vals: number[] = [];
+    // The item's terms as flat arrays, walked in the Map's order so every dot product (and the
+    // norm) is the very same floating-point sum `cosine` computes (threshold ties come out
+    // identical).
+    const { keys, vals, probe, probeWeights: pw } = this;
+    let size = 0;
+    let n2 = 0;
+    let probes = 0;
     for (const [w, x] of v) {
-      keys.push(w);
-      vals.push(x);
+      keys[size] = w;
+      vals[size++] = x;
+      n2 += x * x;
+      // Candidates come from the item's most telling terms only; a term shared by hundreds of
+      // clusters ("希望", "尽快") says nothing about which one this item belongs to. The heaviest
+      // CANDIDATE_TERMS, the earlier first among equal weights (a stable sort's order).
+      if (w.charCodeAt(0) === 35 /* # */) continue;
+      if (probes === CANDIDATE_TERMS && !(x > pw[probes - 1]!)) continue;
+      let i = probes < CANDIDATE_TERMS ? probes++ : probes - 1;
+      for (; i > 0 && x > pw[i - 1]!; i--) {
+        probe[i] = probe[i - 1]!;
+        pw[i] = pw[i - 1]!;
+      }
+      probe[i] = w;
+      pw[i] = x;
     }
-    const size = keys.length;
-    for (const id of candidates) {
-      const c = this.clusters.get(id)!;
-      if (at < c.firstSeen - win || at > c.lastSeen + win) continue;
-      if (!this.placesAgree(c, places)) continue;
+    const nv = Math.sqrt(n2);
+    const stamp = ++this.lookups;
+    const win = this.options.windowMs;
+    const candidates = this.candidates;
+    let found = 0;
+    for (let p = 0; p < probes; p++) {
+      const posting = this.inverted.get(probe[p]!);
+      if (!posting || posting.size > MAX_POSTING) continue;
+      for (const e of posting) {
+        if (e.seen === stamp) continue;
+        e.seen = stamp;
+        const c = e.c;
+        if (at < c.firstSeen - win || at > c.lastSeen + win) continue;
+        if (!this.placesAgree(c, places)) continue;
+        candidates[found++] = c;
+      }
+    }
+    let has = false;
+    let bestId = 0;
+    let bestSim = 0;
+    for (let k = 0; k < found; k++) {
+      const c = candidates[k]!;
       c.norm ??= norm(c.terms);
       const terms = c.terms;
       let dot = 0;
@@ -126,20 +162,23 @@ export class ClusterIndex {
       }
       if (shared < MIN_SHARED_TERMS) continue;
       const s = dot === 0 || nv === 0 || c.norm === 0 ? 0 : dot / (nv * c.norm);
-      if (
-        s >= this.options.threshold &&
-        (!best || s > best.similarity || (s === best.similarity && id < best.id))
-      )
-        best = { id, similarity: s };
+      // The most similar wins, the lower id among equals: the same whatever the candidates' order.
+      if (s >= this.options.threshold && (!has || s > bestSim || (s === bestSim && c.id < bestId))) {
+        has = true;
+        bestId = c.id;
+        bestSim = s;
+      }
     }
-    return best;
+    candidates.length = 0;
+    return has ? { id: bestId, similarity: bestSim } : null;
   }
 
   /** Whether an item naming `places` may join cluster `c`: never across different places. */
   placesAgree(c: ClusterState | number, places: readonly string[]): boolean {
     const cl = typeof c === 'number' ? this.clusters.get(c) : c;
     if (!cl || !places.length || !cl.places?.size) return true;
-    return places.some((p) => cl.places!.has(p));
+    for (const p of places) if (cl.places.has(p)) return true;
+    return false;
   }
 
   /**
@@ -154,6 +193,7 @@ export class ClusterIndex {
     }
     state.norm = norm(state.terms);
     this.clusters.set(state.id, state);
+    this.posted.set(state.id, { c: state, seen: 0 });
     this.index(state);
     if (!stored) this.touch(state.id, state.terms.keys());
   }
@@ -192,13 +232,13 @@ export class ClusterIndex {
       for (const [w, x] of v) {
         const old = c.terms.get(w);
         c.terms.set(w, (old ?? 0) + x * weight);
-        if (old === undefined && !w.startsWith('#')) this.post(w, c.id);
+        if (old === undefined && !w.startsWith('#')) this.post(w, c);
       }
       // Trimming is amortised: let the centroid grow by half before cutting back to maxTerms.
       if (c.terms.size > this.options.maxTerms * 1.5) {
         const sorted = [...c.terms].sort((a, b) => b[1] - a[1]);
         const cut = sorted.slice(this.options.maxTerms).map(([w]) => w);
-        for (const w of cut) this.unpost(w, c.id);
+        for (const w of cut) this.unpost(w, c);
         this.touch(c.id, cut);
         c.terms = new Map(sorted.slice(0, this.options.maxTerms));
       }
@@ -222,31 +262,32 @@ export class ClusterIndex {
         }
         this.unindex(c);
         this.clusters.delete(c.id);
+        this.posted.delete(c.id);
         dropped.push(c.id);
       }
     }
     return dropped;
   }
 
-  private post(w: string, id: number): void {
+  private post(w: string, c: ClusterState): void {
     let set = this.inverted.get(w);
     if (!set) this.inverted.set(w, (set = new Set()));
-    set.add(id);
+    set.add(this.posted.get(c.id)!);
   }
 
-  private unpost(w: string, id: number): void {
+  private unpost(w: string, c: ClusterState): void {
     const set = this.inverted.get(w);
     if (!set) return;
-    set.delete(id);
+    set.delete(this.posted.get(c.id)!);
     if (!set.size) this.inverted.delete(w);
   }
 
   private index(c: ClusterState): void {
-    for (const w of c.terms.keys()) if (!w.startsWith('#')) this.post(w, c.id);
+    for (const w of c.terms.keys()) if (!w.startsWith('#')) this.post(w, c);
   }
 
   private unindex(c: ClusterState): void {
-    for (const w of c.terms.keys()) this.unpost(w, c.id);
+    for (const w of c.terms.keys()) this.unpost(w, c);
   }
 }
 
