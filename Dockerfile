@@ -13,6 +13,8 @@ WORKDIR /app
 # `npm ci` runs the package's `prepare` script (tsc -p tsconfig.build.json), so the sources
 # must be present before it; the dev dependencies (typescript, @types/*) come with it.
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+# `postinstall` applies patches/ (patch-package) to the installed dependencies.
+COPY patches ./patches
 COPY src ./src
 RUN npm ci --no-audit --no-fund
 # `npm prune` does not run `prepare` again: it only removes the dev dependencies, leaving
