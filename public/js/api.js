@@ -31,6 +31,33 @@
     });
   };
 
+  // Forms sent with fetch instead of a page load: the button is disabled while the call runs,
+  // the form's status element (spec.status) shows spec.busy, then what spec.done makes of the
+  // answer, or the refusal's detail (spec.failed when it has none) so the user can try again.
+  window.gopForms = function (selector, spec) {
+    function onSubmit(ev) {
+      ev.preventDefault();
+      var form = ev.currentTarget;
+      var button = form.querySelector('button');
+      var status = form.querySelector(spec.status);
+      button.disabled = true;
+      if (status) status.textContent = spec.busy;
+      spec
+        .send(form)
+        .then(function (result) {
+          spec.done(result, form, status);
+        })
+        .catch(function (err) {
+          if (status) status.textContent = err.message || spec.failed;
+        })
+        .then(function () {
+          button.disabled = false;
+        });
+    }
+    var forms = document.querySelectorAll(selector);
+    for (var i = 0; i < forms.length; i++) forms[i].addEventListener('submit', onSubmit);
+  };
+
   // One date format on every page: "2026-11-26 00:00", Beijing time (src/shared/time.ts).
   var FMT = new Intl.DateTimeFormat('zh-CN', {
     timeZone: 'Asia/Shanghai',
