@@ -12,6 +12,7 @@ import { requireDepartment } from './departments.js';
 import { HttpProblem } from '../shared/errors.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { type Ctx } from '../shared/context.js';
+import { lockById } from '../db/lock.js';
 
 export const DEPARTMENT_KINDS = [
   'government_office',
@@ -88,13 +89,7 @@ export class AccountsService {
   async updateDepartment(id: number, input: { name?: string; kind?: DepartmentKind }, ctx: Ctx) {
     try {
       return await this.core.db.transaction().execute(async (trx) => {
-        const before = await trx
-          .selectFrom('departments')
-          .selectAll()
-          .where('id', '=', id)
-          .forUpdate()
-          .executeTakeFirst();
-        if (!before) throw HttpProblem.notFound('部门不存在');
+        const before = await lockById(trx, 'departments', id, '部门不存在');
         const after = await trx
           .updateTable('departments')
           .set({

@@ -11,6 +11,7 @@ import { clockPolicySchema, type ClockPolicy } from './time-limits.js';
 import { clockKindLabel, OPEN_CLOCK_STATES } from './states.js';
 import { advanceClock } from './firing.js';
 import { clockJson, type ClockRow } from './model.js';
+import { lockById } from '../db/lock.js';
 
 export { clockJson, type ClockRow };
 
@@ -284,8 +285,7 @@ export async function rederiveWorkingDayClocks(trx: Trx, now: Date, reason: stri
 }
 
 async function lockRunning(trx: Trx, id: number): Promise<ClockRow> {
-  const c = await trx.selectFrom('clocks').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-  if (!c) throw HttpProblem.notFound('时钟不存在');
+  const c = await lockById(trx, 'clocks', id, '时钟不存在');
   if (c.state !== 'running') throw HttpProblem.conflict('只有计时中的时钟可以操作');
   if (!clockPolicySchema.parse(c.policy).pausable) throw HttpProblem.conflict('该类时钟不可暂停或延长');
   return c;

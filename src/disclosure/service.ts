@@ -55,6 +55,7 @@ import { DisclosureAttachmentService } from './attachments.js';
 import type { UploadedFile } from '../files/files.js';
 import type { ChallengeResult, DisclosureRequestsTable } from './tables.js';
 import { isOpen, OPEN_CLOCK_STATES } from '../clocks/states.js';
+import { lockById } from '../db/lock.js';
 
 /** Times from the field may run a little ahead of the server; further ahead is a typo. */
 const SKEW_MS = 5 * 60_000;
@@ -637,13 +638,7 @@ export class DisclosureService {
     authorize(ctx.actor, 'disclosure.register');
     await this.core.db.transaction().execute(async (trx) => {
       await this.checkDepartment(trx, departmentId);
-      const r = await trx
-        .selectFrom('disclosure_requests')
-        .selectAll()
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!r) throw HttpProblem.notFound('申请不存在');
+      const r = await lockById(trx, 'disclosure_requests', id, '申请不存在');
       if (r.status === 'closed') throw fieldProblem(409, 'status', '已办结的申请不能改派');
       await this.touch(trx, id, { department_id: departmentId });
       await trx
@@ -661,13 +656,7 @@ export class DisclosureService {
   async addChallenge(ctx: Ctx, id: number, input: ChallengeInput) {
     authorize(ctx.actor, 'disclosure.challenge');
     await this.core.db.transaction().execute(async (trx) => {
-      const r = await trx
-        .selectFrom('disclosure_requests')
-        .selectAll()
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!r) throw HttpProblem.notFound('申请不存在');
+      const r = await lockById(trx, 'disclosure_requests', id, '申请不存在');
       if (r.status !== 'closed')
         throw fieldProblem(409, 'status', '只能对已答复的申请登记行政复议或行政诉讼');
       if (input.filedOn < shanghaiDate(r.closed_at!)) throw fieldProblem(422, 'filedOn', '不能早于答复日期');

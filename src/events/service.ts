@@ -20,6 +20,7 @@ import type { Severity } from './tables.js';
 import { type Trx } from '../db/database.js';
 import { type Ctx } from '../shared/context.js';
 import { isOpen, OPEN_CLOCK_STATES } from '../clocks/states.js';
+import { lockById } from '../db/lock.js';
 
 /** Times from the field may run a little ahead of the server; further ahead is a typo. */
 const SKEW_MS = 5 * 60_000;
@@ -35,13 +36,7 @@ export class EventsService {
   }
 
   private async lockEvent(trx: Trx, id: number): Promise<EventRow> {
-    const e = await trx
-      .selectFrom('opinion_events')
-      .selectAll()
-      .where('id', '=', id)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!e) throw HttpProblem.notFound('舆情事件不存在');
+    const e = await lockById(trx, 'opinion_events', id, '舆情事件不存在');
     return e;
   }
 

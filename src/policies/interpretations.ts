@@ -24,6 +24,8 @@ import type { Ctx } from '../shared/context.js';
 import { releaseAfterCommit } from '../files/bytes.js';
 import { OPEN_CLOCK_STATES } from '../clocks/states.js';
 import { acceptsInterpretations } from './workflow.js';
+import { changedColumns } from '../db/patch.js';
+import { lockById } from '../db/lock.js';
 
 /** The document's latest interpretation clock, if it ever had one. */
 export async function interpretationClock(db: Executor, policyId: number): Promise<ClockRow | null> {
@@ -183,13 +185,7 @@ export class InterpretationService {
     if (!owner) throw HttpProblem.notFound('解读不存在');
     // Same lock order as adding one: the document first, then the row.
     const policy = await lockPolicy(trx, owner.policy_id);
-    const row = await trx
-      .selectFrom('interpretations')
-      .selectAll()
-      .where('id', '=', id)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!row) throw HttpProblem.notFound('解读不存在');
+    const row = await lockById(trx, 'interpretations', id, '解读不存在');
     authorize(ctx.actor, 'policy.interpret', { departmentId: policy.drafting_department_id });
     if (!acceptsInterpretations(policy.status))
       throw HttpProblem.conflict(`文件处于“${statusText(policy.status)}”状态，不能${verb}解读`);
@@ -213,14 +209,14 @@ export class InterpretationService {
     return this.db.transaction().execute(async (trx) => {
       const { policy, row: before } = await this.lockInterpretation(trx, id, ctx, '修改');
       const set = {
-        ...(input.form !== undefined && { form: input.form }),
-        ...(input.title !== undefined && { title: input.title }),
-        ...(input.channel !== undefined && { channel: input.channel }),
-        ...(input.url !== undefined && { url: input.url }),
-        ...(input.body !== undefined && { body: input.body }),
-        ...(input.interpreter !== undefined && { interpreter: input.interpreter }),
-        ...(input.interpreterIsPrincipal !== undefined && {
-          interpreter_is_principal: input.interpreterIsPrincipal,
+        ...changedColumns(input, {
+          form: 'form',
+          title: 'title',
+          channel: 'channel',
+          url: 'url',
+          body: 'body',
+          interpreter: 'interpreter',
+          interpreterIsPrincipal: 'interpreter_is_principal',
         }),
         ...(requested !== undefined && { published_at: this.alignToPublication(policy, requested) }),
       };

@@ -29,6 +29,7 @@ import {
 } from './policy-store.js';
 import type { Ctx } from '../shared/context.js';
 import { isOpen } from '../clocks/states.js';
+import { changedColumns } from '../db/patch.js';
 
 /** Policy documents: reading and listing them, registering and editing them, and the approval workflow. */
 export class PolicyService {
@@ -233,22 +234,18 @@ export class PolicyService {
           );
         const disclosure = input.disclosure ?? before.disclosure;
         this.checkDisclosure(disclosure, input.disclosureReason ?? before.disclosure_reason);
-        const set = {
-          ...(input.title !== undefined && { title: input.title }),
-          ...(input.docNumber !== undefined && { doc_number: input.docNumber }),
-          ...(input.issuer !== undefined && { issuer: input.issuer }),
-          ...(input.draftingDepartmentId !== undefined && {
-            drafting_department_id: input.draftingDepartmentId,
-          }),
-          ...(input.writtenOn !== undefined && { written_on: input.writtenOn }),
-          ...(input.body !== undefined && { body: input.body }),
-          ...(input.disclosure !== undefined && { disclosure: input.disclosure }),
-          ...(input.disclosureReason !== undefined && { disclosure_reason: input.disclosureReason }),
-          ...(input.requiresInterpretation !== undefined && {
-            requires_interpretation: input.requiresInterpretation,
-          }),
-          ...(input.interpretationPlan !== undefined && { interpretation_plan: input.interpretationPlan }),
-        };
+        const set = changedColumns(input, {
+          title: 'title',
+          docNumber: 'doc_number',
+          issuer: 'issuer',
+          draftingDepartmentId: 'drafting_department_id',
+          writtenOn: 'written_on',
+          body: 'body',
+          disclosure: 'disclosure',
+          disclosureReason: 'disclosure_reason',
+          requiresInterpretation: 'requires_interpretation',
+          interpretationPlan: 'interpretation_plan',
+        });
         await trx
           .updateTable('policies')
           .set({ ...set, ...(disclosure === 'proactive' ? { disclosure_reason: '' } : {}), updated_at: now })

@@ -4,11 +4,11 @@ import { actorUserId } from '../../auth/principal.js';
 import { authorize } from '../../auth/policy.js';
 import { requireDepartment } from '../../accounts/departments.js';
 import type { Ctx } from '../../shared/context.js';
-import { HttpProblem } from '../../shared/errors.js';
 import { toIsoShanghai } from '../../shared/time.js';
 import { z, fields } from '../../shared/validation.js';
 import { CHANNELS, channelCode } from '../channels.js';
 import { configChange, removeConfigRow } from './change.js';
+import { lockById } from '../../db/lock.js';
 
 const wordList = z
   .array(z.string().trim().min(1, '不能为空').max(50, '每个词不超过 50 字'))
@@ -72,6 +72,21 @@ export function schemeJson(r: SchemeRow) {
   };
 }
 
+/** A scheme as written (`row`, after `before` when it changed): the answer and its audit record. */
+function schemeWritten(action: string, row: SchemeRow, before?: SchemeRow) {
+  const result = schemeJson(row);
+  return {
+    result,
+    audit: {
+      action,
+      subjectKind: 'opinion_scheme',
+      subjectId: row.id,
+      ...(before && { before: schemeJson(before) }),
+      after: result,
+    },
+  };
+}
+
 const uniq = (list: string[]) => [...new Set(list)];
 const DUPLICATE = '已有同名监测方案';
 const checkDuty = (trx: Parameters<typeof requireDepartment>[0], id: number | null | undefined) =>
@@ -113,16 +128,7 @@ export class SchemeService {
           })
           .returningAll()
           .executeTakeFirstOrThrow();
-        const result = schemeJson(row);
-        return {
-          result,
-          audit: {
-            action: 'opinion.scheme.create',
-            subjectKind: 'opinion_scheme',
-            subjectId: row.id,
-            after: result,
-          },
-        };
+        return schemeWritten('opinion.scheme.create', row);
       },
       { duplicate: DUPLICATE },
     );
@@ -133,13 +139,7 @@ export class SchemeService {
       this.core,
       ctx,
       async (trx) => {
-        const before = await trx
-          .selectFrom('opinion_schemes')
-          .selectAll()
-          .where('id', '=', id)
-          .forUpdate()
-          .executeTakeFirst();
-        if (!before) throw HttpProblem.notFound('监测方案不存在');
+        const before = await lockById(trx, 'opinion_schemes', id, '监测方案不存在');
         if (patch.dutyDepartmentId !== undefined) await checkDuty(trx, patch.dutyDepartmentId);
         const row = await trx
           .updateTable('opinion_schemes')
@@ -159,17 +159,7 @@ export class SchemeService {
           .where('id', '=', id)
           .returningAll()
           .executeTakeFirstOrThrow();
-        const result = schemeJson(row);
-        return {
-          result,
-          audit: {
-            action: 'opinion.scheme.update',
-            subjectKind: 'opinion_scheme',
-            subjectId: id,
-            before: schemeJson(before),
-            after: result,
-          },
-        };
+        return schemeWritten('opinion.scheme.update', row, before);
       },
       { duplicate: DUPLICATE },
     );
