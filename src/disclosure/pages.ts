@@ -41,8 +41,8 @@ import {
   registerSchema,
 } from './schemas.js';
 import { APPLICANT_TYPES, CHANNELS } from './tables.js';
+import { DOCX_TYPE } from '../shared/word.js';
 
-const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const channels = CHANNELS.map((value) => ({ value, label: CHANNEL_LABELS[value] }));
 const applicantTypes = APPLICANT_TYPES.map((value) => ({ value, label: APPLICANT_TYPE_LABELS[value] }));
 const outcomeGroups = Object.entries(GROUP_LABELS).map(([code, label]) => ({
@@ -211,7 +211,7 @@ export function disclosurePageRoutes(core: Core, svc: DisclosureService): Router
 
   r.get('/disclosure/requests/:id/letter.docx', requirePageLogin, async (req, res) => {
     const { buffer, filename } = await svc.letter(ctxOf(req), parse(fields.id, req.params.id, '申请编号'));
-    sendFile(res, buffer, filename, DOCX);
+    sendFile(res, buffer, filename, DOCX_TYPE);
   });
 
   // 规章 / 行政规范性文件 and their 废止 date, from the document's staff page (table 二).

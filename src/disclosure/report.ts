@@ -1,21 +1,10 @@
 import ExcelJS from 'exceljs';
-import {
-  AlignmentType,
-  BorderStyle,
-  Document,
-  HeadingLevel,
-  Packer,
-  Paragraph,
-  Table,
-  TableCell,
-  TableRow,
-  TextRun,
-  WidthType,
-} from 'docx';
+import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, TextRun } from 'docx';
 import { DateTime } from 'luxon';
 import { sql } from 'kysely';
 import type { Core } from '../context.js';
 import { ZONE, shanghaiDate } from '../shared/time.js';
+import { wordTable } from '../shared/word.js';
 import {
   APPLICANT_TYPE_LABELS,
   OUTCOMES,
@@ -206,32 +195,7 @@ function table4Grid(r: AnnualReport): string[][] {
   return [head, values];
 }
 
-function docxTable(grid: string[][]): Table {
-  const border = { style: BorderStyle.SINGLE, size: 4, color: '000000' };
-  return new Table({
-    width: { size: 100, type: WidthType.PERCENTAGE },
-    borders: {
-      top: border,
-      bottom: border,
-      left: border,
-      right: border,
-      insideHorizontal: border,
-      insideVertical: border,
-    },
-    rows: grid.map(
-      (cells, i) =>
-        new TableRow({
-          tableHeader: i === 0,
-          children: cells.map(
-            (text) =>
-              new TableCell({
-                children: [new Paragraph({ children: [new TextRun({ text, bold: i === 0, size: 18 })] })],
-              }),
-          ),
-        }),
-    ),
-  });
-}
+const WORD = { size: 18, ruled: true };
 
 /** The Word file: the three tables under the format's headings. */
 export async function annualReportDocx(r: AnnualReport, orgName: string): Promise<Buffer> {
@@ -249,9 +213,9 @@ export async function annualReportDocx(r: AnnualReport, orgName: string): Promis
             children: [new TextRun(`${orgName}${r.year}年政府信息公开工作年度报告（统计表）`)],
           }),
           h('二、主动公开政府信息情况'),
-          docxTable(table2Rows(r)),
+          wordTable(table2Rows(r), WORD),
           h('三、收到和处理政府信息公开申请情况'),
-          docxTable(table3Grid(r)),
+          wordTable(table3Grid(r), WORD),
           new Paragraph({
             children: [
               new TextRun(
@@ -262,7 +226,7 @@ export async function annualReportDocx(r: AnnualReport, orgName: string): Promis
             ],
           }),
           h('四、政府信息公开行政复议、行政诉讼情况'),
-          docxTable(table4Grid(r)),
+          wordTable(table4Grid(r), WORD),
         ],
       },
     ],

@@ -18,6 +18,7 @@ import {
   normativeSchema,
   registerSchema,
 } from './schemas.js';
+import { DOCX_TYPE } from '../shared/word.js';
 
 /** SPEC §4 依申请公开 calls. Every step answers with the request as `GET …/:id` shows it. */
 export function disclosureApiRoutes(core: Core, svc: DisclosureService): Router {
@@ -95,7 +96,7 @@ export function disclosureApiRoutes(core: Core, svc: DisclosureService): Router 
 
   r.get('/api/disclosure-requests/:id/letter', async (req, res) => {
     const { buffer, filename } = await svc.letter(ctxOf(req), idOf(req));
-    sendFile(res, buffer, filename, DOCX);
+    sendFile(res, buffer, filename, DOCX_TYPE);
   });
 
   r.get('/api/disclosure/annual-report/:year', async (req, res) => {
@@ -116,7 +117,7 @@ export function disclosureApiRoutes(core: Core, svc: DisclosureService): Router 
     const report = await annualReport(core, year);
     const name = `${core.config.siteName}${year}年政府信息公开工作年度报告`;
     if (m[2] === 'docx')
-      sendFile(res, await annualReportDocx(report, core.config.siteName), `${name}.docx`, DOCX);
+      sendFile(res, await annualReportDocx(report, core.config.siteName), `${name}.docx`, DOCX_TYPE);
     else sendFile(res, await annualReportXlsx(report, core.config.siteName), `${name}.xlsx`, XLSX);
   });
 
@@ -127,7 +128,6 @@ export function disclosureApiRoutes(core: Core, svc: DisclosureService): Router 
   return r;
 }
 
-const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const yearField = z.coerce.number().int().min(2000).max(2100);
 

@@ -10,7 +10,8 @@ import { contentDisposition } from '../files/files.js';
 import { withFlash } from '../web/flash.js';
 import { mondayOf, previousPeriods, type OpinionBrief } from './brief.js';
 import type { BriefService } from './briefs.js';
-import { briefDocx, DOCX_TYPE } from './docx.js';
+import { briefDocx } from './docx.js';
+import { DOCX_TYPE } from '../shared/word.js';
 import { pieChart, type ChartSpec } from './charts.js';
 
 /** Briefs cover every department: they are for the opinion center and the supervisors. */

@@ -1,37 +1,15 @@
 /** The 舆情日报/周报 as a Word file: the same brief the page shows, with native Word charts. */
-import {
-  AlignmentType,
-  Document,
-  HeadingLevel,
-  Packer,
-  Paragraph,
-  Table,
-  TableCell,
-  TableRow,
-  TextRun,
-  WidthType,
-} from 'docx';
+import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TextRun } from 'docx';
 import { ChartRun } from 'docx/charts';
 import { formatShanghai } from '../shared/time.js';
+import { wordTable } from '../shared/word.js';
 import type { BriefEvent, OpinionBrief } from './brief.js';
-
-export const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 const when = (iso: string | null) => (iso ? formatShanghai(new Date(iso), 'MM-dd HH:mm') : '');
 
-function table(header: string[], rows: string[][]): Table {
-  const cell = (text: string, bold = false) =>
-    new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, bold, size: 20 })] })] });
-  return new Table({
-    width: { size: 100, type: WidthType.PERCENTAGE },
-    rows: [
-      new TableRow({ tableHeader: true, children: header.map((h) => cell(h, true)) }),
-      ...(rows.length ? rows : [header.map((_, i) => (i === 0 ? '无' : ''))]).map(
-        (r) => new TableRow({ children: r.map((c) => cell(c)) }),
-      ),
-    ],
-  });
-}
+/** A table of the brief; one row saying 无 when there is nothing to list. */
+const table = (header: string[], rows: string[][]) =>
+  wordTable([header, ...(rows.length ? rows : [header.map((_, i) => (i === 0 ? '无' : ''))])], { size: 20 });
 
 const heading = (text: string) =>
   new Paragraph({ text, heading: HeadingLevel.HEADING_2, spacing: { before: 240 } });
