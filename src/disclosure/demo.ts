@@ -180,60 +180,63 @@ export async function seedDisclosure(core: Core, accounts: Accounts): Promise<st
     }
   }
 
-  // This year, on the real clock: one request in each state.
+  // This year, on the real clock: one request in each state, received some days ago, and the
+  // step that put it there.
   const live = new DisclosureService(core);
   const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
-  const a = await receive(
-    daysAgo(1),
-    'natural_person',
-    'in_person',
-    '周强',
-    '本街道老旧小区改造计划',
-    housing,
-    live,
-  );
-  void a;
-  const b = await receive(
-    daysAgo(2),
-    'natural_person',
-    'email',
-    '吴芳',
-    '有关学校的那份通知',
-    education,
-    live,
-  );
-  await live.correction(ctx, b.id, { requestedAt: daysAgo(1) });
-  const c = await receive(
-    daysAgo(6),
-    'business',
-    'letter',
-    '某物业服务有限公司',
-    '小区公共收益审计报告',
-    housing,
-    live,
-  );
-  await live.consultation(ctx, c.id, { startedAt: daysAgo(2), party: '小区业主委员会' });
-  const d = await receive(
-    daysAgo(24),
-    'legal_service',
-    'online',
-    '某律师事务所',
-    '某道路拓宽工程征收范围图',
-    housing,
-    live,
-  );
-  await live.extension(ctx, d.id, { approvedBy: '李文静', reason: '需向自然资源部门调取图件', days: 15 });
-  const e = await receive(
-    daysAgo(10),
-    'natural_person',
-    'online',
-    '郑洁',
-    '本区幼儿园收费标准',
-    education,
-    live,
-  );
-  await live.reply(ctx, e.id, { outcome: outcomeByCode('disclose')!, repliedAt: daysAgo(1) });
-  await receive(daysAgo(45), 'research', 'letter', '某研究中心', '近三年住房保障资金分配情况', housing, live);
+  const thisYear: {
+    daysAgo: number;
+    applicant: [ApplicantType, Channel, string];
+    content: string;
+    departmentId: number | null;
+    then?: (id: number) => Promise<unknown>;
+  }[] = [
+    {
+      daysAgo: 1,
+      applicant: ['natural_person', 'in_person', '周强'],
+      content: '本街道老旧小区改造计划',
+      departmentId: housing,
+    },
+    {
+      daysAgo: 2,
+      applicant: ['natural_person', 'email', '吴芳'],
+      content: '有关学校的那份通知',
+      departmentId: education,
+      then: (id) => live.correction(ctx, id, { requestedAt: daysAgo(1) }),
+    },
+    {
+      daysAgo: 6,
+      applicant: ['business', 'letter', '某物业服务有限公司'],
+      content: '小区公共收益审计报告',
+      departmentId: housing,
+      then: (id) => live.consultation(ctx, id, { startedAt: daysAgo(2), party: '小区业主委员会' }),
+    },
+    {
+      daysAgo: 24,
+      applicant: ['legal_service', 'online', '某律师事务所'],
+      content: '某道路拓宽工程征收范围图',
+      departmentId: housing,
+      then: (id) =>
+        live.extension(ctx, id, { approvedBy: '李文静', reason: '需向自然资源部门调取图件', days: 15 }),
+    },
+    {
+      daysAgo: 10,
+      applicant: ['natural_person', 'online', '郑洁'],
+      content: '本区幼儿园收费标准',
+      departmentId: education,
+      then: (id) => live.reply(ctx, id, { outcome: outcomeByCode('disclose')!, repliedAt: daysAgo(1) }),
+    },
+    {
+      daysAgo: 45,
+      applicant: ['research', 'letter', '某研究中心'],
+      content: '近三年住房保障资金分配情况',
+      departmentId: housing,
+    },
+  ];
+  for (const s of thisYear) {
+    const r = await receive(daysAgo(s.daysAgo), ...s.applicant, s.content, s.departmentId, live);
+    await s.then?.(r.id);
+  }
   await live.submitPublic(
     { actor: undefined, requestId: 'seed-demo' },
     {
