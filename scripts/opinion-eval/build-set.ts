@@ -104,33 +104,32 @@ for (const t of NEGATIVE_GENERAL) {
   add({ text: `${pick(PLACES)}，${t}`, channel: 'forum', kind: 'demand', sentiment: 'negative' });
 }
 for (const t of SARCASM) add({ text: t, channel: 'weibo', kind: 'sarcasm', sentiment: 'negative' });
-for (const t of SERVICE_COMPLAINTS) {
-  add({ text: t, channel: 'review', kind: 'service', sentiment: 'negative', story: `single-${++storyN}` });
-  add({
-    text: `${pick(['第二次来了，', '说实话，', '', '差评！', '唉，'])}${t}`,
-    channel: 'review',
-    kind: 'service',
-    sentiment: 'negative',
-  });
-}
-for (const t of NEGATIVE_EMOTION) {
-  add({ text: t, channel: 'weibo', kind: 'emotion', sentiment: 'negative', story: `single-${++storyN}` });
-  add({
-    text: `${t}${pick(['。', '…', '！', '[泪]', ''])}`,
-    channel: 'weibo',
-    kind: 'emotion',
-    sentiment: 'negative',
-  });
-}
-for (const t of POSITIVE) {
-  add({ text: t, channel: 'weibo', kind: 'positive', sentiment: 'positive', story: `single-${++storyN}` });
-  add({
-    text: `${t}${pick(['！', '👍', '[赞]', '～'])}`,
-    channel: 'weibo',
-    kind: 'positive',
-    sentiment: 'positive',
-  });
-}
+/** Each text as a story of its own, then once more as `echo` words it, on the same channel. */
+const withEcho = (
+  texts: string[],
+  like: Pick<EvalItem, 'channel' | 'kind' | 'sentiment'>,
+  echo: (t: string) => string,
+) => {
+  for (const t of texts) {
+    add({ text: t, ...like, story: `single-${++storyN}` });
+    add({ text: echo(t), ...like });
+  }
+};
+withEcho(
+  SERVICE_COMPLAINTS,
+  { channel: 'review', kind: 'service', sentiment: 'negative' },
+  (t) => `${pick(['第二次来了，', '说实话，', '', '差评！', '唉，'])}${t}`,
+);
+withEcho(
+  NEGATIVE_EMOTION,
+  { channel: 'weibo', kind: 'emotion', sentiment: 'negative' },
+  (t) => `${t}${pick(['。', '…', '！', '[泪]', ''])}`,
+);
+withEcho(
+  POSITIVE,
+  { channel: 'weibo', kind: 'positive', sentiment: 'positive' },
+  (t) => `${t}${pick(['！', '👍', '[赞]', '～'])}`,
+);
 for (const t of NEUTRAL) {
   add({
     text: t,
