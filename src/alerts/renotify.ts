@@ -2,6 +2,7 @@ import type { Core } from '../context.js';
 import { ESCALATION_TARGETS, ESCALATION_TARGET_LABELS, clockPolicySchema } from '../clocks/time-limits.js';
 import { insertAlert } from './store.js';
 import { DEFAULT_RENOTIFY_MINUTES } from './model.js';
+import { lockRow } from '../db/lock.js';
 
 const MAX_RENOTIFY = 3;
 
@@ -23,12 +24,7 @@ export async function renotifyDueAlerts(core: Core, now: Date): Promise<number> 
   let sent = 0;
   for (const { id } of due) {
     await core.db.transaction().execute(async (trx) => {
-      const a = await trx
-        .selectFrom('alerts')
-        .selectAll()
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
+      const a = await lockRow(trx, 'alerts', id);
       if (!a || a.acked_at || a.resolved_at || !a.renotify_at || a.renotify_at > now) return;
       const round = a.renotify_count + 1;
       const level = Math.min(a.escalation_level + 1, ESCALATION_TARGETS.length);

@@ -9,6 +9,7 @@ import { recordAudit } from '../audit/audit.js';
 import { HttpProblem } from '../shared/errors.js';
 import { ALERT_CHANNEL } from './store.js';
 import type { AlertRow } from './model.js';
+import { lockRow } from '../db/lock.js';
 
 export interface AlertQuery {
   acked?: boolean;
@@ -65,12 +66,7 @@ export class AlertsService {
     authorize(ctx.actor, 'alert.ack');
     const p = ctx.actor;
     return this.core.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom('alerts')
-        .selectAll()
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
+      const row = await lockRow(trx, 'alerts', id);
       // Out-of-scope alerts are reported as missing so their existence is not revealed.
       if (
         !row ||

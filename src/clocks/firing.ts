@@ -6,6 +6,7 @@ import { ESCALATION_TARGET_LABELS, type ClockPolicy } from './time-limits.js';
 import { clockKindLabel } from './states.js';
 import type { ClockRow } from './model.js';
 import { type Trx } from '../db/database.js';
+import { lockRow } from '../db/lock.js';
 
 /** The department an escalation target names, and who is on duty for that level today. */
 async function escalationScope(trx: Trx, target: string, level: number, now: Date) {
@@ -98,12 +99,7 @@ async function alertFor(
  * Any number of job runs, sweeps and nodes may call this concurrently.
  */
 export async function advanceClock(trx: Trx, clockId: number, now: Date): Promise<number> {
-  const clock = await trx
-    .selectFrom('clocks')
-    .selectAll()
-    .where('id', '=', clockId)
-    .forUpdate()
-    .executeTakeFirst();
+  const clock = await lockRow(trx, 'clocks', clockId);
   if (!clock) return 0;
   const rows = await trx
     .selectFrom('clock_thresholds')

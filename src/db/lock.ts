@@ -10,20 +10,30 @@ type TableWithId = {
 
 /**
  * One row by id, locked FOR UPDATE until the transaction ends, so a change reads what it
- * replaces; `missing` (a 404) when there is no such row.
+ * replaces; undefined when there is no such row.
  */
-export async function lockById<T extends TableWithId>(
+export async function lockRow<T extends TableWithId>(
   trx: Trx,
   table: T,
   id: number,
-  missing: string,
-): Promise<Selectable<Database[T]>> {
+): Promise<Selectable<Database[T]> | undefined> {
   const row = await trx
     .selectFrom(table as TableWithId)
     .selectAll()
     .where('id', '=', id)
     .forUpdate()
     .executeTakeFirst();
+  return row as Selectable<Database[T]> | undefined;
+}
+
+/** lockRow(), answering `missing` (a 404) when there is no such row. */
+export async function lockById<T extends TableWithId>(
+  trx: Trx,
+  table: T,
+  id: number,
+  missing: string,
+): Promise<Selectable<Database[T]>> {
+  const row = await lockRow(trx, table, id);
   if (!row) throw HttpProblem.notFound(missing);
-  return row as Selectable<Database[T]>;
+  return row;
 }

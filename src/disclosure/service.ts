@@ -55,7 +55,7 @@ import { DisclosureAttachmentService } from './attachments.js';
 import type { UploadedFile } from '../files/files.js';
 import type { ChallengeResult, DisclosureRequestsTable } from './tables.js';
 import { isOpen, OPEN_CLOCK_STATES } from '../clocks/states.js';
-import { lockById } from '../db/lock.js';
+import { lockById, lockRow } from '../db/lock.js';
 
 /** Times from the field may run a little ahead of the server; further ahead is a typo. */
 const SKEW_MS = 5 * 60_000;
@@ -610,13 +610,13 @@ export class DisclosureService {
     const outcome = outcomeByCode('other_no_correction')!;
     for (const { id } of due) {
       await this.core.db.transaction().execute(async (trx) => {
-        const r = await trx
-          .selectFrom('disclosure_requests')
-          .selectAll()
-          .where('id', '=', id)
-          .forUpdate()
-          .executeTakeFirstOrThrow();
-        if (r.status !== 'correction' || !r.correction_due_on || !isAbandoned(r.correction_due_on, today))
+        const r = await lockRow(trx, 'disclosure_requests', id);
+        if (
+          !r ||
+          r.status !== 'correction' ||
+          !r.correction_due_on ||
+          !isAbandoned(r.correction_due_on, today)
+        )
           return;
         await this.close(
           trx,
@@ -692,14 +692,8 @@ export class DisclosureService {
   ) {
     authorize(ctx.actor, 'disclosure.challenge');
     await this.core.db.transaction().execute(async (trx) => {
-      const c = await trx
-        .selectFrom('disclosure_challenges')
-        .selectAll()
-        .where('id', '=', challengeId)
-        .where('request_id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!c) throw HttpProblem.notFound('复议或诉讼记录不存在');
+      const c = await lockById(trx, 'disclosure_challenges', challengeId, '复议或诉讼记录不存在');
+      if (c.request_id !== id) throw HttpProblem.notFound('复议或诉讼记录不存在');
       const decidedOn = input.result === 'pending' ? null : (input.decidedOn ?? null);
       if (decidedOn && decidedOn < c.filed_on)
         throw fieldProblem(422, 'decidedOn', '审结日期不能早于立案日期');

@@ -248,14 +248,8 @@ export class EventsService {
   }
 
   private async lockAction(trx: Trx, eventId: number, actionId: number, missing: string) {
-    const a = await trx
-      .selectFrom('event_actions')
-      .selectAll()
-      .where('id', '=', actionId)
-      .where('event_id', '=', eventId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!a) throw HttpProblem.notFound(missing);
+    const a = await lockById(trx, 'event_actions', actionId, missing);
+    if (a.event_id !== eventId) throw HttpProblem.notFound(missing);
     return a;
   }
 
