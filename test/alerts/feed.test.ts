@@ -1,12 +1,8 @@
 import { insertAlert } from '../../src/alerts/store.js';
-import { ADMIN, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { ADMIN, login, usePlatform } from '../support/platform.js';
 import { consoleClient, openTestClock } from '../support/clocks.js';
 
-let tp: TestPlatform;
-beforeAll(async () => {
-  tp = await startTestPlatform();
-});
-afterAll(() => tp.close());
+const tp = usePlatform();
 
 const insert = (title: string) =>
   tp.platform.core.db.transaction().execute((trx) =>

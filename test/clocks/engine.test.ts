@@ -1,21 +1,16 @@
 import { ManualClock } from '../../src/shared/clock.js';
 import { advanceClock } from '../../src/clocks/firing.js';
-import { satisfyClock } from '../../src/clocks/service.js';
 import { createTestDatabase } from '../support/db.js';
-import { ADMIN, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { ADMIN, login, startTestPlatform, type TestPlatform, usePlatform } from '../support/platform.js';
 import { makeDepartment } from '../support/factories.js';
-import { alertsOf, consoleClient, openTestClock } from '../support/clocks.js';
+import { alertsOf, consoleClient, meetTestClock, openTestClock } from '../support/clocks.js';
 import { send } from '../support/actors.js';
 
 const sh = (iso: string) => new Date(`${iso}+08:00`);
 
 describe('clocks on an exact clock', () => {
-  let tp: TestPlatform;
   const clock = new ManualClock(sh('2025-09-26T10:00:00'));
-  beforeAll(async () => {
-    tp = await startTestPlatform({ clock, start: false });
-  });
-  afterAll(() => tp.close());
+  const tp = usePlatform({ clock, start: false });
 
   test('an interpretation clock is due 24:00 of the 3rd working day, 调休 included', async () => {
     const dept = await makeDepartment(tp);
@@ -90,16 +85,7 @@ describe('clocks on an exact clock', () => {
     const c = await openTestClock(tp, { kind: 'initial_release', startAt: clock.now() });
     clock.set(sh('2026-03-04T13:20:00'));
     await tp.platform.core.db.transaction().execute((trx) => advanceClock(trx, c.id, clock.now()));
-    const done = await tp.platform.core.db
-      .transaction()
-      .execute((trx) =>
-        satisfyClock(
-          trx,
-          { subjectKind: 'test', subjectId: c.subject_id, kind: 'initial_release' },
-          clock.now(),
-          clock.now(),
-        ),
-      );
+    const done = await meetTestClock(tp, c);
     expect(done?.state).toBe('met_late');
     expect(done?.lateness_seconds).toBe(20 * 60);
     clock.set(sh('2026-03-05T08:00:00'));
@@ -298,12 +284,8 @@ describe('real timers (Agenda on PostgreSQL)', () => {
 });
 
 describe('pausable clocks (依申请公开) and admin pages', () => {
-  let tp: TestPlatform;
   const clock = new ManualClock(sh('2026-03-02T09:00:00'));
-  beforeAll(async () => {
-    tp = await startTestPlatform({ clock, start: false });
-  });
-  afterAll(() => tp.close());
+  const tp = usePlatform({ clock, start: false });
 
   test('20 working days, paused days not counted, extended once by 20 more', async () => {
     const admin = await login(tp, ADMIN.username, ADMIN.password);
@@ -337,12 +319,8 @@ describe('pausable clocks (依申请公开) and admin pages', () => {
 });
 
 describe('unacknowledged critical alerts', () => {
-  let tp: TestPlatform;
   const clock = new ManualClock(sh('2026-04-01T08:00:00'));
-  beforeAll(async () => {
-    tp = await startTestPlatform({ clock, start: false });
-  });
-  afterAll(() => tp.close());
+  const tp = usePlatform({ clock, start: false });
 
   test('re-notify one level up until acknowledged; acknowledging settles the whole chain', async () => {
     const { renotifyDueAlerts } = await import('../../src/alerts/renotify.js');
@@ -377,12 +355,8 @@ describe('unacknowledged critical alerts', () => {
 });
 
 describe('escalation and the duty roster', () => {
-  let tp: TestPlatform;
   const clock = new ManualClock(sh('2026-05-11T08:00:00'));
-  beforeAll(async () => {
-    tp = await startTestPlatform({ clock, start: false });
-  });
-  afterAll(() => tp.close());
+  const tp = usePlatform({ clock, start: false });
 
   test('an escalation names the on-duty people of its level for that day', async () => {
     const { makeUser, PASSWORD } = await import('../support/factories.js');

@@ -1,5 +1,5 @@
 import { ManualClock } from '../../src/shared/clock.js';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { auditActions, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { disclosureCast, type Who } from './support.js';
 import type { DisclosureService } from '../../src/disclosure/service.js';
 
@@ -167,14 +167,7 @@ it('registers a request, pauses for a 6-working-day consultation, extends by 20 
     'status',
   );
 
-  const audit = await tp.platform.core.db
-    .selectFrom('audit_log')
-    .select('action')
-    .where('subject_kind', '=', 'disclosure_request')
-    .where('subject_id', '=', String(id))
-    .orderBy('id')
-    .execute();
-  expect(audit.map((a) => a.action)).toEqual([
+  expect(await auditActions(tp, 'disclosure_request', id)).toEqual([
     'disclosure.received',
     'disclosure.consultation',
     'disclosure.consultation_end',

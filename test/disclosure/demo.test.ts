@@ -1,12 +1,8 @@
-import { startTestPlatform, login, type TestPlatform } from '../support/platform.js';
+import { login, usePlatform } from '../support/platform.js';
 import { seedAccounts, DEMO_STEPS, DEMO_PASSWORD } from '../../scripts/seed-demo.js';
 import { shanghaiDate } from '../../src/shared/time.js';
 
-let tp: TestPlatform;
-beforeAll(async () => {
-  tp = await startTestPlatform();
-}, 90_000);
-afterAll(() => tp.close());
+const tp = usePlatform({}, 90_000);
 
 it('the demo seed gives last year a balanced annual report and this year a request in every state', async () => {
   const core = tp.platform.core;

@@ -1,14 +1,10 @@
-import { flashOf, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { flashOf, usePlatform } from '../support/platform.js';
 import { cast, published, send } from '../support/actors.js';
 import { shanghaiDate } from '../../src/shared/time.js';
 
 // Issue 14 point 2: the 规章 / 行政规范性文件 flag and the 废止 date from the document's staff page;
 // they feed table 二 of the annual report.
-let tp: TestPlatform;
-beforeAll(async () => {
-  tp = await startTestPlatform();
-}, 90_000);
-afterAll(() => tp.close());
+const tp = usePlatform({}, 90_000);
 
 it('the document page registers it as 行政规范性文件 and its 废止 date, validated, for supervisors only', async () => {
   const { drafterA, supervisor } = await cast(tp);

@@ -1,5 +1,5 @@
 import { ManualClock } from '../../src/shared/clock.js';
-import { ADMIN, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { ADMIN, login, startTestPlatform, type TestPlatform, usePlatform } from '../support/platform.js';
 import { makeDepartment, makeUser, PASSWORD } from '../support/factories.js';
 import { consoleClient } from '../support/clocks.js';
 import { send } from '../support/actors.js';
@@ -259,12 +259,8 @@ describe('a major emergency recorded 4 h 59 m after discovery (real timers)', ()
 });
 
 describe('response pages', () => {
-  let tp: TestPlatform;
   const clock = new ManualClock(sh('2026-11-23T10:00:00'));
-  beforeAll(async () => {
-    tp = await startTestPlatform({ clock, start: false });
-  });
-  afterAll(() => tp.close());
+  const tp = usePlatform({ clock, start: false });
 
   test('a spokesperson records a response from 我的回应时钟; an analyst records and triages through the forms', async () => {
     const bureau = await makeDepartment(tp, '区住建局页面');

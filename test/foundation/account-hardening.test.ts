@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
-import { ADMIN, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { ADMIN, login, usePlatform } from '../support/platform.js';
 import { makeUser, PASSWORD } from '../support/factories.js';
 import { AccountsService } from '../../src/accounts/service.js';
 import { passwordProblem } from '../../src/auth/password-policy.js';
@@ -15,11 +15,7 @@ import { passwordProblem } from '../../src/auth/password-policy.js';
  * configurable password rules; sign-in outcomes in the audit log.
  */
 
-let tp: TestPlatform;
-beforeAll(async () => {
-  tp = await startTestPlatform({ env: { LOGIN_RATE_LIMIT: '3' } });
-});
-afterAll(() => tp.close());
+const tp = usePlatform({ env: { LOGIN_RATE_LIMIT: '3' } });
 
 const me = (agent: request.Agent) => agent.get('/api/auth/me');
 

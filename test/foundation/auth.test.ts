@@ -1,13 +1,9 @@
 import request from 'supertest';
 import { sql } from 'kysely';
-import { startTestPlatform, login, ADMIN, type TestPlatform } from '../support/platform.js';
+import { login, ADMIN, usePlatform } from '../support/platform.js';
 import { makeDepartment, makeUser } from '../support/factories.js';
 
-let tp: TestPlatform;
-beforeAll(async () => {
-  tp = await startTestPlatform({ env: { LOGIN_RATE_LIMIT: '5' } });
-});
-afterAll(async () => tp.close());
+const tp = usePlatform({ env: { LOGIN_RATE_LIMIT: '5' } });
 
 const problem = (res: request.Response) => {
   expect(res.headers['content-type']).toMatch(/application\/problem\+json/);

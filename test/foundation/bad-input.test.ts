@@ -1,12 +1,8 @@
 import type { Express } from 'express';
 import request from 'supertest';
-import { ADMIN, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { ADMIN, login, usePlatform } from '../support/platform.js';
 
-let tp: TestPlatform;
-beforeAll(async () => {
-  tp = await startTestPlatform({ start: false });
-});
-afterAll(() => tp.close());
+const tp = usePlatform({ start: false });
 
 interface Layer {
   route?: { path: string | string[]; methods: Record<string, boolean> };

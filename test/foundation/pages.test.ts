@@ -1,12 +1,8 @@
 import { ROLES } from '../../src/db/schema.js';
-import { login, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { login, usePlatform } from '../support/platform.js';
 import { makeDepartment, makeUser, PASSWORD } from '../support/factories.js';
 
-let tp: TestPlatform;
-beforeAll(async () => {
-  tp = await startTestPlatform({ start: false });
-});
-afterAll(() => tp.close());
+const tp = usePlatform({ start: false });
 
 test.each(ROLES)('every page in the %s navigation renders', async (role) => {
   const dept = await makeDepartment(tp);

@@ -1,15 +1,11 @@
 import { jest } from '@jest/globals';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { usePlatform } from '../support/platform.js';
 import { cast } from '../support/actors.js';
 import { buildClock, buildPolicy } from '../support/factories.js';
 
 // Issue 13 item 8 (/clocks): filters, and rows that lead to their subject.
 jest.setTimeout(120_000);
-let tp: TestPlatform;
-beforeAll(async () => {
-  tp = await startTestPlatform();
-});
-afterAll(() => tp.close());
+const tp = usePlatform();
 
 const rows = (html: string) => /<table class="grid" id="clocks">([\s\S]*?)<\/table>/.exec(html)![1]!;
 

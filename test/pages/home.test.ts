@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { ADMIN, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { ADMIN, login, usePlatform } from '../support/platform.js';
 import { makeDepartment } from '../support/factories.js';
 import { consoleClient } from '../support/clocks.js';
 import { actor, cast, doc, published, send } from '../support/actors.js';
@@ -8,11 +8,7 @@ import { recordEvent } from '../support/events.js';
 // Issue 13 item 13: home is each role's to-do list; a supervisor's 督办 reaches the late department.
 // Many API steps each: generous under a loaded two-core machine.
 jest.setTimeout(120_000);
-let tp: TestPlatform;
-beforeAll(async () => {
-  tp = await startTestPlatform();
-});
-afterAll(() => tp.close());
+const tp = usePlatform();
 
 const section = (html: string, id: string) => {
   const m = new RegExp(`<section class="card todo" id="${id}">([\\s\\S]*?)</section>`).exec(html);

@@ -1,16 +1,12 @@
 import { jest } from '@jest/globals';
 import request from 'supertest';
-import { flashOf, startTestPlatform, login, type TestPlatform } from '../support/platform.js';
+import { flashOf, login, usePlatform } from '../support/platform.js';
 import { makeDepartment, makeUser } from '../support/factories.js';
 
 // Issue 14 point 4: signed-in users change their password from a page reached from the header;
 // the page says how many other sign-ins ended.
 jest.setTimeout(120_000);
-let tp: TestPlatform;
-beforeAll(async () => {
-  tp = await startTestPlatform();
-}, 90_000);
-afterAll(() => tp.close());
+const tp = usePlatform({}, 90_000);
 
 test('changes the password from the page, keeps this sign-in and ends the others', async () => {
   const dept = await makeDepartment(tp, '区卫健局');

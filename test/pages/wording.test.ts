@@ -1,17 +1,13 @@
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { ManualClock } from '../../src/shared/clock.js';
-import { ADMIN, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { ADMIN, login, usePlatform } from '../support/platform.js';
 import { makeDepartment, makeUser, PASSWORD } from '../support/factories.js';
 import { ingest, ingestToken } from '../support/opinion.js';
 
 // Item 11 of issue 13: nothing English reaches a user. Item 15/16: site name, favicon, README batch.
-let tp: TestPlatform;
 const clock = new ManualClock('2026-11-23T04:00:00Z');
-beforeAll(async () => {
-  tp = await startTestPlatform({ clock, env: { SITE_NAME: '青山区人民政府' } });
-});
-afterAll(() => tp.close());
+const tp = usePlatform({ clock, env: { SITE_NAME: '青山区人民政府' } });
 
 /** Visible text of a page: tags, scripts and attribute values left out. */
 function visibleText(html: string): string {

@@ -1,14 +1,12 @@
 import request from 'supertest';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { auditActions, usePlatform } from '../support/platform.js';
 import { cast, doc, fieldsOf, problem, published, send } from '../support/actors.js';
 
-let tp: TestPlatform;
+const tp = usePlatform();
 let c: Awaited<ReturnType<typeof cast>>;
 beforeAll(async () => {
-  tp = await startTestPlatform();
   c = await cast(tp);
 });
-afterAll(async () => tp.close());
 
 const count = async (table: 'policies' | 'interpretations' | 'policy_events' | 'audit_log') =>
   Number(
@@ -113,14 +111,7 @@ describe('the workflow of SPEC §4, walked by two departments', () => {
       'interpret',
     ]);
 
-    const audit = await tp.platform.core.db
-      .selectFrom('audit_log')
-      .select('action')
-      .where('subject_kind', '=', 'policy')
-      .where('subject_id', '=', String(id))
-      .orderBy('id')
-      .execute();
-    expect(audit.map((a) => a.action)).toEqual([
+    expect(await auditActions(tp, 'policy', id)).toEqual([
       'policy.create',
       'policy.update',
       'policy.submit',

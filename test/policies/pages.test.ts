@@ -3,20 +3,18 @@ import path from 'node:path';
 import request from 'supertest';
 import JSZip from 'jszip';
 import { minimalPdf } from '../support/files.js';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { usePlatform } from '../support/platform.js';
 import { loadUserPrincipal } from '../../src/auth/users.js';
 import { parsePolicyText } from '../../src/policies/importer.js';
 import { importParsed } from '../../src/policies/import-file.js';
 import { cast, doc, fieldsOf, published, send } from '../support/actors.js';
 import { makeDocx } from '../support/docx.js';
 
-let tp: TestPlatform;
+const tp = usePlatform();
 let c: Awaited<ReturnType<typeof cast>>;
 beforeAll(async () => {
-  tp = await startTestPlatform();
   c = await cast(tp);
 });
-afterAll(async () => tp.close());
 
 const anon = () => request(tp.url);
 

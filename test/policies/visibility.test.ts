@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { usePlatform } from '../support/platform.js';
 import { minimalPdf } from '../support/files.js';
 import { ingestToken } from '../support/opinion.js';
 import { actor, cast, published, send } from '../support/actors.js';
@@ -9,13 +9,11 @@ import { actor, cast, published, send } from '../support/actors.js';
  * (依申请公开 / 不予公开) are 404 — not 403 — to everyone outside their department and the
  * supervisors, with their interpretations' and attachments' downloads alike.
  */
-let tp: TestPlatform;
+const tp = usePlatform();
 let c: Awaited<ReturnType<typeof cast>>;
 beforeAll(async () => {
-  tp = await startTestPlatform();
   c = await cast(tp);
 });
-afterAll(() => tp.close());
 
 const bearer = (token: string, url: string) =>
   request(tp.url).get(url).set('Authorization', `Bearer ${token}`);

@@ -1,19 +1,14 @@
 import { minimalPdf } from '../support/files.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { advanceClock } from '../../src/clocks/firing.js';
-import { satisfyClock } from '../../src/clocks/service.js';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { usePlatform } from '../support/platform.js';
 import { makeDepartment } from '../support/factories.js';
-import { openTestClock, alertsOf } from '../support/clocks.js';
+import { meetTestClock, openTestClock, alertsOf } from '../support/clocks.js';
 import { actor, fieldsOf, send } from '../support/actors.js';
 
 describe('问责 records (POST/GET /api/accountability)', () => {
-  let tp: TestPlatform;
   const clock = new ManualClock('2026-06-10T02:00:00Z');
-  beforeAll(async () => {
-    tp = await startTestPlatform({ clock, start: false });
-  });
-  afterAll(() => tp.close());
+  const tp = usePlatform({ clock, start: false });
 
   test('a supervisor records decisions on breached and late clocks; the department sees only its own', async () => {
     const core = tp.platform.core;
@@ -36,26 +31,10 @@ describe('问责 records (POST/GET /api/accountability)', () => {
       startAt: clock.now(),
     });
     clock.set('2026-06-11T02:00:00Z');
-    await core.db
-      .transaction()
-      .execute((trx) =>
-        satisfyClock(
-          trx,
-          { subjectKind: 'test', subjectId: onTime.subject_id, kind: 'response' },
-          clock.now(),
-          clock.now(),
-        ),
-      );
+    await meetTestClock(tp, onTime);
     clock.set('2026-06-13T02:00:00Z');
-    await core.db.transaction().execute(async (trx) => {
-      await advanceClock(trx, breached.id, clock.now());
-      await satisfyClock(
-        trx,
-        { subjectKind: 'test', subjectId: late.subject_id, kind: 'response' },
-        clock.now(),
-        clock.now(),
-      );
-    });
+    await core.db.transaction().execute((trx) => advanceClock(trx, breached.id, clock.now()));
+    await meetTestClock(tp, late);
 
     const sup = await actor(tp, ['supervisor']);
     const a = await send(sup, 'post', '/api/accountability', {

@@ -1,11 +1,10 @@
 import ExcelJS from 'exceljs';
 import { ManualClock } from '../../src/shared/clock.js';
 import { summarizeTimeliness } from '../../src/reports/timeliness.js';
-import { satisfyClock } from '../../src/clocks/service.js';
 import { advanceClock } from '../../src/clocks/firing.js';
-import { ADMIN, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { ADMIN, login, usePlatform } from '../support/platform.js';
 import { makeDepartment, makeUser, PASSWORD } from '../support/factories.js';
-import { openTestClock } from '../support/clocks.js';
+import { meetTestClock, openTestClock } from '../support/clocks.js';
 import { binary } from '../support/files.js';
 
 test('on-time rate counts decided clocks; running ones wait, cancelled ones are left out', () => {
@@ -35,26 +34,15 @@ test('on-time rate counts decided clocks; running ones wait, cancelled ones are 
 });
 
 describe('reports API and export', () => {
-  let tp: TestPlatform;
   const clock = new ManualClock('2026-06-10T02:00:00Z');
-  beforeAll(async () => {
-    tp = await startTestPlatform({ clock, start: false });
-  });
-  afterAll(() => tp.close());
+  const tp = usePlatform({ clock, start: false });
 
   test('a supervisor sees per-department outcomes and downloads them as xlsx; a drafter may not', async () => {
     const dept = await makeDepartment(tp, '区卫健局测试');
     const a = await openTestClock(tp, { kind: 'response', departmentId: dept.id, startAt: clock.now() });
     await openTestClock(tp, { kind: 'response', departmentId: dept.id, startAt: clock.now() });
     clock.set('2026-06-13T02:00:00Z');
-    await tp.platform.core.db.transaction().execute(async (trx) => {
-      await satisfyClock(
-        trx,
-        { subjectKind: 'test', subjectId: a.subject_id, kind: 'response' },
-        clock.now(),
-        clock.now(),
-      );
-    });
+    await meetTestClock(tp, a);
     const b = await tp.platform.core.db
       .selectFrom('clocks')
       .select('id')

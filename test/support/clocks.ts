@@ -1,5 +1,5 @@
 import { io as connect, type Socket } from 'socket.io-client';
-import { openClock, type OpenClockInput } from '../../src/clocks/service.js';
+import { openClock, satisfyClock, type ClockRow, type OpenClockInput } from '../../src/clocks/service.js';
 import type { AlertJson } from '../../src/alerts/model.js';
 import type { TestPlatform } from './platform.js';
 
@@ -22,6 +22,17 @@ export async function openTestClock(tp: TestPlatform, input: Partial<OpenClockIn
       core.clock.now(),
     ),
   );
+}
+
+/** Meets a clock opened by openTestClock at the platform's now, as its domain would once the duty is done. */
+export async function meetTestClock(tp: TestPlatform, c: ClockRow) {
+  const core = tp.platform.core;
+  const now = core.clock.now();
+  return core.db
+    .transaction()
+    .execute((trx) =>
+      satisfyClock(trx, { subjectKind: 'test', subjectId: c.subject_id, kind: c.kind }, now, now),
+    );
 }
 
 export async function alertsOf(tp: TestPlatform, type?: string) {

@@ -64,6 +64,37 @@ export async function startTestPlatform(
   };
 }
 
+/**
+ * The platform of a test file or describe block, started before its tests and closed after them:
+ * `const tp = usePlatform({ clock, start: false })`. It stands for the started platform, so it is
+ * used exactly like startTestPlatform's answer, from the first beforeAll on.
+ */
+export function usePlatform(opts: Parameters<typeof startTestPlatform>[0] = {}, timeout?: number) {
+  let started: TestPlatform | undefined;
+  beforeAll(async () => {
+    started = await startTestPlatform(opts);
+  }, timeout);
+  afterAll(() => started?.close());
+  return new Proxy({} as TestPlatform, {
+    get(_target, key) {
+      if (!started) throw new Error('usePlatform: the platform starts in beforeAll');
+      return Reflect.get(started, key);
+    },
+  });
+}
+
+/** The audit trail of one subject: its actions, oldest first. */
+export async function auditActions(tp: TestPlatform, subjectKind: string, subjectId: number | string) {
+  const rows = await tp.platform.core.db
+    .selectFrom('audit_log')
+    .select('action')
+    .where('subject_kind', '=', subjectKind)
+    .where('subject_id', '=', String(subjectId))
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.action);
+}
+
 export type Agent = TestAgent;
 
 /** A cookie-keeping client that logged in through the API and sends its CSRF token. */
