@@ -13,6 +13,7 @@ import { HttpProblem } from '../shared/errors.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { type Ctx } from '../shared/context.js';
 import { lockById } from '../db/lock.js';
+import { USER_IDENTITY } from '../auth/users.js';
 
 export const DEPARTMENT_KINDS = [
   'government_office',
@@ -120,16 +121,7 @@ export class AccountsService {
     return this.core.db
       .selectFrom('users')
       .innerJoin('departments', 'departments.id', 'users.department_id')
-      .select([
-        'users.id',
-        'users.username',
-        'users.display_name',
-        'users.department_id',
-        'users.roles',
-        'users.active',
-        'users.created_at',
-        'departments.name as department_name',
-      ])
+      .select([...USER_IDENTITY, 'users.active', 'users.created_at', 'departments.name as department_name'])
       .orderBy('users.id')
       .execute();
   }

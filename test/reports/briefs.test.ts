@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/shared/clock.js';
 import { advanceClock } from '../../src/clocks/firing.js';
 import { insertAnalysedItems } from '../../src/reports/history-items.js';
 import { previousPeriods } from '../../src/reports/brief.js';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { startTestPlatform, usePlatform, type TestPlatform } from '../support/platform.js';
 import { makeDepartment } from '../support/factories.js';
 import { actor, fieldsOf, published, send, type Actor } from '../support/actors.js';
 import { binary } from '../support/files.js';
@@ -12,14 +12,13 @@ import { recordEvent } from '../support/events.js';
 const download = (a: Actor, url: string) => a.agent.get(url).buffer(true).parse(binary);
 
 describe('舆情日报 and 周报 for a fixture day (2026-06-10)', () => {
-  let tp: TestPlatform;
   const clock = new ManualClock('2026-06-01T03:00:00Z');
+  const tp = usePlatform({ clock, start: false });
   let sup: Actor;
   let e1: number;
   let e2: number;
 
   beforeAll(async () => {
-    tp = await startTestPlatform({ clock, start: false });
     const core = tp.platform.core;
     const deptA = (await makeDepartment(tp, '日报测试住建局')).id;
     const deptB = (await makeDepartment(tp, '日报测试应急局')).id;
@@ -167,7 +166,6 @@ describe('舆情日报 and 周报 for a fixture day (2026-06-10)', () => {
     }).expect(201);
     set('2026-06-11T09:00:00+08:00');
   }, 180_000);
-  afterAll(() => tp.close());
 
   test('the JSON brief holds the day’s events, volume, responses, late items and linked policies', async () => {
     const b = (await sup.agent.get('/api/reports/opinion-daily?date=2026-06-10').expect(200)).body;

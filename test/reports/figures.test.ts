@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/shared/clock.js';
 import { advanceClock } from '../../src/clocks/firing.js';
 import { median, seriesByDay, formatMinutes } from '../../src/reports/stats.js';
 import { insertAnalysedItems } from '../../src/reports/history-items.js';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { usePlatform } from '../support/platform.js';
 import { makeDepartment } from '../support/factories.js';
 import { actor, published, send, type Actor } from '../support/actors.js';
 import { binary } from '../support/files.js';
@@ -31,14 +31,13 @@ test('median, day series and durations', () => {
 });
 
 describe('supervision figures for a fixture period (May–June 2026)', () => {
-  let tp: TestPlatform;
   const clock = new ManualClock('2026-07-02T02:00:00Z');
+  const tp = usePlatform({ clock, start: false });
   let sup: Actor;
   let deptA: number;
   let deptB: number;
 
   beforeAll(async () => {
-    tp = await startTestPlatform({ clock, start: false });
     const core = tp.platform.core;
     deptA = (await makeDepartment(tp, '考核测试住建局')).id;
     deptB = (await makeDepartment(tp, '考核测试教育局')).id;
@@ -178,7 +177,6 @@ describe('supervision figures for a fixture period (May–June 2026)', () => {
     }).expect(201);
     clock.set('2026-07-02T02:00:00Z');
   }, 180_000);
-  afterAll(() => tp.close());
 
   const period = 'from=2026-05-01&to=2026-06-30';
 
