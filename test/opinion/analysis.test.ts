@@ -281,6 +281,29 @@ describe('centroid term change tracking', () => {
   });
 });
 
+describe('bounded cluster memory', () => {
+  it('forgets the clusters seen longest ago, which no item joins any more', () => {
+    const ci = new ClusterIndex({ threshold: 0.1, windowMs: 3600_000, maxTerms: 60 });
+    const story = (i: number) =>
+      new Map([
+        [`地点${i}`, 0.6],
+        [`事件${i}`, 0.6],
+        ['投诉', 0.5],
+      ]);
+    for (let i = 1; i <= 5; i++)
+      ci.put({ id: i, terms: story(i), firstSeen: i * 10, lastSeen: i * 10, items: 1 });
+    ci.takeTermChanges();
+    ci.addItem(1, story(1), 60); // seen again: now the most recent
+    expect(ci.evictOldest(3).sort()).toEqual([2, 3]);
+    expect([...ci.clusters.keys()].sort()).toEqual([1, 4, 5]);
+    expect(ci.best(story(2), 60)).toBeNull();
+    expect(ci.best(story(1), 60)?.id).toBe(1);
+    // Pending centroid changes of a forgotten cluster are still handed out (none here but 1's).
+    expect([...ci.takeTermChanges().keys()]).toEqual([1]);
+    expect(ci.evictOldest(3)).toEqual([]);
+  });
+});
+
 describe('early-warning rules', () => {
   const base = {
     itemsCount: 5,

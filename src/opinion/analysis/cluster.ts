@@ -253,20 +253,30 @@ export class ClusterIndex {
   /** Forgets clusters whose last item is older than `before` (epoch ms). */
   prune(before: number): number[] {
     const dropped: number[] = [];
-    for (const c of this.clusters.values()) {
-      if (c.lastSeen < before) {
-        const words = this.changed.get(c.id);
-        if (words) {
-          this.prunedChanges.set(c.id, changesOf(c.terms, words));
-          this.changed.delete(c.id);
-        }
-        this.unindex(c);
-        this.clusters.delete(c.id);
-        this.posted.delete(c.id);
-        dropped.push(c.id);
-      }
-    }
+    for (const c of this.clusters.values()) if (c.lastSeen < before) dropped.push(this.drop(c));
     return dropped;
+  }
+
+  /**
+   * Forgets the clusters seen longest ago until `keep` remain: a flood of unrelated posts (each its
+   * own cluster) must not grow the leader's memory without end. Returns their ids.
+   */
+  evictOldest(keep: number): number[] {
+    if (this.clusters.size <= keep) return [];
+    const byAge = [...this.clusters.values()].sort((a, b) => a.lastSeen - b.lastSeen || a.id - b.id);
+    return byAge.slice(0, byAge.length - keep).map((c) => this.drop(c));
+  }
+
+  private drop(c: ClusterState): number {
+    const words = this.changed.get(c.id);
+    if (words) {
+      this.prunedChanges.set(c.id, changesOf(c.terms, words));
+      this.changed.delete(c.id);
+    }
+    this.unindex(c);
+    this.clusters.delete(c.id);
+    this.posted.delete(c.id);
+    return c.id;
   }
 
   private post(w: string, c: ClusterState): void {

@@ -63,6 +63,7 @@ export function foldBatch(
     hours: [],
     namedPolicies: new Map(),
   };
+  mem.bound();
   const hours = new Map<string, ClusterHourRow>();
   for (const it of items) {
     const a = analyses.get(it.id);

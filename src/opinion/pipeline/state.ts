@@ -16,6 +16,12 @@ const NO_TERMS: TermVector = new Map();
  * millions. Copies mostly follow their original within hours, so the earliest go first.
  */
 export const MAX_DUPLICATE_CANDIDATES = 200_000;
+/**
+ * Clusters kept at most (≈ 4 KB each with their aggregates: 17,600 one-post clusters took 70 MiB of
+ * heap), ≈ 200 MiB: a 48-hour window of a province's posts, most of them clusters of one, would
+ * otherwise be millions. Those seen longest ago go first; a later post of theirs starts a new one.
+ */
+export const MAX_CLUSTERS = 50_000;
 
 /**
  * The clusters and duplicate candidates within their windows, held in memory by the pipeline
@@ -128,6 +134,16 @@ export class ClusterMemory {
 
   termsOf(clusterId: number): TermVector {
     return this.clusters.clusters.get(clusterId)?.terms ?? NO_TERMS;
+  }
+
+  /**
+   * Forgets the clusters seen longest ago beyond `max` (checked before each batch, so that what a
+   * batch touches is still held when it is stored); lets the count overrun by a quarter so that
+   * the sort is rare.
+   */
+  bound(max = MAX_CLUSTERS): void {
+    if (this.clusters.clusters.size <= max * 1.25) return;
+    for (const id of this.clusters.evictOldest(max)) this.metas.delete(id);
   }
 
   /** Forgets clusters and duplicate candidates that fell out of their windows. */
