@@ -37,6 +37,7 @@ const BODIES: unknown[] = [
   ),
 ];
 
+// The sweeps walk every route with several bodies: minutes on a loaded machine, so a long guard.
 test('no route answers bad input with a 5xx, and every API refusal is problem+json', async () => {
   const admin = await login(tp, ADMIN.username, ADMIN.password);
   const routes = routesOf(tp.platform.app).filter(
@@ -65,7 +66,7 @@ test('no route answers bad input with a 5xx, and every API refusal is problem+js
     }
   }
   expect(failures).toEqual([]);
-}, 120_000);
+}, 300_000);
 
 test('no page or API answers a malformed id or query with a 5xx', async () => {
   const admin = await login(tp, ADMIN.username, ADMIN.password);
@@ -85,7 +86,7 @@ test('no page or API answers a malformed id or query with a 5xx', async () => {
       }
     }
   expect(failures).toEqual([]);
-}, 120_000);
+}, 300_000);
 
 test('bodies in a wrong encoding or of the wrong type are refused as problems, not 500s', async () => {
   const admin = await login(tp, ADMIN.username, ADMIN.password);
