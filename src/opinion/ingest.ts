@@ -5,7 +5,6 @@ import { HttpProblem, type FieldError } from '../shared/errors.js';
 import { check, fields, z } from '../shared/validation.js';
 import { CHANNELS, channelCode } from './channels.js';
 import { ensureItemPartitions } from './partitions.js';
-import type { QueuedItem } from './pipeline/sql.js';
 
 export const MAX_BATCH_ITEMS = 1000;
 export const MAX_BATCH_BYTES = 5 * 1024 * 1024;
@@ -131,7 +130,19 @@ export function prepareBatch(
 }
 
 /** An accepted item as the queue stores it, with its idempotency key (keys are the columns). */
-type QueueRow = Omit<QueuedItem, 'id' | 'received_at'> & { key: string };
+interface QueueRow {
+  key: string;
+  published_at: Date;
+  source: string;
+  channel: string;
+  external_id: string | null;
+  url: string | null;
+  title: string;
+  content: string;
+  author: string;
+  metrics: Record<string, number> | null;
+  is_repost: boolean | null;
+}
 
 /**
  * Stores new items with their idempotency keys in the queue, the durable inbox, in ONE statement

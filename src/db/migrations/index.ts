@@ -14,6 +14,7 @@ import * as m060 from './060_supervision.js';
 import * as m070 from './070_public_site.js';
 import * as m100 from './100_opinion_store_once.js';
 import * as m101 from './101_opinion_cluster_terms.js';
+import * as m102 from './102_opinion_cluster_terms_fillfactor.js';
 
 /** Every migration, by name; names sort in the order they are applied. Never edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -32,5 +33,6 @@ export const migrations: Record<string, Migration> = {
   '070_public_site': m070,
   '100_opinion_store_once': m100,
   '101_opinion_cluster_terms': m101,
+  '102_opinion_cluster_terms_fillfactor': m102,
   // 01x: policies, 02x: opinion pipeline (numbers reserved so capabilities can grow independently)
 };

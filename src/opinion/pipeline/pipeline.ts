@@ -130,7 +130,7 @@ export class OpinionPipeline {
       await mem.reserveIds(trx, items.length);
       const batch = foldBatch(items, analyses, mem, (t) => this.policies.named(t), now, this.rules);
       prof.mark('fold');
-      await db.storeItems(trx, items, batch.itemRows, nowDate);
+      await db.storeItems(trx, batch.itemRows, nowDate);
       prof.mark('items-update');
       if (batch.touched.size) await this.storeClusters(trx, batch, nowDate);
       stored = ids;

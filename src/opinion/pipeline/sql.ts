@@ -28,27 +28,20 @@ export interface ClaimedItem {
   is_repost: boolean | null;
 }
 
-/** A queued item: what the crawler delivered, all of it stored with the analysis. */
-export interface QueuedItem extends ClaimedItem {
-  received_at: Date;
-  external_id: string | null;
-  url: string | null;
-}
-
-const QUEUED_COLUMNS = sql.raw(
-  'item_id as id, published_at, source, channel, title, content, author, metrics, is_repost, received_at, ' +
-    'external_id, url',
+const CLAIMED_COLUMNS = sql.raw(
+  'item_id as id, published_at, source, channel, title, content, author, metrics, is_repost',
 );
 
 /**
- * Takes up to `limit` items off the queue (rows other workers hold are skipped) and returns
- * them, oldest publication first: the queue holds each item as delivered until it is stored.
+ * Locks up to `limit` queued items (rows other workers hold are skipped) and returns them, oldest
+ * publication first. They leave the queue when storeItems stores them, in the same transaction.
  */
-export async function claimItems(trx: Trx, limit: number): Promise<{ claimed: number; items: QueuedItem[] }> {
-  const r = await sql<QueuedItem>`
-    delete from opinion_queue where item_id in (
-      select item_id from opinion_queue order by item_id limit ${limit} for update skip locked
-    ) returning ${QUEUED_COLUMNS}
+export async function claimItems(
+  trx: Trx,
+  limit: number,
+): Promise<{ claimed: number; items: ClaimedItem[] }> {
+  const r = await sql<ClaimedItem>`
+    select ${CLAIMED_COLUMNS} from opinion_queue order by item_id limit ${limit} for update skip locked
   `.execute(trx);
   const items = r.rows.sort((a, b) => a.published_at.getTime() - b.published_at.getTime() || a.id - b.id);
   return { claimed: items.length, items };
@@ -57,7 +50,7 @@ export async function claimItems(trx: Trx, limit: number): Promise<{ claimed: nu
 /** Queued items after `afterId`, read without claiming them (the read-ahead). */
 export async function peekQueue(db: Db, afterId: number, limit: number): Promise<ClaimedItem[]> {
   const r = await sql<ClaimedItem>`
-    select ${QUEUED_COLUMNS} from opinion_queue where item_id > ${afterId} order by item_id limit ${limit}
+    select ${CLAIMED_COLUMNS} from opinion_queue where item_id > ${afterId} order by item_id limit ${limit}
   `.execute(db);
   return r.rows;
 }
@@ -99,8 +92,9 @@ export interface AnalysedItemRow {
   schemeIds: number[];
 }
 
-/** An opinion_items row: the item as delivered and its analysis. */
-interface ItemRow extends QueuedItem {
+/** An item's analysis as opinion_items stores it. */
+interface ItemAnalysisRow {
+  id: number;
   status: 'analysed' | 'failed';
   sentiment: SentimentLabel | null;
   sentiment_score: number | null;
@@ -116,46 +110,41 @@ interface ItemRow extends QueuedItem {
 }
 
 /**
- * Stores the claimed items with their analysis (`results`, one per item, matched by id): the
- * only write of an item to opinion_items, in the transaction that took it off the queue.
+ * Moves claimed items from the queue into opinion_items with their analysis, in one statement:
+ * the only write of an item to opinion_items. What the crawler delivered stays in PostgreSQL
+ * (the queue row's columns); only the analysis travels.
  */
-export async function storeItems(
-  trx: Trx,
-  items: readonly QueuedItem[],
-  results: readonly AnalysedItemRow[],
-  now: Date,
-): Promise<void> {
+export async function storeItems(trx: Trx, results: readonly AnalysedItemRow[], now: Date): Promise<void> {
   if (!results.length) return;
-  const byId = new Map(items.map((it) => [it.id, it]));
-  const rows = results.map((r): ItemRow => {
-    const it = byId.get(r.id);
-    if (!it) throw new Error(`analysis of item ${r.id}, which the batch did not claim`);
-    return {
-      ...it,
-      status: r.status,
-      sentiment: r.sentiment,
-      sentiment_score: r.sentimentScore,
-      categories: r.categories,
-      signal: r.signal,
-      keywords: r.keywords,
-      labels: r.labels,
-      minhash: r.minhash ? `\\x${r.minhash.toString('hex')}` : null,
-      duplicate_of: r.duplicateOf,
-      cluster_id: r.clusterId,
-      scheme_ids: r.schemeIds,
-    };
-  });
+  const rows = results.map((r): ItemAnalysisRow => ({
+    id: r.id,
+    status: r.status,
+    sentiment: r.sentiment,
+    sentiment_score: r.sentimentScore,
+    categories: r.categories,
+    signal: r.signal,
+    keywords: r.keywords,
+    labels: r.labels,
+    minhash: r.minhash ? `\\x${r.minhash.toString('hex')}` : null,
+    duplicate_of: r.duplicateOf,
+    cluster_id: r.clusterId,
+    scheme_ids: r.schemeIds,
+  }));
   await sql`
+    with x as (
+      select * from ${recordset(rows)} as x(id bigint, status text, sentiment text, sentiment_score real,
+        categories text[], signal text, keywords text[], labels jsonb, minhash bytea, duplicate_of bigint,
+        cluster_id int, scheme_ids int[])
+    ), taken as (
+      delete from opinion_queue q using x where q.item_id = x.id returning q.*
+    )
     insert into opinion_items (id, published_at, received_at, source, channel, external_id, url, title, content,
       author, metrics, is_repost, status, analysed_at, sentiment, sentiment_score, categories, signal, keywords,
       labels, minhash, duplicate_of, cluster_id, scheme_ids)
-    select x.id, x.published_at, x.received_at, x.source, x.channel, x.external_id, x.url, x.title, x.content,
-      x.author, x.metrics, x.is_repost, x.status, ${now}, x.sentiment, x.sentiment_score, x.categories, x.signal,
+    select q.item_id, q.published_at, q.received_at, q.source, q.channel, q.external_id, q.url, q.title, q.content,
+      q.author, q.metrics, q.is_repost, x.status, ${now}, x.sentiment, x.sentiment_score, x.categories, x.signal,
       x.keywords, x.labels, x.minhash, x.duplicate_of, x.cluster_id, x.scheme_ids
-    from ${recordset(rows)} as x(id bigint, published_at timestamptz, received_at timestamptz, source text,
-      channel text, external_id text, url text, title text, content text, author text, metrics jsonb,
-      is_repost boolean, status text, sentiment text, sentiment_score real, categories text[], signal text,
-      keywords text[], labels jsonb, minhash bytea, duplicate_of bigint, cluster_id int, scheme_ids int[])
+    from taken q join x on x.id = q.item_id
   `.execute(trx);
 }
 
@@ -278,8 +267,8 @@ interface ClusterTermRow {
 }
 
 /**
- * Writes the centroid terms that changed (ClusterMemory.takeTermChanges): upserts the new and
- * changed weights, deletes the trimmed terms, in one statement. The clusters' rows exist first.
+ * Writes the centroid terms that changed (ClusterMemory.takeTermChanges): the new and changed
+ * weights and the trimmed terms, in one statement. The clusters' rows exist first.
  */
 export async function writeClusterTerms(trx: Trx, changes: ReadonlyMap<number, TermChanges>): Promise<void> {
   const set: ClusterTermRow[] = [];
@@ -289,14 +278,22 @@ export async function writeClusterTerms(trx: Trx, changes: ReadonlyMap<number, T
     for (const term of c.removed) removed.push({ cluster_id, term });
   }
   if (!set.length && !removed.length) return;
+  // A plain update of the terms that exist, an insert of the rest: an upsert (on conflict) would
+  // also lock each existing row, one more WAL record per term.
   await sql`
-    with removed as (
-      delete from opinion_cluster_terms t using ${recordset(removed)} as x(cluster_id int, term text)
+    with x as (
+      select * from ${recordset(set)} as x(cluster_id int, term text, weight float8)
+    ), removed as (
+      delete from opinion_cluster_terms t using ${recordset(removed)} as r(cluster_id int, term text)
+      where t.cluster_id = r.cluster_id and t.term = r.term
+    ), changed as (
+      update opinion_cluster_terms t set weight = x.weight from x
       where t.cluster_id = x.cluster_id and t.term = x.term
+      returning t.cluster_id, t.term
     )
     insert into opinion_cluster_terms (cluster_id, term, weight)
-    select x.cluster_id, x.term, x.weight from ${recordset(set)} as x(cluster_id int, term text, weight float8)
-    on conflict (cluster_id, term) do update set weight = excluded.weight
+    select x.cluster_id, x.term, x.weight from x
+    where not exists (select 1 from changed c where c.cluster_id = x.cluster_id and c.term = x.term)
   `.execute(trx);
 }
 
