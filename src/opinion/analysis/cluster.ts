@@ -96,6 +96,7 @@ export class ClusterIndex {
   private readonly probe: string[] = [];
   private readonly probeWeights: number[] = [];
   private readonly candidates: ClusterState[] = [];
+  private tag = new Uint8Array(64);
 
   constructor(readonly options: ClusterOptions = DEFAULT_CLUSTER_OPTIONS) {}
 
@@ -129,6 +130,7 @@ export class ClusterIndex {
       pw[i] = x;
     }
     const nv = Math.sqrt(n2);
+    if (this.tag.length < size) this.tag = new Uint8Array(size * 2);
     const stamp = ++this.lookups;
     const win = this.options.windowMs;
     const candidates = this.candidates;
@@ -145,6 +147,19 @@ export class ClusterIndex {
         candidates[found++] = c;
       }
     }
+    if (!found) return null;
+    // A word no cluster holds (it has no posting) adds nothing to any dot product: leave it out
+    // of the loops below, keeping the others in order (category pseudo-terms are never posted).
+    const tag = this.tag;
+    let live = 0;
+    for (let i = 0; i < size; i++) {
+      const w = keys[i]!;
+      const isTag = w.charCodeAt(0) === 35; /* # */
+      if (!isTag && !this.inverted.has(w)) continue;
+      keys[live] = w;
+      vals[live] = vals[i]!;
+      tag[live++] = isTag ? 1 : 0;
+    }
     let has = false;
     let bestId = 0;
     let bestSim = 0;
@@ -154,11 +169,11 @@ export class ClusterIndex {
       const terms = c.terms;
       let dot = 0;
       let shared = 0;
-      for (let i = 0; i < size; i++) {
+      for (let i = 0; i < live; i++) {
         const y = terms.get(keys[i]!);
         if (y === undefined) continue;
         dot += vals[i]! * y;
-        if (keys[i]!.charCodeAt(0) !== 35 /* # */) shared++;
+        if (!tag[i]) shared++;
       }
       if (shared < MIN_SHARED_TERMS) continue;
       const s = dot === 0 || nv === 0 || c.norm === 0 ? 0 : dot / (nv * c.norm);

@@ -1,7 +1,13 @@
 import type { ItemAnalysis } from '../analysis/analyse.js';
 import { toBytes } from '../analysis/minhash.js';
 import { shouldPromote, type WarningRules } from '../analysis/rules.js';
-import { foldItem, newMeta, snapshotOf, type ClusterMeta, type DerivedEvent } from '../cluster-state.js';
+import {
+  emergencySignalOf,
+  foldItem,
+  newMeta,
+  type ClusterMeta,
+  type DerivedEvent,
+} from '../cluster-state.js';
 import { applyAssignment, decideCluster } from './assign.js';
 import type {
   ClaimedItem,
@@ -151,7 +157,8 @@ export function toPromote(touched: Iterable<ClusterMeta>, now: number, rules: Wa
         {
           itemsCount: m.itemsCount,
           uniqueAuthors: m.uniqueAuthors,
-          emergencySignal: snapshotOf(m, now, rules).emergencySignal,
+          // Only the signal: the full snapshot (minute and hour sums) is not needed to promote.
+          emergencySignal: emergencySignalOf(m),
         },
         rules,
       ),
