@@ -22,6 +22,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import nodejieba from 'nodejieba';
+import pg from 'pg';
 import { io as connect } from 'socket.io-client';
 import { sql } from 'kysely';
 import { AccountsService } from '../src/accounts/service.js';
@@ -31,7 +32,8 @@ import { normalize } from '../src/text/normalize.js';
 import { cut } from '../src/text/segment.js';
 import { idfTable } from '../src/text/idf.js';
 import type { OpinionWorker } from '../src/opinion/worker.js';
-import { startBenchPlatform, summary } from './lib/bench-platform.js';
+import { ALERT_CHANNEL } from '../src/alerts/store.js';
+import { startBenchPlatform, summary, type BenchPlatform } from './lib/bench-platform.js';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 20_000);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
@@ -303,6 +305,77 @@ async function startSecondNode(
   }
 }
 
+/**
+ * Where each probe's time goes, from its POST to the Socket.IO `alert`: the POST answered, the
+ * pipeline's stages of the probe's batch (claimed, analysed, folded, committed), the alert's NOTIFY
+ * on a LISTEN connection of its own, the feed's emit to the consoles, the client's receipt.
+ */
+async function traceProbes(platform: BenchPlatform['platform'], pipeline: OpinionWorker['pipeline']) {
+  const STAGES = ['claim', 'analyse', 'fold', 'commit'];
+  const byItem = new Map<number, Record<string, number>>();
+  const batchSizes: number[] = [];
+  pipeline.profile.tracer = (stage, ids, at) => {
+    if (stage === 'claim') batchSizes.push(ids.length);
+    if (!STAGES.includes(stage)) return;
+    for (const id of ids) {
+      let t = byItem.get(id);
+      if (!t) byItem.set(id, (t = {}));
+      t[stage] ??= at;
+    }
+  };
+  const notifiedAt = new Map<number, number>();
+  const emittedAt = new Map<number, number>();
+  const listen = new pg.Client({ connectionString: platform.core.databaseUrl });
+  await listen.connect();
+  listen.on('notification', (m) => void notifiedAt.set(Number(m.payload), Date.now()));
+  await listen.query(`listen ${ALERT_CHANNEL}`);
+  platform.feed.on('alert', (row) => void emittedAt.set(row.id, Date.now()));
+  const probes = new Map<string, Record<string, number>>();
+  const of = (n: string) => probes.get(n) ?? probes.set(n, {}).get(n)!;
+  return {
+    accepted: (n: string) => void (of(n).accepted = Date.now()),
+    received(n: string, alertId: number, sentAt: number) {
+      Object.assign(of(n), { sent: sentAt, received: Date.now(), alert: alertId });
+    },
+    async report(): Promise<string[]> {
+      pipeline.profile.tracer = null;
+      await listen.end();
+      const ids = await sql<{ id: number; external_id: string }>`
+        select id, external_id from opinion_items where source = 'bench-probe'`.execute(platform.core.db);
+      const steps: [string, string, string][] = [
+        ['POST answered', 'sent', 'accepted'],
+        ['queued until claimed', 'accepted', 'claim'],
+        ['analysed', 'claim', 'analyse'],
+        ['folded', 'analyse', 'fold'],
+        ['stored and committed', 'fold', 'commit'],
+        ['NOTIFY received', 'commit', 'notify'],
+        ['feed emit', 'notify', 'emit'],
+        ['socket received', 'emit', 'received'],
+      ];
+      const deltas = steps.map(() => [] as number[]);
+      for (const r of ids.rows) {
+        const p = probes.get(r.external_id.replace('probe-', ''));
+        if (!p || p.alert === undefined) continue;
+        const t: Record<string, number | undefined> = {
+          ...p,
+          ...byItem.get(Number(r.id)),
+          notify: notifiedAt.get(p.alert),
+          emit: emittedAt.get(p.alert),
+        };
+        steps.forEach(([, a, b], i) => {
+          const [from, to] = [t[a], t[b]];
+          if (from !== undefined && to !== undefined) deltas[i]!.push(to - from);
+        });
+      }
+      return [
+        `${summary('batches', batchSizes, ' items')}`,
+        'probe breakdown (ms from the previous step):',
+        ...steps.map(([label], i) => `  ${summary(label, deltas[i]!)}`),
+      ];
+    },
+  };
+}
+
 async function main() {
   vocabulary = [...idfTable().keys()].filter(
     (w) => w.length >= 2 && w.length <= 4 && /^\p{Script=Han}+$/u.test(w),
@@ -419,12 +492,14 @@ async function main() {
   const sentAt = new Map<string, number>();
   const ingestLatency: number[] = [];
   const latency: number[] = [];
+  const probeTrace = await traceProbes(bench.platform, pipeline);
   socket.on('alert', (a: AlertJson) => {
     const m = /P(\d+)：/.exec(a.title);
     if (a.type !== 'event.detected' || !m) return;
     const s = sentAt.get(m[1]!);
     if (s !== undefined) {
       latency.push(Date.now() - s);
+      probeTrace.received(m[1]!, a.id, s);
       sentAt.delete(m[1]!);
     }
   });
@@ -450,7 +525,13 @@ async function main() {
       sentAt.set(String(probes - 1), Date.now());
     }
     const t = Date.now();
-    inflight.push(post(bench.url, ingestToken, items).then(() => void ingestLatency.push(Date.now() - t)));
+    const probeNo = items[0]!.source === 'bench-probe' ? String(probes - 1) : null;
+    inflight.push(
+      post(bench.url, ingestToken, items).then(() => {
+        ingestLatency.push(Date.now() - t);
+        if (probeNo !== null) probeTrace.accepted(probeNo);
+      }),
+    );
   }
   await Promise.all(inflight);
   const offeredS = (Date.now() - start) / 1000;
@@ -466,6 +547,7 @@ async function main() {
   say(`${summary('item → console alert', latency)} (target p99 ≤ 200 ms)`);
   say(summary('/healthz meanwhile', latencyHealth));
   if (pipeline.profile.enabled) say(`latency phase stages (ms): ${JSON.stringify(pipelineProfile())}`);
+  for (const line of await probeTrace.report()) say(line);
   say(
     `probes without alert: ${sentAt.size}${sentAt.size ? ` (${[...sentAt.keys()].map((k) => `P${k}`).join(', ')})` : ''}`,
   );

@@ -119,10 +119,12 @@ export class OpinionPipeline {
     const prof = this.profile;
     let stored: number[] = [];
     const n = await this.core.db.transaction().execute(async (trx) => {
+      prof.items([]);
       prof.mark('start');
       const { claimed, items } = await db.claimItems(trx, limit);
       if (claimed === 0) return 0;
       const ids = items.map((it) => it.id);
+      prof.items(ids);
       this.readAhead.claimed(ids, claimed >= limit, limit);
       prof.mark('claim');
       const analyses = await this.analyses(items);

@@ -5,11 +5,23 @@
 export class StageProfile {
   private readonly totals = new Map<string, number>();
   private last = 0;
+  private batchIds: readonly number[] = [];
+  /**
+   * Told when each stage of a batch ends, with the batch's item ids and the wall-clock time
+   * (bench:ingest follows its probe items from POST to console with it).
+   */
+  tracer: ((stage: string, itemIds: readonly number[], at: number) => void) | null = null;
 
   constructor(readonly enabled: boolean) {}
 
+  /** The items of the batch whose stages are being marked (for the tracer). */
+  items(ids: readonly number[]): void {
+    this.batchIds = ids;
+  }
+
   /** Charges the time since the previous mark to `stage`; 'start' only sets the mark. */
   mark(stage: string): void {
+    if (this.tracer && stage !== 'start') this.tracer(stage, this.batchIds, Date.now());
     if (!this.enabled) return;
     const t = performance.now();
     if (stage !== 'start') this.totals.set(stage, (this.totals.get(stage) ?? 0) + t - this.last);
