@@ -320,7 +320,7 @@ async function traceProbes(platform: BenchPlatform['platform'], pipeline: Opinio
     for (const id of ids) {
       let t = byItem.get(id);
       if (!t) byItem.set(id, (t = {}));
-      t[stage] ??= at;
+      t[stage] = at; // the last chunk's, where a stage comes once per chunk
     }
   };
   const notifiedAt = new Map<number, number>();

@@ -22,6 +22,21 @@ export interface WorkerOptions {
 const DEFAULTS: WorkerOptions = { batchSize: 500, minBatch: 50, pollMs: 1000, maintenanceMs: 60_000 };
 
 /**
+ * The next batch's limit after a batch of `limit` claimed `claimed` items. A full batch means a
+ * backlog: take twice as many (fewer statements per item, more throughput). A partial one took
+ * the whole queue: the next takes up to twice that, so batches stay small while the queue is
+ * short (an item waits for a short batch ahead of it) and follow a rising rate at once.
+ */
+export function nextBatchSize(
+  claimed: number,
+  limit: number,
+  { minBatch, batchSize }: Pick<WorkerOptions, 'minBatch' | 'batchSize'>,
+): number {
+  const next = claimed >= limit ? limit * 2 : claimed * 2;
+  return Math.min(batchSize, Math.max(minBatch, next));
+}
+
+/**
  * Runs the pipeline: becomes leader via a session advisory lock on a dedicated connection (a
  * crashed leader's lock vanishes with its connection), LISTENs for new items, drains the queue
  * batch by batch, and does periodic maintenance (hotness/trend refresh, partitions, retention).
@@ -123,6 +138,7 @@ export class OpinionWorker {
     });
     client.on('notification', (msg) => {
       if (msg.channel === CONFIG_CHANNEL) this.configChanged = true;
+      else if (this.leader) this.pipeline.itemsQueued(this.opts.batchSize);
       this.wake();
     });
     await client.connect();
@@ -153,14 +169,9 @@ export class OpinionWorker {
           this.configChanged = false;
           await this.pipeline.reloadConfig();
         }
-        // A full batch means a backlog: take more next time (fewer round trips per item); a
-        // partial one means we are keeping up: take less, so each item waits less.
         this.batch ||= this.opts.minBatch;
         const n = await this.pipeline.processBatch(this.batch);
-        this.batch =
-          n >= this.batch
-            ? Math.min(this.opts.batchSize, this.batch * 2)
-            : Math.max(this.opts.minBatch, Math.ceil(this.batch / 2));
+        this.batch = nextBatchSize(n, this.batch, this.opts);
         failures = 0;
         await this.maintain();
         if (n === 0) await this.idle(this.opts.pollMs);

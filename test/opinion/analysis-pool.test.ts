@@ -10,6 +10,7 @@ import { addWords } from '../../src/text/segment.js';
 import {
   InThreadAnalyser,
   failed,
+  piecesOf,
   type AnalysisConfig,
   type AnalysisResult,
 } from '../../src/opinion/pipeline/analyser.js';
@@ -80,6 +81,11 @@ it(
     expect(pool.pooled).toBe(true);
     expect(pool.threads).toBe(2);
     const pooled = await pool.analyse(items);
+    // Piece by piece (a batch folds its first pieces while later ones are analysed): the same.
+    const pieces = await Promise.all(pool.analysePieces(items));
+    expect(pieces.map((p) => p.length)).toEqual(piecesOf(items).map((p) => p.length));
+    expect(pieces.length).toBeGreaterThan(1);
+    expect(pieces.flat().map((r) => ok(r).text)).toEqual(pooled.map((r) => ok(r).text));
     // The main thread's segmenter gets the same words, as loadLexicons and loadLocalTerms give it.
     addWords(segmenterWords(lexicons.lexicons));
     addWords(local);

@@ -19,10 +19,28 @@ export type AnalysisResult = ItemAnalysis | { error: string };
 export const failed = (r: AnalysisResult | undefined): r is { error: string } =>
   r !== undefined && 'error' in r;
 
+/**
+ * Items per piece of analysis: a batch's first pieces come back (and are folded) while the threads
+ * still analyse its later ones, and a read-ahead piece is soon done (≈ 10 ms on a thread).
+ */
+export const PIECE_ITEMS = 32;
+
+/** `items` in consecutive pieces of at most `size`. */
+export function piecesOf<T>(items: readonly T[], size = PIECE_ITEMS): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /** Analyses items: in this thread, or on a pool of worker threads (analysis-pool.ts). */
 export interface Analyser {
   /** Results in the order of `items`. */
   analyse(items: readonly ClaimedItem[]): Promise<AnalysisResult[]>;
+  /**
+   * The same results piece by piece (`piecesOf(items)`), one promise per piece in item order,
+   * each settling as soon as its piece is analysed: callers use the first while later ones run.
+   */
+  analysePieces(items: readonly ClaimedItem[]): Promise<AnalysisResult[]>[];
   configure(config: AnalysisConfig): Promise<void>;
   close(): Promise<void>;
   /** Shutdown has begun: stop waiting for threads that are still starting. */
@@ -74,6 +92,16 @@ export class InThreadAnalyser implements Analyser {
       while (i < items.length && performance.now() < until);
     }
     return out;
+  }
+
+  analysePieces(items: readonly ClaimedItem[]): Promise<AnalysisResult[]>[] {
+    // One piece after another: this thread analyses one thing at a time anyway.
+    let previous: Promise<unknown> = Promise.resolve();
+    return piecesOf(items).map((piece) => {
+      const done = previous.then(() => this.analyse(piece));
+      previous = done.catch(() => undefined);
+      return done;
+    });
   }
 
   async close(): Promise<void> {}

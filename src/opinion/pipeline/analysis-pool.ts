@@ -1,7 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { Logger } from '../../shared/logger.js';
-import { InThreadAnalyser, type Analyser, type AnalysisConfig, type AnalysisResult } from './analyser.js';
+import {
+  InThreadAnalyser,
+  piecesOf,
+  type Analyser,
+  type AnalysisConfig,
+  type AnalysisResult,
+} from './analyser.js';
 import type { WorkerConfig } from './analysis-worker.js';
 import type { ClaimedItem } from './sql.js';
 
@@ -14,9 +20,6 @@ const DEFAULT_WORKER = HERE.replace(/analysis-pool\.(ts|js)$/, 'analysis-worker.
 
 /** A thread must load jieba (≈0.7 s) and answer one item within this, or the pool is not used. */
 const START_TIMEOUT_MS = 60_000;
-/** Each thread gets about two pieces of a batch, so a slow piece does not leave the others idle. */
-const PIECES_PER_THREAD = 2;
-const MIN_PIECE = 16;
 
 const WARM_UP: ClaimedItem = {
   id: 0,
@@ -112,22 +115,21 @@ export class PoolAnalyser implements Analyser {
   }
 
   async analyse(items: readonly ClaimedItem[]): Promise<AnalysisResult[]> {
+    return (await Promise.all(this.analysePieces(items))).flat();
+  }
+
+  /** Small pieces, queued at once: the threads take them in order, each answered on its own. */
+  analysePieces(items: readonly ClaimedItem[]): Promise<AnalysisResult[]>[] {
     const pool = this.pool;
-    if (!pool || items.length === 0) return this.inThread.analyse(items);
-    const size = Math.max(MIN_PIECE, Math.ceil(items.length / (this.opts.threads * PIECES_PER_THREAD)));
-    const pieces: ClaimedItem[][] = [];
-    for (let i = 0; i < items.length; i += size) pieces.push(items.slice(i, i + size));
-    const done = await Promise.all(
-      pieces.map(async (piece) => {
-        try {
-          return (await pool.run(piece)) as AnalysisResult[];
-        } catch (err) {
-          this.opts.logger.warn({ err }, 'opinion analysis thread failed: piece analysed in the main thread');
-          return this.inThread.analyse(piece);
-        }
-      }),
-    );
-    return done.flat();
+    if (!pool) return this.inThread.analysePieces(items);
+    return piecesOf(items).map(async (piece) => {
+      try {
+        return (await pool.run(piece)) as AnalysisResult[];
+      } catch (err) {
+        this.opts.logger.warn({ err }, 'opinion analysis thread failed: piece analysed in the main thread');
+        return this.inThread.analyse(piece);
+      }
+    });
   }
 
   async close(): Promise<void> {

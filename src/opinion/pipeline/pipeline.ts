@@ -7,8 +7,9 @@ import { PolicyMatcher } from '../policy-link.js';
 import { loadLexicons, loadLocalTerms, loadRules, loadSchemes, type Scheme } from '../settings.js';
 import type { Trx } from '../../db/database.js';
 import { alertsForBatch } from './alerts.js';
-import { InThreadAnalyser, failed, type Analyser, type AnalysisResult } from './analyser.js';
+import { InThreadAnalyser, failed, piecesOf, type Analyser, type AnalysisResult } from './analyser.js';
 import { clusterRow, eventFigures, foldBatch, toPromote, type FoldedBatch } from './fold.js';
+import { foldInChunks } from './fold-chunks.js';
 import { linkPolicies } from './policy-links.js';
 import { StageProfile } from './profile.js';
 import { ReadAhead } from './read-ahead.js';
@@ -94,6 +95,11 @@ export class OpinionPipeline {
     this.readAhead.invalidate();
   }
 
+  /** Items were queued: the leader analyses them ahead of their batch, once loaded. */
+  itemsQueued(limit: number): void {
+    if (this.mem) this.readAhead.poke(limit);
+  }
+
   /** Shutdown has begun: a batch waiting for threads to start analyses in this thread instead. */
   interrupt(): void {
     this.analyser.abandonStart();
@@ -126,12 +132,15 @@ export class OpinionPipeline {
       const ids = items.map((it) => it.id);
       prof.items(ids);
       this.readAhead.claimed(ids, claimed >= limit, limit);
-      prof.mark('claim');
-      const analyses = await this.analyses(items);
-      prof.mark('analyse');
       await mem.reserveIds(trx, items.length);
-      const batch = foldBatch(items, analyses, mem, (t) => this.policies.named(t), now, this.rules);
-      prof.mark('fold');
+      prof.mark('claim');
+      const analysesOf = this.analyses(items);
+      const batch = await foldInChunks(
+        items,
+        analysesOf,
+        (chunk, analyses) => foldBatch(chunk, analyses, mem, (t) => this.policies.named(t), now, this.rules),
+        { mark: (stage) => prof.mark(stage) },
+      );
       await db.storeItems(trx, batch.itemRows, nowDate);
       prof.mark('items-update');
       if (batch.touched.size) await this.storeClusters(trx, batch, nowDate);
@@ -143,18 +152,43 @@ export class OpinionPipeline {
     return n;
   }
 
-  /** Analyses of a batch's items (read ahead or done now); failures are logged and left out. */
-  private async analyses(items: readonly db.ClaimedItem[]): Promise<Map<number, ItemAnalysis>> {
-    const ready = await this.readAhead.take(items.map((it) => it.id));
-    const rest = items.filter((it) => !ready.has(it.id));
-    const fresh: AnalysisResult[] = rest.length ? await this.analyser.analyse(rest) : [];
-    rest.forEach((it, i) => ready.set(it.id, fresh[i] ?? { error: 'no result' }));
-    const out = new Map<number, ItemAnalysis>();
-    for (const [id, r] of ready) {
-      if (failed(r)) this.core.logger.warn({ err: r.error, itemId: id }, 'opinion analysis failed');
-      else out.set(id, r);
-    }
-    return out;
+  /**
+   * The analyses of a batch's items, chunk by chunk: read ahead (done or under way) or started now
+   * in pieces; a chunk waits only for its own items. Failures are logged and left out (the fold
+   * stores those items as failed); a read-ahead that failed is analysed again.
+   */
+  private analyses<I extends db.ClaimedItem>(
+    items: readonly I[],
+  ): (chunk: readonly I[]) => Promise<Map<number, ItemAnalysis>> {
+    const pending: Map<number, Promise<AnalysisResult | undefined>> = this.readAhead.take(
+      items.map((it) => it.id),
+    );
+    const rest = items.filter((it) => !pending.has(it.id));
+    const pieces = piecesOf(rest);
+    this.analyser.analysePieces(rest).forEach((piece, i) => {
+      const error = (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) });
+      const results = piece.catch((err: unknown) => pieces[i]!.map(() => error(err)));
+      pieces[i]!.forEach((it, k) =>
+        pending.set(
+          it.id,
+          results.then((r) => r[k] ?? { error: 'no result' }),
+        ),
+      );
+    });
+    return async (chunk) => {
+      const results = await Promise.all(chunk.map((it) => pending.get(it.id)!));
+      const again = chunk.filter((_, i) => results[i] === undefined);
+      const redone = new Map<I, AnalysisResult | undefined>();
+      if (again.length) (await this.analyser.analyse(again)).forEach((r, i) => redone.set(again[i]!, r));
+      const out = new Map<number, ItemAnalysis>();
+      chunk.forEach((it, i) => {
+        const r = results[i] ?? redone.get(it) ?? { error: 'no result' };
+        pending.delete(it.id);
+        if (failed(r)) this.core.logger.warn({ err: r.error, itemId: it.id }, 'opinion analysis failed');
+        else out.set(it.id, r);
+      });
+      return out;
+    };
   }
 
   /** Policy links, promotion, event rows, alerts, then the cluster rows, authors and hours. */

@@ -1,24 +1,32 @@
 import type { Db } from '../../db/database.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Analyser, AnalysisResult } from './analyser.js';
-import { failed } from './analyser.js';
+import { failed, piecesOf } from './analyser.js';
 import { peekQueue } from './sql.js';
 
+/** An analysis done or under way; undefined when it failed (its batch analyses the item again). */
+export type PendingAnalysis = Promise<AnalysisResult | undefined>;
+
 /**
- * Analyses of queued items done ahead of their batch, while the previous batch waits for the
- * database (an analysis depends only on the item and the configuration). Reads without claiming:
- * nothing is written, and a crash or failure only loses the cache. `invalidate` (configuration
- * changed) drops the cache and whatever is in flight.
+ * Analyses queued items as they arrive, ahead of the batch that will claim them, while the
+ * current batch folds and waits for the database: an analysis depends only on the item and the
+ * configuration, so by the time a batch claims its items their analyses are done or under way,
+ * and the batch waits only for the pieces it needs. Reads without claiming: nothing is written,
+ * and a crash or failure only loses the cache. At most `limit` items are being analysed ahead at
+ * once. `invalidate` (configuration changed) drops the cache and whatever is in flight.
  */
 export class ReadAhead {
-  private readonly cache = new Map<number, AnalysisResult>();
+  private readonly cache = new Map<number, PendingAnalysis>();
   private version = 0;
   private running = false;
-  private wanted: { afterId: number; limit: number } | null = null;
+  private again = false;
+  private limit = 0;
   /** Highest item id a batch has claimed: what a batch has taken already is not read again. */
   private claimedUpTo = 0;
-  private inflight: Promise<void> | null = null;
-  private inflightIds = new Set<number>();
+  /** Highest item id read ahead (reset by `invalidate`). */
+  private readUpTo = 0;
+  /** Pieces being analysed ahead, oldest first, with their item counts. */
+  private readonly inflight: { done: Promise<unknown>; items: number }[] = [];
 
   constructor(
     private readonly db: Db,
@@ -29,6 +37,7 @@ export class ReadAhead {
   invalidate(): void {
     this.version++;
     this.cache.clear();
+    this.readUpTo = this.claimedUpTo;
   }
 
   /** A batch claimed these ids; a full batch means a backlog, worth reading ahead of. */
@@ -36,16 +45,24 @@ export class ReadAhead {
     let max = this.claimedUpTo;
     for (const id of ids) if (id > max) max = id;
     this.claimedUpTo = max;
-    if (fullBatch) this.start(max, limit);
+    if (fullBatch) this.poke(limit);
+  }
+
+  /** Items were queued (or may be): analyse up to `limit` of those beyond what was read. */
+  poke(limit: number): void {
+    this.limit = limit;
+    this.again = true;
+    if (this.running) return;
+    this.running = true;
+    void this.loop();
   }
 
   /**
-   * The cached analyses of a batch's items (taken out of the cache). Items still being analysed
-   * ahead are waited for rather than analysed twice.
+   * The analyses of a batch's items that were read ahead (done or under way), taken out of the
+   * cache; items missing from the map must be analysed by the batch.
    */
-  async take(ids: readonly number[]): Promise<Map<number, AnalysisResult>> {
-    if (this.inflight && ids.some((id) => this.inflightIds.has(id))) await this.inflight;
-    const out = new Map<number, AnalysisResult>();
+  take(ids: readonly number[]): Map<number, PendingAnalysis> {
+    const out = new Map<number, PendingAnalysis>();
     for (const id of ids) {
       const a = this.cache.get(id);
       if (!a) continue;
@@ -55,48 +72,54 @@ export class ReadAhead {
     return out;
   }
 
-  private start(afterId: number, limit: number): void {
-    this.wanted = { afterId, limit };
-    if (this.running) return;
-    this.running = true;
-    void (async () => {
-      try {
-        for (let w = this.wanted; w; w = this.wanted) {
-          this.wanted = null;
-          // Items removed by retention never come back for their cached analysis.
-          if (this.cache.size > 4 * w.limit) this.cache.clear();
-          await this.read(w.afterId, w.limit);
-        }
-      } catch (err) {
-        this.logger.debug({ err }, 'opinion read-ahead failed');
-      } finally {
-        this.running = false;
+  private async loop(): Promise<void> {
+    try {
+      while (this.again) {
+        this.again = false;
+        // Items removed by retention (or claimed by another node) never come back for theirs.
+        if (this.cache.size > 4 * this.limit) this.cache.clear();
+        await this.read();
       }
-    })();
+    } catch (err) {
+      this.logger.debug({ err }, 'opinion read-ahead failed');
+    } finally {
+      this.running = false;
+    }
   }
 
-  private async read(afterId: number, limit: number): Promise<void> {
+  private inflightItems(): number {
+    return this.inflight.reduce((n, p) => n + p.items, 0);
+  }
+
+  private async read(): Promise<void> {
+    // Back-pressure: the threads are busy with what was read already.
+    while (this.inflight.length && this.inflightItems() >= this.limit) await this.inflight[0]!.done;
     const version = this.version;
-    const rows = (await peekQueue(this.db, afterId, limit)).filter(
+    const after = Math.max(this.claimedUpTo, this.readUpTo);
+    const room = this.limit - this.inflightItems();
+    const rows = (await peekQueue(this.db, after, room)).filter(
       (it) => it.id > this.claimedUpTo && !this.cache.has(it.id),
     );
     if (!rows.length || this.version !== version) return;
-    const fill = async () => {
-      const results = await this.analyser().analyse(rows);
-      if (this.version !== version) return;
-      rows.forEach((it, i) => {
-        // A failure is analysed again in its batch, which records it.
-        const r = results[i];
-        if (r && !failed(r)) this.cache.set(it.id, r);
+    for (const it of rows) if (it.id > this.readUpTo) this.readUpTo = it.id;
+    const chunks = piecesOf(rows);
+    this.analyser()
+      .analysePieces(rows)
+      .forEach((piece, i) => {
+        const chunk = chunks[i]!;
+        const results = piece.catch((err: unknown) => {
+          this.logger.debug({ err }, 'opinion read-ahead failed');
+          return [] as AnalysisResult[];
+        });
+        const slot = { done: results, items: chunk.length };
+        this.inflight.push(slot);
+        void results.then(() => this.inflight.splice(this.inflight.indexOf(slot), 1));
+        chunk.forEach((it, k) =>
+          this.cache.set(
+            it.id,
+            results.then((r) => (r[k] && !failed(r[k]) ? r[k] : undefined)),
+          ),
+        );
       });
-    };
-    this.inflightIds = new Set(rows.map((r) => r.id));
-    this.inflight = fill().catch((err: unknown) => this.logger.debug({ err }, 'opinion read-ahead failed'));
-    try {
-      await this.inflight;
-    } finally {
-      this.inflight = null;
-      this.inflightIds = new Set();
-    }
   }
 }
