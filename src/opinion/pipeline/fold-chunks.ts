@@ -25,13 +25,8 @@ export async function foldInChunks<I extends { id: number }>(
   fold: (chunk: readonly I[], analyses: ReadonlyMap<number, ItemAnalysis>) => FoldedBatch,
   { chunk = 32, sliceMs = 10, mark }: ChunkOptions = {},
 ): Promise<FoldedBatch> {
-  const out: FoldedBatch = {
-    itemRows: [],
-    touched: new Set(),
-    newAuthors: [],
-    hours: [],
-    namedPolicies: new Map(),
-  };
+  // What folding no items gives: the empty batch the chunks are merged into.
+  const out = fold([], new Map());
   const hours = new Map<string, ClusterHourRow>();
   let slice = performance.now();
   for (const part of piecesOf(items, chunk)) {
