@@ -1,6 +1,9 @@
 import type { ItemAnalysis } from '../analysis/analyse.js';
-import { ClusterIndex } from '../analysis/cluster.js';
+import { ClusterIndex, type TermVector } from '../analysis/cluster.js';
 import { DuplicateIndex } from '../analysis/minhash.js';
+
+/** A copy adds no terms to its cluster's centroid (one empty vector, not one per copy). */
+const NO_TERMS: TermVector = new Map();
 
 /** What the duplicate index remembers of an original item. */
 export interface DupRef {
@@ -62,7 +65,7 @@ export function applyAssignment(
   let clusterId: number;
   if (d.kind === 'duplicate') {
     clusterId = d.clusterId;
-    clusters.addItem(clusterId, new Map(), at, 0, a.places);
+    clusters.addItem(clusterId, NO_TERMS, at, 0, a.places);
     return clusterId;
   }
   if (d.kind === 'joined') {
