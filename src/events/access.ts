@@ -26,25 +26,18 @@ export const majorEventAlertSql: RawBuilder<boolean> = sql<boolean>`(
   or (alerts.subject_kind = 'event' and exists (
      select 1 from opinion_events e where e.id::text = alerts.subject_id and e.severity in ${MAJOR})))`;
 
-/** Whether one alert concerns a major event (for pushing it to those who see major events). */
-export async function alertConcernsMajorEvent(db: Db, alertId: number): Promise<boolean> {
-  const r = await db
-    .selectFrom('alerts')
-    .select(majorEventAlertSql.as('major'))
-    .where('id', '=', alertId)
-    .executeTakeFirst();
+/** Whether row `id` of `table` is of a major event, by that table's flag above. */
+async function ofMajorEvent(db: Db, table: 'alerts' | 'clocks', id: number): Promise<boolean> {
+  const flag = table === 'alerts' ? majorEventAlertSql : majorEventClockSql;
+  const r = await db.selectFrom(table).select(flag.as('major')).where('id', '=', id).executeTakeFirst();
   return r?.major === true;
 }
 
+/** Whether one alert concerns a major event (for pushing it to those who see major events). */
+export const alertConcernsMajorEvent = (db: Db, alertId: number) => ofMajorEvent(db, 'alerts', alertId);
+
 /** Whether one clock belongs to a major event. */
-export async function clockOfMajorEvent(db: Db, clockId: number): Promise<boolean> {
-  const r = await db
-    .selectFrom('clocks')
-    .select(majorEventClockSql.as('major'))
-    .where('id', '=', clockId)
-    .executeTakeFirst();
-  return r?.major === true;
-}
+export const clockOfMajorEvent = (db: Db, clockId: number) => ofMajorEvent(db, 'clocks', clockId);
 
 /**
  * The events a department-scoped caller lists: its department's, those it is the spokesperson of,

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { ADMIN, login, usePlatform } from '../support/platform.js';
+import { ADMIN, auditOf, login, usePlatform } from '../support/platform.js';
 import { makeDepartment } from '../support/factories.js';
 import { consoleClient } from '../support/clocks.js';
 import { actor, cast, doc, published, send } from '../support/actors.js';
@@ -72,12 +72,7 @@ test('drafter: documents waiting and interpretations due soonest; supervisor: la
   } finally {
     console.socket.close();
   }
-  const audit = await tp.platform.core.db
-    .selectFrom('audit_log')
-    .selectAll()
-    .where('action', '=', 'supervision.urge')
-    .where('subject_id', '=', String(lateClock))
-    .execute();
+  const audit = await auditOf(tp, 'supervision.urge', lateClock);
   expect(audit).toHaveLength(1);
   expect(audit[0]!.actor_user_id).toBe(supervisor.userId);
   // The department's own alert list has it; another department's has not.

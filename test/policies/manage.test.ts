@@ -1,21 +1,19 @@
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { auditOf, usePlatform } from '../support/platform.js';
 import { insertAlert } from '../../src/alerts/store.js';
 import { attachmentPath, sha256 } from '../../src/files/files.js';
 import { minimalPdf } from '../support/files.js';
 import { actor, cast, doc, fieldsOf, problem, published, send, type Actor } from '../support/actors.js';
 
-let tp: TestPlatform;
+const tp = usePlatform();
 let c: Awaited<ReturnType<typeof cast>>;
 let admin: Actor;
 beforeAll(async () => {
-  tp = await startTestPlatform();
   c = await cast(tp);
   admin = await actor(tp, ['admin'], c.deptA.id);
 });
-afterAll(async () => tp.close());
 
 const anon = () => request(tp.url);
 const db = () => tp.platform.core.db;
@@ -107,14 +105,6 @@ describe('the workspace warning banner', () => {
 
 const del = (a: Actor, url: string) => a.agent.delete(url).set('x-csrf-token', a.csrf);
 
-const auditOf = (action: string, subjectId: number) =>
-  db()
-    .selectFrom('audit_log')
-    .select(['before', 'after', 'actor_user_id'])
-    .where('action', '=', action)
-    .where('subject_id', '=', String(subjectId))
-    .execute();
-
 const clockRow = (id: number) =>
   db().selectFrom('clocks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
@@ -165,7 +155,7 @@ describe('correcting interpretations', () => {
     const hit = await anon().get('/api/policies').query({ q: '光伏扶贫' }).expect(200);
     expect(hit.body.policies.map((p: { id: number }) => p.id)).toContain(id);
 
-    const audit = await auditOf('policy.interpretation.update', first.id);
+    const audit = await auditOf(tp, 'policy.interpretation.update', first.id);
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({
       actor_user_id: c.drafterA.userId,
@@ -257,7 +247,7 @@ describe('correcting interpretations', () => {
     expect(detail.body.interpretationClock).toMatchObject({ state: 'met' });
     expect(detail.body.events.at(-1)).toMatchObject({ kind: 'interpret_delete', kindLabel: '删除解读' });
 
-    const [audit] = await auditOf('policy.interpretation.delete', first.id);
+    const [audit] = await auditOf(tp, 'policy.interpretation.delete', first.id);
     expect(audit).toMatchObject({
       actor_user_id: c.drafterA.userId,
       before: expect.objectContaining({
@@ -274,7 +264,7 @@ describe('correcting interpretations', () => {
 
     // A later one did not stop the clock, and its audit says nothing about it.
     await del(c.drafterA, `/api/interpretations/${second.body.id}`).expect(200);
-    const [later] = await auditOf('policy.interpretation.delete', second.body.id);
+    const [later] = await auditOf(tp, 'policy.interpretation.delete', second.body.id);
     expect(later!.after).toEqual({ deleted: true });
     expect(await clockRow(met.id)).toMatchObject({ state: 'met' });
   });
@@ -381,7 +371,7 @@ describe('attachments', () => {
     expect(stored(a1)).toBe(false);
     expect((await c.drafterA.agent.get(`/attachments/${up.body.id}`)).status).toBe(404);
     expect((await del(c.drafterA, `/api/attachments/${up.body.id}`)).status).toBe(404);
-    const [audit] = await auditOf('policy.attachment.delete', draft.body.id);
+    const [audit] = await auditOf(tp, 'policy.attachment.delete', draft.body.id);
     expect(audit!.before).toMatchObject({
       attachmentId: up.body.id,
       fileName: '细则.pdf',

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { sql } from 'kysely';
-import { startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { auditOf, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { cast, published, send, actor, fieldsOf } from '../support/actors.js';
 
 let tp: TestPlatform;
@@ -341,12 +341,7 @@ describe('the public flag of a recorded response', () => {
     expect(after.text).toContain('调整后的公交线路');
     await request(tp2.url).get(`/concerns/${eventId}`).expect(200);
 
-    const audit = await tp.platform.core.db
-      .selectFrom('audit_log')
-      .selectAll()
-      .where('action', '=', 'event.action_public')
-      .where('subject_id', '=', String(eventId))
-      .execute();
+    const audit = await auditOf(tp, 'event.action_public', eventId);
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({
       actor_user_id: analyst.userId,

@@ -70,11 +70,14 @@ export async function startTestPlatform(
  * used exactly like startTestPlatform's answer, from the first beforeAll on.
  */
 export function usePlatform(opts: Parameters<typeof startTestPlatform>[0] = {}, timeout?: number) {
+  let starting: Promise<TestPlatform> | undefined;
   let started: TestPlatform | undefined;
   beforeAll(async () => {
-    started = await startTestPlatform(opts);
+    starting = startTestPlatform(opts);
+    started = await starting;
   }, timeout);
-  afterAll(() => started?.close());
+  // A start that outlives its hook's timeout (a loaded machine) is still closed once it is up.
+  afterAll(async () => (await starting?.catch(() => undefined))?.close());
   return new Proxy({} as TestPlatform, {
     get(_target, key) {
       if (!started) throw new Error('usePlatform: the platform starts in beforeAll');
@@ -93,6 +96,17 @@ export async function auditActions(tp: TestPlatform, subjectKind: string, subjec
     .orderBy('id')
     .execute();
   return rows.map((r) => r.action);
+}
+
+/** The audit records of one action on one subject, oldest first. */
+export function auditOf(tp: TestPlatform, action: string, subjectId: number | string) {
+  return tp.platform.core.db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('action', '=', action)
+    .where('subject_id', '=', String(subjectId))
+    .orderBy('id')
+    .execute();
 }
 
 export type Agent = TestAgent;

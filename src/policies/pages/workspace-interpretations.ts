@@ -11,6 +11,7 @@ import { attachmentView, clockView, formOptions, policyRowView } from '../views.
 import { interpretationFromForm, problemText, workspaceBack } from './forms.js';
 import { idOf, type PolicyPageContext } from './shared.js';
 import { acceptsInterpretations } from '../workflow.js';
+import { interpretationJson } from '../model.js';
 
 /** Workspace pages for interpretations and attachments: add, correct, delete. */
 export function addWorkspaceInterpretationPages(ws: Router, ctx: PolicyPageContext): void {
@@ -45,16 +46,8 @@ export function addWorkspaceInterpretationPages(ws: Router, ctx: PolicyPageConte
       attachmentSvc.attachmentsOf('interpretation', [i.id]),
       interpretationSvc.interpretationClock(policy.id),
     ]);
-    const values = opts.values ?? {
-      form: i.form,
-      title: i.title,
-      channel: i.channel,
-      url: i.url,
-      body: i.body,
-      interpreter: i.interpreter,
-      interpreterIsPrincipal: i.interpreter_is_principal,
-      publishedAt: toLocalInput(i.published_at),
-    };
+    // The stored interpretation, with its time as the datetime-local field wants it.
+    const values = opts.values ?? { ...interpretationJson(i), publishedAt: toLocalInput(i.published_at) };
     res.status(opts.error ? 400 : 200).render('workspace/interpretation', {
       title: `解读：${i.title}`,
       interpretation: { id: i.id, title: i.title, publishedText: formatShanghai(i.published_at) },
