@@ -13,13 +13,16 @@ export type PendingAnalysis = Promise<AnalysisResult | undefined>;
  * configuration, so by the time a batch claims its items their analyses are done or under way,
  * and the batch waits only for the pieces it needs. Reads without claiming: nothing is written,
  * and a crash or failure only loses the cache. At most `limit` items are being analysed ahead at
- * once. `invalidate` (configuration changed) drops the cache and whatever is in flight.
+ * once, and at most twice that many are held. `invalidate` (configuration changed) drops the
+ * cache and whatever is in flight.
  */
 export class ReadAhead {
   private readonly cache = new Map<number, PendingAnalysis>();
   private version = 0;
   private running = false;
   private again = false;
+  /** The last batch was full: more is queued than it took. */
+  private backlog = false;
   private limit = 0;
   /** Highest item id a batch has claimed: what a batch has taken already is not read again. */
   private claimedUpTo = 0;
@@ -34,18 +37,27 @@ export class ReadAhead {
     private readonly logger: Logger,
   ) {}
 
+  /** Analyses held for batches to take, done or under way. */
+  get held(): number {
+    return this.cache.size;
+  }
+
   invalidate(): void {
     this.version++;
     this.cache.clear();
     this.readUpTo = this.claimedUpTo;
   }
 
-  /** A batch claimed these ids; a full batch means a backlog, worth reading ahead of. */
+  /**
+   * A batch claimed these ids; a full batch means a backlog, read ahead of once the batch has
+   * taken its analyses (`take`).
+   */
   claimed(ids: readonly number[], fullBatch: boolean, limit: number): void {
     let max = this.claimedUpTo;
     for (const id of ids) if (id > max) max = id;
     this.claimedUpTo = max;
-    if (fullBatch) this.poke(limit);
+    this.backlog = fullBatch;
+    this.limit = limit;
   }
 
   /** Items were queued (or may be): analyse up to `limit` of those beyond what was read. */
@@ -69,6 +81,11 @@ export class ReadAhead {
       this.cache.delete(id);
       out.set(id, a);
     }
+    // What is left at or below the claimed ids was taken by no batch (removed by retention, or
+    // committed late and claimed later): it is analysed again if it ever comes.
+    for (const id of this.cache.keys()) if (id <= this.claimedUpTo) this.cache.delete(id);
+    // Room was made: behind a full batch there is more to read.
+    if (this.backlog) this.poke(this.limit);
     return out;
   }
 
@@ -76,8 +93,6 @@ export class ReadAhead {
     try {
       while (this.again) {
         this.again = false;
-        // Items removed by retention (or claimed by another node) never come back for theirs.
-        if (this.cache.size > 4 * this.limit) this.cache.clear();
         await this.read();
       }
     } catch (err) {
@@ -96,7 +111,9 @@ export class ReadAhead {
     while (this.inflight.length && this.inflightItems() >= this.limit) await this.inflight[0]!.done;
     const version = this.version;
     const after = Math.max(this.claimedUpTo, this.readUpTo);
-    const room = this.limit - this.inflightItems();
+    // No further than two batches ahead: analyses nobody takes yet only hold memory.
+    const room = Math.min(this.limit - this.inflightItems(), 2 * this.limit - this.cache.size);
+    if (room <= 0) return;
     const rows = (await peekQueue(this.db, after, room)).filter(
       (it) => it.id > this.claimedUpTo && !this.cache.has(it.id),
     );
