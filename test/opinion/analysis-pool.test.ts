@@ -155,3 +155,21 @@ it('shutdown does not wait for threads that are still starting: the batch analys
   expect(pool.pooled).toBe(false);
   expect(ok((await pool.analyse([items[0]!]))[0]).schemeIds).toEqual([4]);
 }, 10_000);
+
+it('a pool abandoned while starting is destroyed once and starts no thread again', async () => {
+  let created = 0;
+  pool = new PoolAnalyser({
+    threads: 1,
+    logger,
+    workerFile: path.join(import.meta.dirname, '../fixtures/workers/never-starts.mjs'),
+    onPool: (p) => p.on('workerCreate', () => created++),
+  });
+  const configuring = pool.configure(config());
+  await new Promise((r) => setTimeout(r, 200));
+  pool.abandonStart();
+  await configuring;
+  await pool.close();
+  // A second destroy() while the first waits makes piscina replace the exiting thread.
+  await new Promise((r) => setTimeout(r, 1000));
+  expect(created).toBe(1);
+}, 10_000);

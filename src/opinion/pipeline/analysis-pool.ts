@@ -38,6 +38,8 @@ export interface PoolOptions {
   logger: Logger;
   /** Another worker module (tests: one that cannot start). */
   workerFile?: string;
+  /** Called with each pool as it is created (tests count the threads it starts). */
+  onPool?: (pool: Piscina) => void;
 }
 
 /**
@@ -53,6 +55,8 @@ export class PoolAnalyser implements Analyser {
   private starting: Piscina | null = null;
   private readonly inThread = new InThreadAnalyser();
   private generation = 0;
+  /** Pools already destroyed: a second destroy() while the first waits makes piscina start threads again. */
+  private readonly retired = new WeakSet<Piscina>();
 
   constructor(private readonly opts: PoolOptions) {}
 
@@ -84,6 +88,7 @@ export class PoolAnalyser implements Analyser {
       execArgv: file.endsWith('.ts') ? ['--import', 'tsx'] : [],
     });
     next.on('error', (err: unknown) => this.opts.logger.warn({ err }, 'opinion analysis thread failed'));
+    this.opts.onPool?.(next);
     this.starting = next;
     try {
       await Promise.all(
@@ -92,7 +97,7 @@ export class PoolAnalyser implements Analyser {
         ),
       );
     } catch (err) {
-      void next.destroy();
+      this.retire(next);
       if (generation !== this.generation) return;
       this.opts.logger.warn({ err }, 'opinion analysis threads did not start: analysing in the main thread');
       await this.swap(null);
@@ -101,7 +106,7 @@ export class PoolAnalyser implements Analyser {
       if (this.starting === next) this.starting = null;
     }
     if (generation !== this.generation) {
-      void next.destroy();
+      this.retire(next);
       return;
     }
     await this.swap(next);
@@ -141,7 +146,16 @@ export class PoolAnalyser implements Analyser {
     this.generation++;
     const starting = this.starting;
     this.starting = null;
-    if (starting) void starting.destroy();
+    if (starting) this.retire(starting);
+  }
+
+  /** Destroys a pool once, without waiting: a thread still loading jieba must not hold up shutdown. */
+  private retire(pool: Piscina): void {
+    if (this.retired.has(pool)) return;
+    this.retired.add(pool);
+    pool
+      .destroy()
+      .catch((err: unknown) => this.opts.logger.warn({ err }, 'opinion analysis threads did not stop'));
   }
 }
 
