@@ -17,17 +17,26 @@ afterAll(async () => {
   await tp.close();
 });
 
-/** Database connections taken from a platform's pool while `fn` runs. */
-async function connectionsDuring(t: TestPlatform, fn: () => Promise<unknown>): Promise<number> {
-  let n = 0;
-  const count = () => n++;
-  t.platform.core.pool.on('acquire', count);
-  try {
-    await fn();
-  } finally {
-    t.platform.core.pool.off('acquire', count);
+/**
+ * Database connections taken from a platform's pool while `fn` runs, the fewest over a few runs.
+ * Background work (Agenda's polling, the pipeline leader's lock, clock sweeps) takes connections at
+ * random moments, and a loaded CI machine once counted 5 during one cached request; a request that
+ * uses the database takes a connection in every run, so the fewest still shows it.
+ */
+async function connectionsDuring(t: TestPlatform, fn: () => Promise<unknown>, runs = 5): Promise<number> {
+  let fewest = Infinity;
+  for (let i = 0; i < runs && fewest > 0; i++) {
+    let n = 0;
+    const count = () => n++;
+    t.platform.core.pool.on('acquire', count);
+    try {
+      await fn();
+    } finally {
+      t.platform.core.pool.off('acquire', count);
+    }
+    fewest = Math.min(fewest, n);
   }
-  return n;
+  return fewest;
 }
 
 async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 5000): Promise<T> {
