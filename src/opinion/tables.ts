@@ -70,11 +70,17 @@ export interface OpinionClusterAuthorsTable {
   author: string;
 }
 
-/** A cluster's centroid, a row per term (migration 101), so a batch writes only what changed. */
-export interface OpinionClusterTermsTable {
+/** A cluster's centroid as of the last checkpoint (migration 103; the log holds what came since). */
+export interface OpinionClusterCentroidsTable {
   cluster_id: number;
-  term: string;
-  weight: number;
+  terms: string[];
+  weights: number[];
+}
+
+/** Batches' centroid term changes since the last checkpoint (migration 103, pipeline/term-log.ts). */
+export interface OpinionClusterTermLogTable {
+  seq: Generated<string>;
+  changes: string;
 }
 
 export interface OpinionClusterHoursTable {
@@ -158,7 +164,8 @@ export interface OpinionTables {
   opinion_queue: OpinionQueueTable;
   opinion_clusters: OpinionClustersTable;
   opinion_cluster_authors: OpinionClusterAuthorsTable;
-  opinion_cluster_terms: OpinionClusterTermsTable;
+  opinion_cluster_centroids: OpinionClusterCentroidsTable;
+  opinion_cluster_term_log: OpinionClusterTermLogTable;
   opinion_cluster_hours: OpinionClusterHoursTable;
   opinion_schemes: OpinionSchemesTable;
   opinion_local_terms: OpinionLocalTermsTable;

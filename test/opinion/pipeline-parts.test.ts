@@ -1,6 +1,6 @@
 /**
  * The pipeline's pure parts, without a database: cluster assignment, which alerts a batch raises,
- * policy links, and the array literals the bulk statements send.
+ * policy links, the centroid term log, and the array literals the bulk statements send.
  */
 import { ClusterIndex } from '../../src/opinion/analysis/cluster.js';
 import { DuplicateIndex, minhash } from '../../src/opinion/analysis/minhash.js';
@@ -15,6 +15,16 @@ import {
 import { alertsForBatch, routeDepartment, type AlertContext } from '../../src/opinion/pipeline/alerts.js';
 import { linkPolicies, specificTerms, MAX_LINK_TERMS } from '../../src/opinion/pipeline/policy-links.js';
 import type { Scheme } from '../../src/opinion/settings.js';
+import {
+  CHECKPOINT_BATCHES,
+  CHECKPOINT_CLUSTERS,
+  CHECKPOINT_MS,
+  TermJournal,
+  applyTermChanges,
+  checkpointDue,
+  decodeTermLog,
+} from '../../src/opinion/pipeline/term-log.js';
+import type { TermVector } from '../../src/opinion/analysis/cluster.js';
 
 const H = 3600_000;
 const T0 = Date.UTC(2026, 5, 1, 8);
@@ -220,5 +230,80 @@ describe('bounded duplicate memory', () => {
       expect(idx.nearest(sig(from + 289), T0 + from + 289)).toBeNull();
       expect(idx.nearest(sig(from + 295), T0 + from + 295)?.ref).toBe(from + 295);
     }
+  });
+});
+
+describe('centroid term log', () => {
+  /** Batches of posts on two stories, with enough vocabulary that centroids are trimmed. */
+  function batches(): { id: number; v: TermVector }[][] {
+    let x = 7;
+    const rnd = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    return Array.from({ length: 12 }, () =>
+      Array.from({ length: 6 }, () => {
+        const v: TermVector = new Map();
+        v.set('化工厂', 0.1 + rnd());
+        for (let k = 0; k < 8; k++) v.set(`词${Math.floor(rnd() * 120)}`, rnd() / 3);
+        return { id: rnd() < 0.5 ? 1 : 2, v };
+      }),
+    );
+  }
+  const setup = () => {
+    const ci = new ClusterIndex({ threshold: 0.2, windowMs: 48 * H, maxTerms: 20 });
+    for (const id of [1, 2, 3])
+      ci.put({ id, terms: new Map([['化工厂', 1]]), firstSeen: T0, lastSeen: T0, items: 1 }, true);
+    const journal = new TermJournal(0);
+    const note = () => journal.note(ci.takeTermChanges(), (id) => ci.clusters.get(id));
+    return { ci, journal, note };
+  };
+  const stored = (): Map<number, TermVector> =>
+    new Map([1, 2, 3].map((id) => [id, new Map([['化工厂', 1]])]));
+
+  it('replayed row by row on the checkpointed centroids, gives the centroids in memory', () => {
+    const { ci, journal, note } = setup();
+    const rows: string[] = [];
+    for (const b of batches()) {
+      b.forEach((it, i) => {
+        ci.addItem(it.id, it.v, T0);
+        if (i === 2) note(); // mid-batch (before the index forgets a cluster): merged into the row
+      });
+      note();
+      rows.push(journal.takeLogRow()!);
+    }
+    expect(journal.takeLogRow()).toBeNull();
+    const terms = stored();
+    for (const row of rows) applyTermChanges(terms, decodeTermLog(row));
+    for (const id of [1, 2, 3]) expect(terms.get(id)).toEqual(ci.clusters.get(id)!.terms);
+    // Trimming happened, so the log carried removals as well as weights.
+    expect(rows.some((r) => decodeTermLog(r).get(1)!.removed.length > 0)).toBe(true);
+  });
+
+  it('checkpoints each changed centroid once, whole, also one the index has since forgotten', () => {
+    const { ci, journal, note } = setup();
+    for (const b of batches()) {
+      for (const it of b) ci.addItem(it.id, it.v, T0);
+      note();
+      journal.takeLogRow();
+    }
+    expect(journal.logRows).toBe(12);
+    const final2 = ci.clusters.get(2)!.terms;
+    ci.prune(T0 + 1); // forgets all three; 2's centroid changed and is still to be checkpointed
+    note();
+    const rows = journal.takeCheckpoint(1000);
+    expect(rows.map((r) => r.cluster_id).sort()).toEqual([1, 2]); // 3 never changed
+    const row2 = rows.find((r) => r.cluster_id === 2)!;
+    expect(new Map(row2.terms.map((t, i) => [t, row2.weights[i]]))).toEqual(final2);
+    expect(journal.logRows).toBe(0);
+    expect(journal.clusters).toBe(0);
+    expect(() => journal.note(new Map([[9, { set: [['词', 1]], removed: [] }]]), () => undefined)).toThrow();
+  });
+
+  it('is due after enough batches, time or clusters waiting', () => {
+    expect(checkpointDue({ batches: 1, sinceMs: 10, clusters: 100 })).toBe(false);
+    expect(checkpointDue({ batches: CHECKPOINT_BATCHES, sinceMs: 10, clusters: 100 })).toBe(true);
+    expect(checkpointDue({ batches: 1, sinceMs: CHECKPOINT_MS, clusters: 100 })).toBe(true);
+    expect(checkpointDue({ batches: 1, sinceMs: 10, clusters: CHECKPOINT_CLUSTERS })).toBe(true);
+    const { journal } = setup();
+    expect(journal.checkpointDue(CHECKPOINT_MS - 1)).toBe(false);
+    expect(journal.checkpointDue(CHECKPOINT_MS)).toBe(true);
   });
 });

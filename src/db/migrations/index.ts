@@ -15,6 +15,7 @@ import * as m070 from './070_public_site.js';
 import * as m100 from './100_opinion_store_once.js';
 import * as m101 from './101_opinion_cluster_terms.js';
 import * as m102 from './102_opinion_cluster_terms_fillfactor.js';
+import * as m103 from './103_opinion_cluster_term_log.js';
 
 /** Every migration, by name; names sort in the order they are applied. Never edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -34,5 +35,6 @@ export const migrations: Record<string, Migration> = {
   '100_opinion_store_once': m100,
   '101_opinion_cluster_terms': m101,
   '102_opinion_cluster_terms_fillfactor': m102,
+  '103_opinion_cluster_term_log': m103,
   // 01x: policies, 02x: opinion pipeline (numbers reserved so capabilities can grow independently)
 };

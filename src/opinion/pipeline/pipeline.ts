@@ -14,7 +14,7 @@ import { linkPolicies } from './policy-links.js';
 import { StageProfile } from './profile.js';
 import { ReadAhead } from './read-ahead.js';
 import * as db from './sql.js';
-import { ClusterMemory } from './state.js';
+import { ClusterMemory, type TermWrites } from './state.js';
 
 const HOUR = 3600_000;
 /** Events still moving: their hotness and trend are refreshed as time passes. */
@@ -128,6 +128,7 @@ export class OpinionPipeline {
       prof.items([]);
       prof.mark('start');
       const { claimed, items } = await db.claimItems(trx, limit);
+      prof.mark('claim-sql');
       if (claimed === 0) return 0;
       const ids = items.map((it) => it.id);
       prof.items(ids);
@@ -220,11 +221,9 @@ export class OpinionPipeline {
     for (const m of promote) m.eventId = eventIds.get(m.id) ?? null;
     prof.mark('events-insert');
     const existing = [...batch.touched].filter((m) => m.eventId !== null && !promote.includes(m));
-    const dismissed = await db.updateEvents(
-      trx,
-      existing.map((m) => ({ ...eventFigures(derive(m)), eventId: m.eventId! })),
-      nowDate,
-    );
+    const updates = existing.map((m) => ({ ...eventFigures(derive(m)), eventId: m.eventId! }));
+    prof.mark('events-derive');
+    const dismissed = await db.updateEvents(trx, updates, nowDate);
     prof.mark('events-update');
     // A dismissed event keeps its figures up to date but raises no further warnings.
     const raised = alertsForBatch(
@@ -246,11 +245,39 @@ export class OpinionPipeline {
     );
     prof.mark('alerts');
     await db.upsertClusters(trx, [...batch.touched].map(clusterRow), nowDate);
-    await db.writeClusterTerms(trx, mem.takeTermChanges());
     prof.mark('clusters-upsert');
+    const terms = mem.termWrites();
+    await this.writeTerms(trx, terms);
+    prof.mark(terms.kind === 'log' ? 'terms-log' : 'terms-checkpoint');
     await db.insertClusterAuthors(trx, batch.newAuthors);
     await db.addClusterHours(trx, batch.hours);
     prof.mark('authors-hours');
+  }
+
+  private async writeTerms(trx: Trx, w: TermWrites): Promise<void> {
+    if (w.kind === 'log') {
+      if (w.row !== null) await db.appendTermLog(trx, w.row);
+      return;
+    }
+    await db.writeCentroids(trx, w.centroids);
+    if (w.clearLog) await db.clearTermLog(trx);
+  }
+
+  /**
+   * Writes every centroid term change not yet checkpointed and empties the log, in a transaction
+   * of its own; only between batches (tests; batches checkpoint by themselves every few seconds).
+   */
+  async checkpointTerms(): Promise<void> {
+    const mem = this.mem;
+    if (!mem) return;
+    const w = mem.termCheckpoint();
+    try {
+      await this.core.db.transaction().execute((trx) => this.writeTerms(trx, w));
+    } catch (err) {
+      // What was taken must not be forgotten: rebuild from what is stored (the log included).
+      this.mem = null;
+      throw err;
+    }
   }
 
   private async opinionCenter(trx: Trx, now: number): Promise<number | null> {

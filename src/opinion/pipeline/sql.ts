@@ -1,8 +1,9 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Executor, Trx } from '../../db/database.js';
-import type { TermChanges, TermVector } from '../analysis/cluster.js';
+import type { TermVector } from '../analysis/cluster.js';
 import type { ClusterStats } from '../cluster-state.js';
 import type { SentimentLabel } from '../tables.js';
+import type { CentroidRow } from './term-log.js';
 
 /**
  * The pipeline's statements. Each writes a whole batch in one round trip: the batch travels as
@@ -259,56 +260,43 @@ export async function upsertClusters(trx: Trx, rows: readonly ClusterRow[], now:
   `.execute(trx);
 }
 
-/** A centroid term of a cluster (the row type of opinion_cluster_terms). */
-interface ClusterTermRow {
-  cluster_id: number;
-  term: string;
-  weight: number;
-}
-
-/**
- * Writes the centroid terms that changed (ClusterMemory.takeTermChanges): the new and changed
- * weights and the trimmed terms, in one statement. The clusters' rows exist first.
- */
-export async function writeClusterTerms(trx: Trx, changes: ReadonlyMap<number, TermChanges>): Promise<void> {
-  const set: ClusterTermRow[] = [];
-  const removed: Omit<ClusterTermRow, 'weight'>[] = [];
-  for (const [cluster_id, c] of changes) {
-    for (const [term, weight] of c.set) set.push({ cluster_id, term, weight });
-    for (const term of c.removed) removed.push({ cluster_id, term });
-  }
-  if (!set.length && !removed.length) return;
-  // A plain update of the terms that exist, an insert of the rest: an upsert (on conflict) would
-  // also lock each existing row, one more WAL record per term.
+/** A checkpoint: the whole centroids of the clusters changed since the last one. */
+export async function writeCentroids(trx: Trx, rows: readonly CentroidRow[]): Promise<void> {
+  if (!rows.length) return;
   await sql`
-    with x as (
-      select * from ${recordset(set)} as x(cluster_id int, term text, weight float8)
-    ), removed as (
-      delete from opinion_cluster_terms t using ${recordset(removed)} as r(cluster_id int, term text)
-      where t.cluster_id = r.cluster_id and t.term = r.term
-    ), changed as (
-      update opinion_cluster_terms t set weight = x.weight from x
-      where t.cluster_id = x.cluster_id and t.term = x.term
-      returning t.cluster_id, t.term
-    )
-    insert into opinion_cluster_terms (cluster_id, term, weight)
-    select x.cluster_id, x.term, x.weight from x
-    where not exists (select 1 from changed c where c.cluster_id = x.cluster_id and c.term = x.term)
+    insert into opinion_cluster_centroids (cluster_id, terms, weights)
+    select x.cluster_id, x.terms, x.weights
+    from ${recordset(rows)} as x(cluster_id int, terms text[], weights float8[])
+    on conflict (cluster_id) do update set terms = excluded.terms, weights = excluded.weights
   `.execute(trx);
 }
 
-/** The centroid terms of clusters, as ClusterMemory.load restores them. */
+/** Appends one batch's centroid term changes to the log (encoded by term-log.ts). */
+export async function appendTermLog(trx: Trx, changes: string): Promise<void> {
+  await sql`insert into opinion_cluster_term_log (changes) values (${changes})`.execute(trx);
+}
+
+/** The logged term changes since the last checkpoint, oldest first. */
+export async function termLog(db: Db): Promise<string[]> {
+  const r = await sql<{ changes: string }>`select changes from opinion_cluster_term_log order by seq`.execute(
+    db,
+  );
+  return r.rows.map((x) => x.changes);
+}
+
+/** A checkpoint wrote every logged change (in the same transaction). */
+export async function clearTermLog(trx: Trx): Promise<void> {
+  await sql`delete from opinion_cluster_term_log`.execute(trx);
+}
+
+/** The checkpointed centroids of clusters (the log's changes not applied). */
 export async function clusterTerms(db: Db, clusterIds: readonly number[]): Promise<Map<number, TermVector>> {
   const out = new Map<number, TermVector>();
   if (!clusterIds.length) return out;
-  const r = await sql<ClusterTermRow>`
-    select cluster_id, term, weight from opinion_cluster_terms where cluster_id = any(${clusterIds}::int[])
+  const r = await sql<CentroidRow>`
+    select cluster_id, terms, weights from opinion_cluster_centroids where cluster_id = any(${clusterIds}::int[])
   `.execute(db);
-  for (const t of r.rows) {
-    let v = out.get(t.cluster_id);
-    if (!v) out.set(t.cluster_id, (v = new Map()));
-    v.set(t.term, t.weight);
-  }
+  for (const c of r.rows) out.set(c.cluster_id, new Map(c.terms.map((t, i) => [t, c.weights[i]!])));
   return out;
 }
 

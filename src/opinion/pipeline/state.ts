@@ -1,10 +1,11 @@
 import type { Db, Trx } from '../../db/database.js';
-import { ClusterIndex, type TermChanges, type TermVector } from '../analysis/cluster.js';
+import { ClusterIndex, type TermVector } from '../analysis/cluster.js';
 import { DuplicateIndex, fromBytes } from '../analysis/minhash.js';
 import type { WarningRules } from '../analysis/rules.js';
 import { emptyStats, trimStats, type ClusterMeta, type ClusterStats } from '../cluster-state.js';
 import type { DupRef } from './assign.js';
-import { clusterHours, clusterTerms, duplicateCandidates, reserveClusterIds } from './sql.js';
+import { clusterHours, clusterTerms, duplicateCandidates, reserveClusterIds, termLog } from './sql.js';
+import { TermJournal, applyTermChanges, decodeTermLog, type CentroidRow } from './term-log.js';
 
 const HOUR = 3600_000;
 /** Terms kept per centroid: a story's vocabulary, not every word its posts used. */
@@ -24,6 +25,13 @@ export const MAX_DUPLICATE_CANDIDATES = 200_000;
 export const MAX_CLUSTERS = 50_000;
 
 /**
+ * How a batch stores its centroid term changes (term-log.ts): a log row (none when nothing
+ * changed), or, at a checkpoint, the whole centroids changed since the last one, the log emptied.
+ */
+export type TermWrites =
+  { kind: 'log'; row: string | null } | { kind: 'checkpoint'; centroids: CentroidRow[]; clearLog: boolean };
+
+/**
  * The clusters and duplicate candidates within their windows, held in memory by the pipeline
  * leader and rebuilt from the database on start or after any failure (the rolled-back batch may
  * have changed them).
@@ -31,6 +39,7 @@ export const MAX_CLUSTERS = 50_000;
 export class ClusterMemory {
   readonly metas = new Map<number, ClusterMeta>();
   private idPool: number[] = [];
+  private readonly journal = new TermJournal(performance.now());
 
   private constructor(
     readonly clusters: ClusterIndex,
@@ -70,7 +79,12 @@ export class ClusterMemory {
     }
     // Terms and hours have tables of their own (migration 101).
     const ids = rows.map((r) => r.id);
-    const terms = await clusterTerms(db, ids);
+    // Changes logged since the last checkpoint are replayed on the centroids (those of clusters
+    // out of the window too: the next checkpoint writes them).
+    const log = (await termLog(db)).map(decodeTermLog);
+    const logged = new Set(log.flatMap((changes) => [...changes.keys()]));
+    const terms = await clusterTerms(db, [...new Set([...ids, ...logged])]);
+    for (const changes of log) applyTermChanges(terms, changes);
     const hours = await clusterHours(db, ids);
     for (const r of rows) {
       const meta: ClusterMeta = {
@@ -102,6 +116,8 @@ export class ClusterMemory {
         true,
       );
     }
+    for (const changes of log)
+      mem.journal.replayed(changes, (id) => mem.clusters.clusters.get(id) ?? { terms: terms.get(id)! });
     for (const it of await duplicateCandidates(
       db,
       new Date(now - rules.dedup.windowHours * HOUR),
@@ -127,9 +143,27 @@ export class ClusterMemory {
     return id;
   }
 
-  /** Centroid terms changed since the last call, by cluster (see ClusterIndex.takeTermChanges). */
-  takeTermChanges(): Map<number, TermChanges> {
-    return this.clusters.takeTermChanges();
+  /**
+   * What the batch being stored writes of the centroid terms it changed: a log row, or a
+   * checkpoint when one is due (`at`: a monotonic clock, ms). Taken as written: a batch that fails
+   * is rolled back as a whole and memory rebuilt from the database.
+   */
+  termWrites(at = performance.now()): TermWrites {
+    this.noteTermChanges();
+    if (this.journal.checkpointDue(at)) return this.termCheckpoint(at);
+    return { kind: 'log', row: this.journal.takeLogRow() };
+  }
+
+  /** Every centroid changed since the last checkpoint, whole, as a checkpoint writes it. */
+  termCheckpoint(at = performance.now()): TermWrites {
+    this.noteTermChanges();
+    const clearLog = this.journal.logRows > 0;
+    return { kind: 'checkpoint', centroids: this.journal.takeCheckpoint(at), clearLog };
+  }
+
+  /** Takes the index's term changes while every changed cluster is still held. */
+  private noteTermChanges(): void {
+    this.journal.note(this.clusters.takeTermChanges(), (id) => this.clusters.clusters.get(id));
   }
 
   termsOf(clusterId: number): TermVector {
@@ -143,11 +177,13 @@ export class ClusterMemory {
    */
   bound(max = MAX_CLUSTERS): void {
     if (this.clusters.clusters.size <= max * 1.25) return;
+    this.noteTermChanges();
     for (const id of this.clusters.evictOldest(max)) this.metas.delete(id);
   }
 
   /** Forgets clusters and duplicate candidates that fell out of their windows. */
   prune(now: number, rules: WarningRules): void {
+    this.noteTermChanges();
     for (const id of this.clusters.prune(now - rules.cluster.windowHours * HOUR)) this.metas.delete(id);
     this.dups.prune(now - rules.dedup.windowHours * HOUR);
   }
