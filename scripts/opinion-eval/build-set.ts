@@ -9,6 +9,7 @@ import path from 'node:path';
 import {
   AREA_COMPLAINTS,
   EMERGENCIES,
+  INCIDENTS,
   NEGATIVE_EMOTION,
   NEGATIVE_GENERAL,
   NEUTRAL,
@@ -16,6 +17,7 @@ import {
   PLACES,
   POSITIVE,
   REPOST_PREFIX,
+  REGIONS,
   REPOST_SUFFIX,
   REWORD,
   SARCASM,
@@ -238,6 +240,33 @@ for (const t of [...NEGATIVE_GENERAL.slice(0, 10), ...SARCASM.slice(0, 6)]) {
   const b = add({ text: `转发微博 //@热心网友: ${t}`, channel: 'weibo', kind: 'pair' });
   pairs.push({ a: a.id, b: b.id, duplicate: true, kind: 'repost-short' });
 }
+
+// ---- national incidents: one kind in three regions at once, named at different grains ----
+// Each region has one incident: two disasters in one county on one day are rare, and whether
+// they are one event is a matter of judgement the set does not test.
+const incidentRegions = [...REGIONS].sort(() => rnd() - 0.5);
+INCIDENTS.forEach((inc, ii) => {
+  const regions = incidentRegions.slice(ii * 3, ii * 3 + 3);
+  regions.forEach((r, ri) => {
+    const start = Math.floor(rnd() * 240);
+    inc.posts.forEach((t, k) =>
+      add({
+        text: fill(
+          t
+            .replaceAll('{prov}', r.prov)
+            .replaceAll('{city}', r.city)
+            .replaceAll('{county}', r.county)
+            .replaceAll('{short}', r.short),
+          '',
+        ),
+        channel: pick(['news', 'weibo', 'wechat']),
+        kind: `incident-${inc.kind}`,
+        story: `incident-${ii}-${ri}`,
+        at: start + k * 23,
+      }),
+    );
+  });
+});
 
 const out = path.resolve('test/fixtures/opinion-eval/set.json');
 mkdirSync(path.dirname(out), { recursive: true });

@@ -137,6 +137,23 @@ export function bcubed(gold: string[], pred: string[]): { precision: number; rec
   r /= gold.length || 1;
   return { precision: r3(p), recall: r3(r), f1: r3(p + r ? (2 * p * r) / (p + r) : 0) };
 }
+/** EVAL_DEBUG=1: the predicted clusters that mix gold stories, with their texts. */
+function printMixed(gold: string[], pred: string[], items: readonly EvalItem[]): void {
+  const groups = new Map<string, string[]>();
+  pred.forEach((p, k) => groups.set(p, [...(groups.get(p) ?? []), `${gold[k]} ${items[k]!.text}`]));
+  for (const g of groups.values())
+    if (new Set(g.map((x) => x.split(' ')[0])).size > 1) console.log(g.join('\n  '), '\n');
+}
+
+/** Gold stories with an item in a predicted cluster that holds another story's item: events lost in another. */
+function storiesMerged(gold: string[], pred: string[]): number {
+  const storiesOf = new Map<string, Set<string>>();
+  pred.forEach((p, i) => storiesOf.set(p, (storiesOf.get(p) ?? new Set()).add(gold[i]!)));
+  const merged = new Set<string>();
+  for (const stories of storiesOf.values()) if (stories.size > 1) for (const g of stories) merged.add(g);
+  return merged.size;
+}
+
 function purity(gold: string[], pred: string[]): number {
   const byPred = new Map<string, Map<string, number>>();
   pred.forEach((p, i) => {
@@ -206,6 +223,13 @@ export interface EvalReport {
     purity: number;
     bcubed: { precision: number; recall: number; f1: number };
     singletonsBaseline: { precision: number; recall: number; f1: number };
+  };
+  incidents: {
+    incidents: number;
+    purity: number;
+    bcubed: { precision: number; recall: number; f1: number };
+    /** Incidents with items in a cluster that also holds another incident's: alerts at risk. */
+    merged: number;
   };
   msPerItem: number;
 }
@@ -316,15 +340,16 @@ export function evaluate(file = SET_FILE): EvalReport {
   }
 
   // Story clustering: multi-post stories plus single posts that belong to no story
-  const cItems = set.items.filter((i) => i.story);
+  const cItems = set.items.filter((i) => i.story && !i.story.startsWith('incident-'));
   const pred = clusterAll(cItems.map((item) => ({ item, a: analysed.get(item.id)! })));
   const goldStories = cItems.map((i) => i.story!);
-  if (process.env.EVAL_DEBUG) {
-    const groups = new Map<string, string[]>();
-    pred.forEach((p, k) => groups.set(p, [...(groups.get(p) ?? []), `${goldStories[k]} ${cItems[k]!.text}`]));
-    for (const g of groups.values())
-      if (new Set(g.map((x) => x.split(' ')[0])).size > 1) console.log(g.join('\n  '), '\n');
-  }
+  if (process.env.EVAL_DEBUG) printMixed(goldStories, pred, cItems);
+
+  // National incidents: one kind in several regions at once, clustered on their own.
+  const incItems = set.items.filter((i) => i.story?.startsWith('incident-'));
+  const incPred = clusterAll(incItems.map((item) => ({ item, a: analysed.get(item.id)! })));
+  const incGold = incItems.map((i) => i.story!);
+  if (process.env.EVAL_DEBUG) printMixed(incGold, incPred, incItems);
 
   return {
     items: set.items.length,
@@ -357,6 +382,12 @@ export function evaluate(file = SET_FILE): EvalReport {
         goldStories,
         cItems.map((i) => i.id),
       ),
+    },
+    incidents: {
+      incidents: new Set(incGold).size,
+      purity: purity(incGold, incPred),
+      bcubed: bcubed(incGold, incPred),
+      merged: storiesMerged(incGold, incPred),
     },
     msPerItem: Math.round(msPerItem * 1000) / 1000,
   };
@@ -400,6 +431,11 @@ export function formatReport(r: EvalReport): string {
     `story clustering (${r.clustering.stories} multi-post stories + single posts)`,
     `  ours  purity ${r.clustering.purity}  B³ P ${b.precision} R ${b.recall} F ${b.f1}`,
     `  naive (every post alone)  B³ P ${s.precision} R ${s.recall} F ${s.f1}`,
+  );
+  const inc = r.incidents;
+  lines.push(
+    `national incidents (${inc.incidents}: one kind in three regions at once, named at different grains)`,
+    `  ours  purity ${inc.purity}  B³ P ${inc.bcubed.precision} R ${inc.bcubed.recall} F ${inc.bcubed.f1}  incidents merged into another: ${inc.merged}`,
   );
   return lines.join('\n');
 }

@@ -650,3 +650,111 @@ export const SHORT_DIFFERENT: [string, string][] = [
   ['地铁几点停运', '地铁票价多少'],
   ['考研难不难', '考公难不难'],
 ];
+
+/**
+ * Regions for national incident news, as reporters write them at different grains: province,
+ * city, county in full, county short. Real division names (facts); the incidents are invented.
+ */
+export interface Region {
+  prov: string;
+  city: string;
+  county: string;
+  short: string;
+}
+export const REGIONS: Region[] = [
+  { prov: '江苏', city: '盐城', county: '响水县', short: '响水' },
+  { prov: '山东', city: '临沂', county: '兰陵县', short: '兰陵' },
+  { prov: '四川', city: '宜宾', county: '长宁县', short: '长宁' },
+  { prov: '湖北', city: '十堰', county: '张湾区', short: '张湾' },
+  { prov: '浙江', city: '温州', county: '乐清市', short: '乐清' },
+  { prov: '广东', city: '清远', county: '英德市', short: '英德' },
+  { prov: '山西', city: '临汾', county: '襄汾县', short: '襄汾' },
+  { prov: '贵州', city: '六盘水', county: '水城区', short: '水城' },
+  { prov: '辽宁', city: '大连', county: '金州区', short: '金州' },
+  { prov: '安徽', city: '六安', county: '霍山县', short: '霍山' },
+  { prov: '陕西', city: '榆林', county: '神木市', short: '神木' },
+  { prov: '河南', city: '平顶山', county: '郏县', short: '郏县' },
+  { prov: '湖南', city: '郴州', county: '桂阳县', short: '桂阳' },
+  { prov: '福建', city: '泉州', county: '晋江市', short: '晋江' },
+  { prov: '江西', city: '赣州', county: '于都县', short: '于都' },
+  { prov: '河北', city: '邯郸', county: '武安市', short: '武安' },
+  { prov: '云南', city: '曲靖', county: '宣威市', short: '宣威' },
+  { prov: '甘肃', city: '天水', county: '秦安县', short: '秦安' },
+  { prov: '吉林', city: '白山', county: '临江市', short: '临江' },
+  { prov: '黑龙江', city: '鸡西', county: '密山市', short: '密山' },
+  { prov: '内蒙古', city: '鄂尔多斯', county: '准格尔旗', short: '准格尔' },
+  { prov: '广西', city: '百色', county: '平果市', short: '平果' },
+  { prov: '重庆', city: '万州', county: '万州区', short: '万州' },
+];
+
+/**
+ * Incidents of one kind reported from several regions at once: each region's reports are one
+ * event, and two regions' reports never are, however alike the words. Place slots: {prov},
+ * {city}, {county}, {short}; numbers {n}, {m}.
+ */
+export const INCIDENTS: { kind: string; posts: string[] }[] = [
+  {
+    kind: 'chemical',
+    posts: [
+      '{prov}{city}{county}一化工企业发生爆炸，现场浓烟滚滚',
+      '{city}{short}化工园区爆炸事故已造成{n}人死亡，{m}人受伤',
+      '{county}应急管理局通报：化工厂爆炸原因正在调查，涉事企业负责人已被控制',
+      '{prov}{short}化工厂爆炸，周边居民紧急疏散',
+      '{city}连夜部署化工厂爆炸事故救援和伤员救治工作',
+    ],
+  },
+  {
+    kind: 'mine',
+    posts: [
+      '{prov}{city}一煤矿发生透水事故，{m}名矿工被困井下',
+      '{county}煤矿透水事故救援进展：已有{n}人升井',
+      '{city}{short}煤矿透水，救援队伍正在全力排水',
+      '{prov}{county}透水事故被困矿工家属在矿区等待消息',
+    ],
+  },
+  {
+    kind: 'gas',
+    posts: [
+      '{prov}{city}一居民楼发生燃气爆炸，多户窗户被震碎',
+      '{county}燃气爆炸事故已造成{n}人死亡，{m}人送医',
+      '{city}{short}居民楼爆炸现场，消防正在搜救被困人员',
+      '{city}开展燃气安全隐患排查，此前{short}一小区发生燃气爆炸',
+    ],
+  },
+  {
+    kind: 'flood',
+    posts: [
+      '{prov}{city}遭遇强降雨，{county}多个乡镇被淹',
+      '{county}暴雨致{m}个村庄受灾，{n}人失联',
+      '{city}{short}洪水围困群众，救援人员乘冲锋舟转移',
+      '{prov}{short}暴雨过后道路中断，抢修正在进行',
+    ],
+  },
+  {
+    kind: 'bus',
+    posts: [
+      '{prov}{city}一辆客车侧翻，车上{m}名乘客',
+      '{county}客车侧翻事故已造成{n}人死亡',
+      '{city}{short}境内国道发生客车侧翻，伤者已送往医院',
+      '{prov}{county}交通事故：事发路段临时封闭',
+    ],
+  },
+  {
+    kind: 'fire',
+    posts: [
+      '{prov}{city}一商场发生火灾，浓烟冲天',
+      '{county}商场火灾已造成{n}人死亡，起火原因正在调查',
+      '{city}{short}商场大火被扑灭，{m}人获救',
+      '{prov}{short}商场火灾：涉事商场曾多次被查出消防隐患',
+    ],
+  },
+  {
+    kind: 'poisoning',
+    posts: [
+      '{prov}{city}一学校{m}名学生疑似食物中毒',
+      '{county}学生食物中毒事件：涉事食堂已停业',
+      '{city}{short}学校食物中毒学生均已送医，无生命危险',
+      '{prov}{county}通报学生食物中毒事件调查情况',
+    ],
+  },
+];

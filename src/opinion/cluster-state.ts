@@ -13,6 +13,10 @@ import {
   type WarningRules,
 } from './analysis/rules.js';
 import { AREAS } from './analysis/lexicon.js';
+import { mergePlaces } from './analysis/places.js';
+
+/** Places kept per story: enough for a story told across a few towns, bounded for a runaway one. */
+const MAX_PLACES = 50;
 
 /**
  * What the pipeline knows about a cluster besides its centroid: running aggregates from which
@@ -194,7 +198,10 @@ export function foldItem(
   cell[0]++;
   if (sentiment === 'negative') cell[1]++;
   bump(s.minutes, String(Math.floor(f.at / 60_000) * 60_000));
-  for (const p of a.places) if (!s.places.includes(p) && s.places.length < 50) s.places.push(p);
+  if (a.places.some((p) => !s.places.includes(p))) {
+    const merged = new Set(s.places);
+    if (mergePlaces(merged, a.places)) s.places = [...merged].slice(0, MAX_PLACES);
+  }
   return newAuthor;
 }
 

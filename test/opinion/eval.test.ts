@@ -44,3 +44,11 @@ it('stories: B³ F ≥ 0.85 and purity ≥ 0.9, above every-post-alone', () => {
   expect(r.clustering.purity).toBeGreaterThanOrEqual(0.9);
   expect(r.clustering.bcubed.f1).toBeGreaterThan(r.clustering.singletonsBaseline.f1);
 });
+
+it('national incidents: one kind in three regions at once stays one event per region', () => {
+  expect(r.incidents.incidents).toBeGreaterThanOrEqual(20);
+  // Before the gazetteer every one of these incidents shared a cluster with another one.
+  expect(r.incidents.merged).toBeLessThanOrEqual(1);
+  expect(r.incidents.purity).toBeGreaterThanOrEqual(0.95);
+  expect(r.incidents.bcubed.f1).toBeGreaterThanOrEqual(0.85);
+});

@@ -4,6 +4,9 @@
  * in its time window when the cosine similarity reaches the threshold, else it starts a new one.
  */
 
+import { GENERIC_TERMS } from './generic.js';
+import { mergePlaces, placesOverlap } from './places.js';
+
 export type TermVector = Map<string, number>;
 
 export interface ClusterOptions {
@@ -67,6 +70,17 @@ const CANDIDATE_TERMS = 10;
  * "怎么") glues unrelated short posts; a story's posts share at least what happened and where.
  */
 export const MIN_SHARED_TERMS = 2;
+
+/** What a shared term says about a match: a category pseudo-term, a frame or place word, or what happened. */
+const TERM_CATEGORY = 1;
+const TERM_FRAME = 2;
+
+/** A word that says where or how a post is told, not what happened: a generic word or part of a place named. */
+function isFrameWord(w: string, places: readonly string[]): boolean {
+  if (GENERIC_TERMS.has(w)) return true;
+  for (const p of places) if (p.includes(w)) return true;
+  return false;
+}
 
 /** A cluster's centroid terms written since the last take: new or changed weights, terms trimmed. */
 export interface TermChanges {
@@ -158,7 +172,7 @@ export class ClusterIndex {
       if (!isTag && !this.inverted.has(w)) continue;
       keys[live] = w;
       vals[live] = vals[i]!;
-      tag[live++] = isTag ? 1 : 0;
+      tag[live++] = isTag ? TERM_CATEGORY : isFrameWord(w, places) ? TERM_FRAME : 0;
     }
     let has = false;
     let bestId = 0;
@@ -169,13 +183,17 @@ export class ClusterIndex {
       const terms = c.terms;
       let dot = 0;
       let shared = 0;
+      let telling = 0;
       for (let i = 0; i < live; i++) {
         const y = terms.get(keys[i]!);
         if (y === undefined) continue;
         dot += vals[i]! * y;
-        if (!tag[i]) shared++;
+        if (tag[i] !== TERM_CATEGORY) shared++;
+        if (!tag[i]) telling++;
       }
-      if (shared < MIN_SHARED_TERMS) continue;
+      // Sharing only the place and the frame (安徽六安 … 发生) is two incidents in one place: a
+      // story's posts also share what happened.
+      if (shared < MIN_SHARED_TERMS || telling === 0) continue;
       const s = dot === 0 || nv === 0 || c.norm === 0 ? 0 : dot / (nv * c.norm);
       // The most similar wins, the lower id among equals: the same whatever the candidates' order.
       if (s >= this.options.threshold && (!has || s > bestSim || (s === bestSim && c.id < bestId))) {
@@ -188,12 +206,12 @@ export class ClusterIndex {
     return has ? { id: bestId, similarity: bestSim } : null;
   }
 
-  /** Whether an item naming `places` may join cluster `c`: never across different places. */
+  /** Whether an item naming `places` may join cluster `c`: never across different places (same place at any grain). */
   placesAgree(c: ClusterState | number, places: readonly string[]): boolean {
     const cl = typeof c === 'number' ? this.clusters.get(c) : c;
     if (!cl || !places.length || !cl.places?.size) return true;
     for (const p of places) if (cl.places.has(p)) return true;
-    return false;
+    return placesOverlap(cl.places, places);
   }
 
   /**
@@ -238,10 +256,7 @@ export class ClusterIndex {
   addItem(id: number, v: TermVector, at: number, weight = 1, places: readonly string[] = []): ClusterState {
     const c = this.clusters.get(id);
     if (!c) throw new Error(`no cluster ${id}`);
-    if (places.length) {
-      c.places ??= new Set();
-      for (const p of places) c.places.add(p);
-    }
+    if (places.length) mergePlaces((c.places ??= new Set()), places);
     if (weight > 0) {
       this.touch(c.id, v.keys());
       for (const [w, x] of v) {

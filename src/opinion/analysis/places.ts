@@ -1,3 +1,14 @@
+import {
+  buildGazetteer,
+  contains,
+  jiebaPartsOfSpeech,
+  loadDivisions,
+  overlaps,
+  type Gazetteer,
+  type PlaceName,
+} from './gazetteer.js';
+import { leftmostLongest } from './ahocorasick.js';
+
 /**
  * Place names in a post (青石镇, 城南新区, 河西街道): two posts about the same kind of incident in
  * different places are different events, however alike their words.
@@ -7,6 +18,8 @@ const SUFFIX_TOKENS = new Set(['省', '市', '县', '区', '镇', '乡', '村', 
 // Words that end like a place but name no particular one.
 const GENERIC = new Set([
   '城镇',
+  '小城镇',
+  '大城镇',
   '乡镇',
   '乡村',
   '农村',
@@ -41,27 +54,153 @@ const GENERIC = new Set([
   '省市',
   '市县',
 ]);
+// Kinds of area, not names: 化工园区, 工业园区, 老旧小区.
+const KIND_OF_AREA =
+  /^(?:化工|工业|产业|科技|物流|经济|高新|住宅|老旧|新建|安置|商业|风景|旅游|生活|居民)(?:园区|小区|社区|景区|片区|新区|开发区)$/u;
 const HAN_RE = /^\p{Script=Han}+$/u;
 // Township-level names the segmenter may have cut anywhere: two characters before 镇/乡/街道.
 const TOWN_RE = /(\p{Script=Han}{2})(镇|乡|街道)/gu;
-const NOT_A_NAME = /^[在到从于的了是这那各每全本我该某一]|^.?[镇乡村县区市省和与及]|乡镇|城乡|城镇/u;
+const NOT_A_NAME = /^[在到从于的了是这那各每全本我该某一进多几个]|^.?[镇乡村县区市省和与及]|乡镇|城乡/u;
+// A division's name split by the segmenter: 响水 + 县, 光明 + 新区.
+const DIVISION_SUFFIXES = new Set(['省', '市', '县', '区', '新区', '旗', '盟', '自治区', '自治州', '自治县']);
+const ONE_CHAR_SUFFIX = /[省市州县区]$/u;
+// A word before these is part of a township or village name (朝阳 + 镇), not the county 朝阳.
+const BELOW_COUNTY = new Set(['镇', '乡', '村', '街道', '社区']);
 
-export function extractPlaces(tokens: readonly string[], known: ReadonlySet<string> = new Set()): string[] {
-  const out = new Set<string>();
-  for (const m of tokens.join('').matchAll(TOWN_RE)) {
+let divisions: Gazetteer | null = null;
+
+/** The national gazetteer with this module's generic words left out, built once per thread. */
+export function divisionIndex(): Gazetteer {
+  divisions ??= buildGazetteer(loadDivisions(), jiebaPartsOfSpeech, GENERIC);
+  return divisions;
+}
+
+/**
+ * The places an item names. Divisions of the national gazetteer come as paths
+ * (`江苏省/盐城市/响水县`), the most specific mentioned: 江苏 beside 响水县 adds nothing, and an
+ * ambiguous 朝阳 beside 北京 is 北京市/朝阳区. Townships, villages and local places (本地词) come
+ * as their names (青石镇).
+ */
+export function extractPlaces(
+  tokens: readonly string[],
+  known: ReadonlySet<string> = new Set(),
+  gaz: Gazetteer = divisionIndex(),
+): string[] {
+  const named = new Set<string>();
+  const mentions: PlaceName[] = [];
+  const joined = tokens.join('');
+  for (const m of leftmostLongest(gaz.fullNames.findAll(joined)))
+    mentions.push(gaz.byName.get(gaz.fullNameList[m.term]!)!);
+  for (const m of joined.matchAll(TOWN_RE)) {
     const name = m[1]! + m[2]!;
-    if (!NOT_A_NAME.test(name) && !GENERIC.has(name)) out.add(name);
+    // 新型城镇化, 城镇化率: a process, not a town.
+    if (m[2] === '镇' && m[1]!.endsWith('城') && joined[m.index + 3] === '化') continue;
+    if (isName(name)) named.add(name);
   }
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (known.has(t)) out.add(t);
-    else if (t.length >= 3 && SUFFIX_RE.test(t) && !GENERIC.has(t)) out.add(t);
+    const next = tokens[i + 1];
+    if (known.has(t)) {
+      named.add(t);
+      continue;
+    }
+    if (next !== undefined && DIVISION_SUFFIXES.has(next)) {
+      const whole = gaz.byName.get(t + next);
+      if (whole) {
+        mentions.push(whole);
+        i++;
+        continue;
+      }
+    }
+    const divisions = next !== undefined && BELOW_COUNTY.has(next) ? undefined : lookUp(gaz, t);
+    if (divisions) mentions.push(...divisions);
+    else if (t.length >= 3 && SUFFIX_RE.test(t) && isName(t)) named.add(t);
     else if (SUFFIX_TOKENS.has(t) && i > 0) {
       // jieba splits unknown names: 青石 + 镇.
       const prev = tokens[i - 1]!;
-      if (prev.length >= 2 && prev.length <= 4 && HAN_RE.test(prev) && !GENERIC.has(prev + t))
-        out.add(prev + t);
+      if (prev.length >= 2 && prev.length <= 4 && HAN_RE.test(prev) && isName(prev + t)) named.add(prev + t);
     }
   }
-  return [...out];
+  // A full name the segmenter happened to cut as 响水 + 县 is already among the divisions.
+  return [...mostSpecific(mentions), ...[...named].filter((n) => !gaz.byName.get(n)?.paths.length)];
+}
+
+/** Whether a word ending like a place (…镇, …区) is a name: not generic (城区), not a kind (化工园区), not a phrase (一小区). */
+function isName(w: string): boolean {
+  return !GENERIC.has(w) && !KIND_OF_AREA.test(w) && !NOT_A_NAME.test(w);
+}
+
+/**
+ * The divisions a token names. jieba keeps some pairs and suffixed short names whole
+ * (广西南宁, 吉林长春, 延边州), so a token of 3+ characters that is no name itself may be two
+ * names, or one with a one-character suffix.
+ */
+function lookUp(gaz: Gazetteer, t: string): PlaceName[] | undefined {
+  const whole = gaz.byName.get(t);
+  if (whole) return [whole];
+  if (t.length < 3 || t.length > 10) return undefined;
+  const suffixed = ONE_CHAR_SUFFIX.test(t) ? gaz.byName.get(t.slice(0, -1)) : undefined;
+  if (suffixed) return [suffixed];
+  for (let k = 2; k <= t.length - 2; k++) {
+    const head = gaz.byName.get(t.slice(0, k));
+    if (!head) continue;
+    const rest = t.slice(k);
+    const tail =
+      gaz.byName.get(rest) ?? (ONE_CHAR_SUFFIX.test(rest) ? gaz.byName.get(rest.slice(0, -1)) : undefined);
+    if (tail) return [head, tail];
+  }
+  return undefined;
+}
+
+/**
+ * The places mentioned, each narrowed by the others (朝阳 beside 北京 is 北京市/朝阳区; 石门 counts
+ * only beside 常德 or 湖南), without the places that only contain another one (江苏省 beside
+ * 江苏省/盐城市/响水县).
+ */
+function mostSpecific(mentions: readonly PlaceName[]): string[] {
+  if (!mentions.length) return [];
+  const within = (c: string, others: Iterable<string>) => {
+    for (const p of others) if (p !== c && contains(p, c)) return true;
+    return false;
+  };
+  const chosen = new Set<string>();
+  for (const m of mentions) {
+    const others = mentions.filter((o) => o !== m).flatMap((o) => o.paths);
+    // 乌鲁木齐 beside 新疆 is the city, not its county of the same name.
+    const beside = m.contextual.filter((c) => within(c, others) && !within(c, m.paths));
+    const candidates = [...m.paths, ...beside];
+    const related = (c: string) => others.some((o) => o !== c && (contains(o, c) || contains(c, o)));
+    const narrowed = candidates.length > 1 ? candidates.filter(related) : candidates;
+    for (const c of narrowed.length ? narrowed : candidates) chosen.add(c);
+  }
+  return [...chosen].filter((p) => ![...chosen].some((q) => q !== p && contains(p, q)));
+}
+
+/** Whether an item naming `places` may belong with a story naming `others`: a place in common, at any grain. */
+export function placesOverlap(others: Iterable<string>, places: readonly string[]): boolean {
+  for (const o of others) for (const p of places) if (overlaps(o, p)) return true;
+  return false;
+}
+
+/**
+ * Adds an item's places to a story's: a coarser mention of a place already there adds nothing,
+ * and a finer one replaces the coarser (the story is about 响水县, not all of 江苏省). Returns
+ * whether `into` changed.
+ */
+export function mergePlaces(into: Set<string>, places: readonly string[]): boolean {
+  let changed = false;
+  for (const p of places) {
+    if (into.has(p)) continue;
+    let covered = false;
+    for (const e of into)
+      if (contains(p, e)) {
+        covered = true;
+        break;
+      }
+    if (covered) continue;
+    for (const e of into) if (contains(e, p)) into.delete(e);
+    into.add(p);
+    changed = true;
+  }
+  return changed;
 }
