@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 /** A file of the dictionary nodejieba ships (jieba.dict.utf8: word, frequency, part of speech). */
-export function jiebaDictFile(name: string): string {
+function jiebaDictFile(name: string): string {
   return path.join(
     path.dirname(createRequire(import.meta.url).resolve('nodejieba')),
     'submodules/cppjieba/dict',

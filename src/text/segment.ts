@@ -59,6 +59,20 @@ export function cut(normalised: string): string[] {
   return out;
 }
 
+/**
+ * jieba's part of speech for each of `words` its dictionaries hold (ns: place, n: noun, v: verb…);
+ * a word it only guesses (tag x) or splits is left out.
+ */
+export function partsOfSpeech(words: Iterable<string>): Map<string, string> {
+  ensureLoaded();
+  const out = new Map<string, string>();
+  for (const w of words) {
+    const tagged = nodejieba.tag(w);
+    if (tagged.length === 1 && tagged[0]!.word === w && tagged[0]!.tag !== 'x') out.set(w, tagged[0]!.tag);
+  }
+  return out;
+}
+
 /** Finer segmentation for search indexes: also emits the words inside long words. */
 export function cutForSearch(normalised: string): string[] {
   ensureLoaded();

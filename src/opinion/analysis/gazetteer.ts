@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { jiebaDictFile } from '../../text/idf.js';
 import { AhoCorasick } from './ahocorasick.js';
 
 /**
@@ -108,17 +106,6 @@ export function buildGazetteer(
     ),
   ];
   return { byName, fullNames: new AhoCorasick(fullNameList), fullNameList };
-}
-
-/** jieba's part of speech for each of `words` it has in its dictionary (lines: word frequency tag). */
-export function jiebaPartsOfSpeech(words: ReadonlySet<string>): Map<string, string> {
-  const pos = new Map<string, string>();
-  for (const line of readFileSync(jiebaDictFile('jieba.dict.utf8'), 'utf8').split('\n')) {
-    const first = line.indexOf(' ');
-    if (first <= 0 || !words.has(line.slice(0, first))) continue;
-    pos.set(line.slice(0, first), line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return pos;
 }
 
 /** Whether path `a` is `b` or contains it (江苏省 contains 江苏省/盐城市/响水县). */

@@ -1,13 +1,13 @@
 import {
   buildGazetteer,
   contains,
-  jiebaPartsOfSpeech,
   loadDivisions,
   overlaps,
   type Gazetteer,
   type PlaceName,
 } from './gazetteer.js';
 import { leftmostLongest } from './ahocorasick.js';
+import { partsOfSpeech } from '../../text/segment.js';
 
 /**
  * Place names in a post (青石镇, 城南新区, 河西街道): two posts about the same kind of incident in
@@ -71,7 +71,7 @@ let divisions: Gazetteer | null = null;
 
 /** The national gazetteer with this module's generic words left out, built once per thread. */
 export function divisionIndex(): Gazetteer {
-  divisions ??= buildGazetteer(loadDivisions(), jiebaPartsOfSpeech, GENERIC);
+  divisions ??= buildGazetteer(loadDivisions(), partsOfSpeech, GENERIC);
   return divisions;
 }
 
