@@ -27,6 +27,12 @@ describe('the national gazetteer', () => {
     expect(places('水城区学生食物中毒事件')).toEqual(['贵州省/六盘水市/水城区']);
   });
 
+  it('a news dateline names the desk, not the place', () => {
+    expect(places('新华社北京3月21日电 江苏盐城响水县一化工厂发生爆炸')).toEqual(['江苏省/盐城市/响水县']);
+    expect(places('中新网上海电 山西临汾一煤矿透水')).toEqual(['山西省/临汾市']);
+    expect(places('上海市民反映地铁拥挤')).toEqual(['上海市']);
+  });
+
   it('reads an ambiguous name by the places beside it', () => {
     expect(places('北京朝阳一小区发生火灾')).toEqual(['北京市/朝阳区']);
     expect(places('吉林长春一工厂火灾')).toEqual(['吉林省/长春市']);

@@ -90,16 +90,17 @@ export function extractPlaces(
   const mentions: PlaceName[] = [];
   const joined = tokens.join('');
   for (const m of leftmostLongest(gaz.fullNames.findAll(joined)))
-    mentions.push(gaz.byName.get(gaz.fullNameList[m.term]!)!);
+    if (!isDateline(joined, m.end)) mentions.push(gaz.byName.get(gaz.fullNameList[m.term]!)!);
   for (const m of joined.matchAll(TOWN_RE)) {
     const name = m[1]! + m[2]!;
     // 新型城镇化, 城镇化率: a process, not a town.
     if (m[2] === '镇' && m[1]!.endsWith('城') && joined[m.index + 3] === '化') continue;
     if (isName(name)) named.add(name);
   }
-  for (let i = 0; i < tokens.length; i++) {
+  for (let i = 0, end = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     const next = tokens[i + 1];
+    end += t.length;
     if (known.has(t)) {
       named.add(t);
       continue;
@@ -107,14 +108,16 @@ export function extractPlaces(
     if (next !== undefined && DIVISION_SUFFIXES.has(next)) {
       const whole = gaz.byName.get(t + next);
       if (whole) {
-        mentions.push(whole);
+        if (!isDateline(joined, end + next.length)) mentions.push(whole);
+        end += next.length;
         i++;
         continue;
       }
     }
     const divisions = next !== undefined && BELOW_COUNTY.has(next) ? undefined : lookUp(gaz, t);
-    if (divisions) mentions.push(...divisions);
-    else if (t.length >= 3 && SUFFIX_RE.test(t) && isName(t)) named.add(t);
+    if (divisions) {
+      if (!isDateline(joined, end)) mentions.push(...divisions);
+    } else if (t.length >= 3 && SUFFIX_RE.test(t) && isName(t)) named.add(t);
     else if (SUFFIX_TOKENS.has(t) && i > 0) {
       // jieba splits unknown names: 青石 + 镇.
       const prev = tokens[i - 1]!;
@@ -123,6 +126,14 @@ export function extractPlaces(
   }
   // A full name the segmenter happened to cut as 响水 + 县 is already among the divisions.
   return [...mostSpecific(mentions), ...[...named].filter((n) => !gaz.byName.get(n)?.paths.length)];
+}
+
+// A news dateline (新华社北京3月21日电, 中新网上海电) says where the desk sits, not where it happened.
+const DATELINE = /^(?:\d{1,2}月\d{1,2}日)?电/u;
+
+/** Whether the text at `end`, just after a place name, makes that name a dateline's. */
+function isDateline(joined: string, end: number): boolean {
+  return DATELINE.test(joined.slice(end, end + 8));
 }
 
 /** Whether a word ending like a place (…镇, …区) is a name: not generic (城区), not a kind (化工园区), not a phrase (一小区). */
