@@ -77,10 +77,14 @@ export interface OpinionClusterCentroidsTable {
   weights: number[];
 }
 
-/** Batches' centroid term changes since the last checkpoint (migration 103, pipeline/term-log.ts). */
-export interface OpinionClusterTermLogTable {
+/**
+ * Per batch since the last checkpoint: its centroid term changes and touched cluster rows, as
+ * JSON text (migrations 103, 104; pipeline/cluster-log.ts).
+ */
+export interface OpinionClusterLogTable {
   seq: Generated<string>;
-  changes: string;
+  terms: string | null;
+  clusters: string | null;
 }
 
 export interface OpinionClusterHoursTable {
@@ -165,7 +169,7 @@ export interface OpinionTables {
   opinion_clusters: OpinionClustersTable;
   opinion_cluster_authors: OpinionClusterAuthorsTable;
   opinion_cluster_centroids: OpinionClusterCentroidsTable;
-  opinion_cluster_term_log: OpinionClusterTermLogTable;
+  opinion_cluster_log: OpinionClusterLogTable;
   opinion_cluster_hours: OpinionClusterHoursTable;
   opinion_schemes: OpinionSchemesTable;
   opinion_local_terms: OpinionLocalTermsTable;

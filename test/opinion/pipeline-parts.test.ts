@@ -19,11 +19,12 @@ import {
   CHECKPOINT_BATCHES,
   CHECKPOINT_CLUSTERS,
   CHECKPOINT_MS,
-  TermJournal,
+  ClusterJournal,
   applyTermChanges,
   checkpointDue,
+  decodeClusterLog,
   decodeTermLog,
-} from '../../src/opinion/pipeline/term-log.js';
+} from '../../src/opinion/pipeline/cluster-log.js';
 import type { TermVector } from '../../src/opinion/analysis/cluster.js';
 
 const H = 3600_000;
@@ -251,7 +252,7 @@ describe('centroid term log', () => {
     const ci = new ClusterIndex({ threshold: 0.2, windowMs: 48 * H, maxTerms: 20 });
     for (const id of [1, 2, 3])
       ci.put({ id, terms: new Map([['化工厂', 1]]), firstSeen: T0, lastSeen: T0, items: 1 }, true);
-    const journal = new TermJournal(0);
+    const journal = new ClusterJournal(0);
     const note = () => journal.note(ci.takeTermChanges(), (id) => ci.clusters.get(id));
     return { ci, journal, note };
   };
@@ -267,9 +268,9 @@ describe('centroid term log', () => {
         if (i === 2) note(); // mid-batch (before the index forgets a cluster): merged into the row
       });
       note();
-      rows.push(journal.takeLogRow()!);
+      rows.push(journal.takeLogRow([]).terms!);
     }
-    expect(journal.takeLogRow()).toBeNull();
+    expect(journal.takeLogRow([]).terms).toBeNull();
     const terms = stored();
     for (const row of rows) applyTermChanges(terms, decodeTermLog(row));
     for (const id of [1, 2, 3]) expect(terms.get(id)).toEqual(ci.clusters.get(id)!.terms);
@@ -282,19 +283,52 @@ describe('centroid term log', () => {
     for (const b of batches()) {
       for (const it of b) ci.addItem(it.id, it.v, T0);
       note();
-      journal.takeLogRow();
+      journal.takeLogRow([]);
     }
     expect(journal.logRows).toBe(12);
     const final2 = ci.clusters.get(2)!.terms;
     ci.prune(T0 + 1); // forgets all three; 2's centroid changed and is still to be checkpointed
     note();
-    const rows = journal.takeCheckpoint(1000);
+    const rows = journal.takeCheckpoint(1000).centroids;
     expect(rows.map((r) => r.cluster_id).sort()).toEqual([1, 2]); // 3 never changed
     const row2 = rows.find((r) => r.cluster_id === 2)!;
     expect(new Map(row2.terms.map((t, i) => [t, row2.weights[i]]))).toEqual(final2);
     expect(journal.logRows).toBe(0);
     expect(journal.clusters).toBe(0);
     expect(() => journal.note(new Map([[9, { set: [['词', 1]], removed: [] }]]), () => undefined)).toThrow();
+  });
+
+  it('logs the rows a batch touched and checkpoints each changed cluster once, as it is then', () => {
+    const meta = newMeta(7, T0, T0);
+    const row = () => ({
+      id: meta.id,
+      event_id: meta.eventId,
+      first_seen_at: new Date(meta.firstSeen),
+      last_seen_at: new Date(meta.lastSeen),
+      items_count: meta.itemsCount,
+      unique_authors: meta.uniqueAuthors,
+      negative_count: meta.negative,
+      positive_count: meta.positive,
+      duplicates_count: meta.duplicates,
+      hotness: 0.1 + 0.2,
+      hotness_at: new Date(meta.hotnessAt),
+      stats: { title: '化工厂爆炸', minutes: { [String(T0)]: 2 } },
+    });
+    const journal = new ClusterJournal(0);
+    const logged: string[] = [];
+    for (let b = 0; b < 3; b++) {
+      meta.itemsCount += 2;
+      meta.lastSeen += 60_000;
+      journal.touched(meta.id, row);
+      logged.push(journal.takeLogRow([row()]).clusters!);
+    }
+    // A log row gives back exactly the rows it was given, dates and doubles included.
+    expect(decodeClusterLog(logged[2]!)).toEqual([row()]);
+    expect(decodeClusterLog(logged[0]!)[0]!.items_count).toBe(2);
+    meta.eventId = 3;
+    const { clusters } = journal.takeCheckpoint(10);
+    expect(clusters).toEqual([{ ...row(), event_id: 3, items_count: 6 }]);
+    expect(journal.takeCheckpoint(20).clusters).toEqual([]);
   });
 
   it('is due after enough batches, time or clusters waiting', () => {

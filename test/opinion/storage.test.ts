@@ -106,12 +106,12 @@ it('rebuilds from the database exactly the cluster state the pipeline holds', as
   }
 });
 
-it('logs the centroid changes of a batch, and a checkpoint writes only the centroids changed since the last', async () => {
+it('logs the cluster changes of a batch, and a checkpoint writes only the clusters changed since the last', async () => {
   // Start from a checkpoint: the centroids table then holds every centroid and the log is empty.
-  await pipeline().checkpointTerms();
+  await pipeline().checkpoint();
   const logRows = async () =>
-    (await sql<{ n: number }>`select count(*)::int as n from opinion_cluster_term_log`.execute(tp.db.db))
-      .rows[0]!.n;
+    (await sql<{ n: number }>`select count(*)::int as n from opinion_cluster_log`.execute(tp.db.db)).rows[0]!
+      .n;
   expect(await logRows()).toBe(0);
   await sql`
     create table centroid_writes (op text not null);
@@ -141,7 +141,9 @@ it('logs the centroid changes of a batch, and a checkpoint writes only the centr
   // would lose none of them.
   const rebuilt = await ClusterMemory.load(tp.db.db, NOW.getTime(), await loadRules(tp.db.db));
   expect(rebuilt.termsOf(joined)).toEqual(centroid);
-  await pipeline().checkpointTerms();
+  const meta = pipeline().memory!.metas.get(joined)!;
+  expect(rebuilt.metas.get(joined)).toEqual(meta);
+  await pipeline().checkpoint();
   expect(await logRows()).toBe(0);
   // The post joined one story and changed its centroid only: one row written, whole.
   const writes = (await sql<{ n: number }>`select count(*)::int as n from centroid_writes`.execute(tp.db.db))
@@ -152,4 +154,9 @@ it('logs the centroid changes of a batch, and a checkpoint writes only the centr
   `.execute(tp.db.db);
   const row = stored.rows[0]!;
   expect(new Map(row.terms.map((t, i) => [t, row.weights[i]]))).toEqual(centroid);
+  // The cluster's row is checkpointed with it.
+  const cluster = await sql<{ items_count: number; last_seen_at: Date }>`
+    select items_count, last_seen_at from opinion_clusters where id = ${joined}
+  `.execute(tp.db.db);
+  expect(cluster.rows[0]).toEqual({ items_count: meta.itemsCount, last_seen_at: new Date(meta.lastSeen) });
 });

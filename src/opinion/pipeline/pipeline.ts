@@ -8,13 +8,13 @@ import { loadLexicons, loadLocalTerms, loadRules, loadSchemes, type Scheme } fro
 import type { Trx } from '../../db/database.js';
 import { alertsForBatch } from './alerts.js';
 import { InThreadAnalyser, failed, piecesOf, type Analyser, type AnalysisResult } from './analyser.js';
-import { clusterRow, eventFigures, foldBatch, toPromote, type FoldedBatch } from './fold.js';
+import { eventFigures, foldBatch, toPromote, type FoldedBatch } from './fold.js';
 import { foldInChunks } from './fold-chunks.js';
 import { linkPolicies } from './policy-links.js';
 import { StageProfile } from './profile.js';
 import { ReadAhead } from './read-ahead.js';
 import * as db from './sql.js';
-import { ClusterMemory, type TermWrites } from './state.js';
+import { ClusterMemory, type ClusterWrites } from './state.js';
 
 const HOUR = 3600_000;
 /** Events still moving: their hotness and trend are refreshed as time passes. */
@@ -244,35 +244,35 @@ export class OpinionPipeline {
       nowDate,
     );
     prof.mark('alerts');
-    await db.upsertClusters(trx, [...batch.touched].map(clusterRow), nowDate);
-    prof.mark('clusters-upsert');
-    const terms = mem.termWrites();
-    await this.writeTerms(trx, terms);
-    prof.mark(terms.kind === 'log' ? 'terms-log' : 'terms-checkpoint');
+    const writes = mem.clusterWrites(batch.touched, promote);
+    await this.writeClusters(trx, writes, nowDate);
+    prof.mark(writes.kind === 'log' ? 'clusters-log' : 'clusters-checkpoint');
     await db.insertClusterAuthors(trx, batch.newAuthors);
     await db.addClusterHours(trx, batch.hours);
     prof.mark('authors-hours');
   }
 
-  private async writeTerms(trx: Trx, w: TermWrites): Promise<void> {
+  private async writeClusters(trx: Trx, w: ClusterWrites, now: Date): Promise<void> {
     if (w.kind === 'log') {
-      if (w.row !== null) await db.appendTermLog(trx, w.row);
+      await db.upsertClusters(trx, w.store, now);
+      await db.appendClusterLog(trx, w.row);
       return;
     }
-    await db.writeCentroids(trx, w.centroids);
-    if (w.clearLog) await db.clearTermLog(trx);
+    await db.upsertClusters(trx, w.checkpoint.clusters, now);
+    await db.writeCentroids(trx, w.checkpoint.centroids);
+    if (w.clearLog) await db.clearClusterLog(trx);
   }
 
   /**
-   * Writes every centroid term change not yet checkpointed and empties the log, in a transaction
-   * of its own; only between batches (tests; batches checkpoint by themselves every few seconds).
+   * Writes every cluster change not yet checkpointed and empties the log, in a transaction of its
+   * own; only between batches (tests; batches checkpoint by themselves every few seconds).
    */
-  async checkpointTerms(): Promise<void> {
+  async checkpoint(): Promise<void> {
     const mem = this.mem;
     if (!mem) return;
-    const w = mem.termCheckpoint();
+    const w = mem.checkpoint();
     try {
-      await this.core.db.transaction().execute((trx) => this.writeTerms(trx, w));
+      await this.core.db.transaction().execute((trx) => this.writeClusters(trx, w, this.core.clock.now()));
     } catch (err) {
       // What was taken must not be forgotten: rebuild from what is stored (the log included).
       this.mem = null;

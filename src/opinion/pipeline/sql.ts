@@ -3,7 +3,7 @@ import type { Db, Executor, Trx } from '../../db/database.js';
 import type { TermVector } from '../analysis/cluster.js';
 import type { ClusterStats } from '../cluster-state.js';
 import type { SentimentLabel } from '../tables.js';
-import type { CentroidRow } from './term-log.js';
+import type { CentroidRow, LogRow } from './cluster-log.js';
 
 /**
  * The pipeline's statements. Each writes a whole batch in one round trip: the batch travels as
@@ -271,22 +271,22 @@ export async function writeCentroids(trx: Trx, rows: readonly CentroidRow[]): Pr
   `.execute(trx);
 }
 
-/** Appends one batch's centroid term changes to the log (encoded by term-log.ts). */
-export async function appendTermLog(trx: Trx, changes: string): Promise<void> {
-  await sql`insert into opinion_cluster_term_log (changes) values (${changes})`.execute(trx);
-}
-
-/** The logged term changes since the last checkpoint, oldest first. */
-export async function termLog(db: Db): Promise<string[]> {
-  const r = await sql<{ changes: string }>`select changes from opinion_cluster_term_log order by seq`.execute(
-    db,
+/** Appends one batch's term changes and touched cluster rows to the log (cluster-log.ts). */
+export async function appendClusterLog(trx: Trx, row: LogRow): Promise<void> {
+  await sql`insert into opinion_cluster_log (terms, clusters) values (${row.terms}, ${row.clusters})`.execute(
+    trx,
   );
-  return r.rows.map((x) => x.changes);
 }
 
-/** A checkpoint wrote every logged change (in the same transaction). */
-export async function clearTermLog(trx: Trx): Promise<void> {
-  await sql`delete from opinion_cluster_term_log`.execute(trx);
+/** What batches logged since the last checkpoint, oldest first. */
+export async function clusterLog(db: Db): Promise<LogRow[]> {
+  const r = await sql<LogRow>`select terms, clusters from opinion_cluster_log order by seq`.execute(db);
+  return r.rows;
+}
+
+/** A checkpoint wrote everything logged (in the same transaction). */
+export async function clearClusterLog(trx: Trx): Promise<void> {
+  await sql`delete from opinion_cluster_log`.execute(trx);
 }
 
 /** The checkpointed centroids of clusters (the log's changes not applied). */

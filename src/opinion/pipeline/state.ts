@@ -1,11 +1,26 @@
 import type { Db, Trx } from '../../db/database.js';
-import { ClusterIndex, type TermVector } from '../analysis/cluster.js';
+import { ClusterIndex, type TermChanges, type TermVector } from '../analysis/cluster.js';
 import { DuplicateIndex, fromBytes } from '../analysis/minhash.js';
 import type { WarningRules } from '../analysis/rules.js';
 import { emptyStats, trimStats, type ClusterMeta, type ClusterStats } from '../cluster-state.js';
 import type { DupRef } from './assign.js';
-import { clusterHours, clusterTerms, duplicateCandidates, reserveClusterIds, termLog } from './sql.js';
-import { TermJournal, applyTermChanges, decodeTermLog, type CentroidRow } from './term-log.js';
+import { clusterRow } from './fold.js';
+import {
+  clusterHours,
+  clusterLog,
+  clusterTerms,
+  duplicateCandidates,
+  reserveClusterIds,
+  type ClusterRow,
+} from './sql.js';
+import {
+  ClusterJournal,
+  applyTermChanges,
+  decodeClusterLog,
+  decodeTermLog,
+  type Checkpoint,
+  type LogRow,
+} from './cluster-log.js';
 
 const HOUR = 3600_000;
 /** Terms kept per centroid: a story's vocabulary, not every word its posts used. */
@@ -25,11 +40,13 @@ export const MAX_DUPLICATE_CANDIDATES = 200_000;
 export const MAX_CLUSTERS = 50_000;
 
 /**
- * How a batch stores its centroid term changes (term-log.ts): a log row (none when nothing
- * changed), or, at a checkpoint, the whole centroids changed since the last one, the log emptied.
+ * How a batch stores its clusters (cluster-log.ts): the rows of its new and newly promoted
+ * clusters and a log row, or, at a checkpoint, everything changed since the last one, the log
+ * emptied.
  */
-export type TermWrites =
-  { kind: 'log'; row: string | null } | { kind: 'checkpoint'; centroids: CentroidRow[]; clearLog: boolean };
+export type ClusterWrites =
+  | { kind: 'log'; store: ClusterRow[]; row: LogRow }
+  | { kind: 'checkpoint'; checkpoint: Checkpoint; clearLog: boolean };
 
 /**
  * The clusters and duplicate candidates within their windows, held in memory by the pipeline
@@ -39,7 +56,9 @@ export type TermWrites =
 export class ClusterMemory {
   readonly metas = new Map<number, ClusterMeta>();
   private idPool: number[] = [];
-  private readonly journal = new TermJournal(performance.now());
+  private readonly journal = new ClusterJournal(performance.now());
+  /** Clusters created since the last batch was stored: their rows are written with it. */
+  private readonly created = new Set<number>();
 
   private constructor(
     readonly clusters: ClusterIndex,
@@ -55,11 +74,26 @@ export class ClusterMemory {
       }),
       new DuplicateIndex(rules.dedup.minSimilarity, rules.dedup.windowHours * HOUR, MAX_DUPLICATE_CANDIDATES),
     );
-    const rows = await db
+    // What batches logged since the last checkpoint is newer than the stored rows and centroids.
+    const log = await clusterLog(db);
+    const termLogs = log.map((r) => (r.terms ? decodeTermLog(r.terms) : new Map<number, TermChanges>()));
+    const rowLogs = log.map((r) => (r.clusters ? decodeClusterLog(r.clusters) : []));
+    const logged = new Map<number, ClusterRow>();
+    for (const rs of rowLogs) for (const r of rs) logged.set(r.id, r);
+    const since = new Date(now - rules.cluster.windowHours * HOUR);
+    const stored = await db
       .selectFrom('opinion_clusters')
       .selectAll()
-      .where('last_seen_at', '>=', new Date(now - rules.cluster.windowHours * HOUR))
+      .where((eb) =>
+        eb.or([
+          eb('last_seen_at', '>=', since),
+          ...(logged.size ? [eb('id', 'in', [...logged.keys()])] : []),
+        ]),
+      )
       .execute();
+    const byId = new Map<number, ClusterRow>(stored.map((r) => [r.id, r]));
+    for (const [id, r] of logged) byId.set(id, r);
+    const rows = [...byId.values()].filter((r) => r.last_seen_at >= since);
     const authors = rows.length
       ? await db
           .selectFrom('opinion_cluster_authors')
@@ -79,12 +113,11 @@ export class ClusterMemory {
     }
     // Terms and hours have tables of their own (migration 101).
     const ids = rows.map((r) => r.id);
-    // Changes logged since the last checkpoint are replayed on the centroids (those of clusters
-    // out of the window too: the next checkpoint writes them).
-    const log = (await termLog(db)).map(decodeTermLog);
-    const logged = new Set(log.flatMap((changes) => [...changes.keys()]));
-    const terms = await clusterTerms(db, [...new Set([...ids, ...logged])]);
-    for (const changes of log) applyTermChanges(terms, changes);
+    // Logged term changes are replayed on the centroids (those of clusters out of the window too:
+    // the next checkpoint writes them).
+    const termIds = termLogs.flatMap((changes) => [...changes.keys()]);
+    const terms = await clusterTerms(db, [...new Set([...ids, ...termIds])]);
+    for (const changes of termLogs) applyTermChanges(terms, changes);
     const hours = await clusterHours(db, ids);
     for (const r of rows) {
       const meta: ClusterMeta = {
@@ -116,8 +149,17 @@ export class ClusterMemory {
         true,
       );
     }
-    for (const changes of log)
-      mem.journal.replayed(changes, (id) => mem.clusters.clusters.get(id) ?? { terms: terms.get(id)! });
+    log.forEach((_, i) =>
+      mem.journal.replayed(
+        termLogs[i]!,
+        (id) => mem.clusters.clusters.get(id) ?? { terms: terms.get(id)! },
+        rowLogs[i]!,
+        (id) => {
+          const m = mem.metas.get(id);
+          return m ? () => clusterRow(m) : () => logged.get(id)!;
+        },
+      ),
+    );
     for (const it of await duplicateCandidates(
       db,
       new Date(now - rules.dedup.windowHours * HOUR),
@@ -140,25 +182,39 @@ export class ClusterMemory {
   nextId(): number {
     const id = this.idPool.shift();
     if (id === undefined) throw new Error('no reserved cluster id');
+    this.created.add(id);
     return id;
   }
 
   /**
-   * What the batch being stored writes of the centroid terms it changed: a log row, or a
-   * checkpoint when one is due (`at`: a monotonic clock, ms). Taken as written: a batch that fails
-   * is rolled back as a whole and memory rebuilt from the database.
+   * What the batch being stored writes of the clusters it touched (`promoted`: those it made
+   * events): a log row, or a checkpoint when one is due (`at`: a monotonic clock, ms). Taken as
+   * written: a batch that fails is rolled back as a whole and memory rebuilt from the database.
    */
-  termWrites(at = performance.now()): TermWrites {
+  clusterWrites(
+    touched: Iterable<ClusterMeta>,
+    promoted: Iterable<ClusterMeta>,
+    at = performance.now(),
+  ): ClusterWrites {
     this.noteTermChanges();
-    if (this.journal.checkpointDue(at)) return this.termCheckpoint(at);
-    return { kind: 'log', row: this.journal.takeLogRow() };
+    const rows: ClusterRow[] = [];
+    for (const m of touched) {
+      rows.push(clusterRow(m));
+      this.journal.touched(m.id, () => clusterRow(m));
+    }
+    if (this.journal.checkpointDue(at)) return this.checkpoint(at);
+    const events = new Set([...promoted].map((m) => m.id));
+    const store = rows.filter((r) => this.created.has(r.id) || events.has(r.id));
+    this.created.clear();
+    return { kind: 'log', store, row: this.journal.takeLogRow(rows) };
   }
 
-  /** Every centroid changed since the last checkpoint, whole, as a checkpoint writes it. */
-  termCheckpoint(at = performance.now()): TermWrites {
+  /** Every cluster changed since the last checkpoint, as a checkpoint writes it. */
+  checkpoint(at = performance.now()): ClusterWrites {
     this.noteTermChanges();
     const clearLog = this.journal.logRows > 0;
-    return { kind: 'checkpoint', centroids: this.journal.takeCheckpoint(at), clearLog };
+    this.created.clear();
+    return { kind: 'checkpoint', checkpoint: this.journal.takeCheckpoint(at), clearLog };
   }
 
   /** Takes the index's term changes while every changed cluster is still held. */
