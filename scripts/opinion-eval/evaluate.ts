@@ -145,6 +145,19 @@ function printMixed(gold: string[], pred: string[], items: readonly EvalItem[]):
     if (new Set(g.map((x) => x.split(' ')[0])).size > 1) console.log(g.join('\n  '), '\n');
 }
 
+/** EVAL_DEBUG=1: the gold stories spread over several predicted clusters, by cluster. */
+function printSplit(gold: string[], pred: string[], items: readonly EvalItem[]): void {
+  const groups = new Map<string, Map<string, string[]>>();
+  gold.forEach((g, k) => {
+    const byPred = groups.get(g) ?? new Map<string, string[]>();
+    byPred.set(pred[k]!, [...(byPred.get(pred[k]!) ?? []), items[k]!.text]);
+    groups.set(g, byPred);
+  });
+  for (const [g, byPred] of groups)
+    if (byPred.size > 1)
+      console.log(`split ${g}:\n  ${[...byPred.values()].map((t) => t.join(' | ')).join('\n  ')}\n`);
+}
+
 /** Gold stories with an item in a predicted cluster that holds another story's item: events lost in another. */
 function storiesMerged(gold: string[], pred: string[]): number {
   const storiesOf = new Map<string, Set<string>>();
@@ -349,7 +362,10 @@ export function evaluate(file = SET_FILE): EvalReport {
   const incItems = set.items.filter((i) => i.story?.startsWith('incident-'));
   const incPred = clusterAll(incItems.map((item) => ({ item, a: analysed.get(item.id)! })));
   const incGold = incItems.map((i) => i.story!);
-  if (process.env.EVAL_DEBUG) printMixed(incGold, incPred, incItems);
+  if (process.env.EVAL_DEBUG) {
+    printMixed(incGold, incPred, incItems);
+    printSplit(incGold, incPred, incItems);
+  }
 
   return {
     items: set.items.length,

@@ -684,7 +684,7 @@ export const REGIONS: Region[] = [
   { prov: '黑龙江', city: '鸡西', county: '密山市', short: '密山' },
   { prov: '内蒙古', city: '鄂尔多斯', county: '准格尔旗', short: '准格尔' },
   { prov: '广西', city: '百色', county: '平果市', short: '平果' },
-  { prov: '重庆', city: '万州', county: '万州区', short: '万州' },
+  { prov: '江西', city: '九江', county: '都昌县', short: '都昌' },
 ];
 
 /**

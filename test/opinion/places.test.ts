@@ -5,6 +5,7 @@
 import { analyseItem } from '../../src/opinion/analysis/analyse.js';
 import { buildGazetteer, shortName, type Division } from '../../src/opinion/analysis/gazetteer.js';
 import { compileLexicons, loadShippedLexicons, segmenterWords } from '../../src/opinion/analysis/lexicon.js';
+import { hazardKinds } from '../../src/opinion/analysis/hazards.js';
 import { extractPlaces, mergePlaces, placesOverlap } from '../../src/opinion/analysis/places.js';
 import { normalize } from '../../src/text/normalize.js';
 import { addWords, cut } from '../../src/text/segment.js';
@@ -122,5 +123,26 @@ describe('two incidents of one kind in two places stay two events', () => {
     const a = news('安徽六安一煤矿发生透水事故，7名矿工被困井下');
     const b = news('安徽六安一居民楼发生燃气爆炸，多户窗户被震碎');
     expect(indexWith(a).best(b.vector, 0, b.places)).toBeNull();
+  });
+
+  it('in one place, posts naming one kind of incident in other words are one incident', () => {
+    const a = news('响水县暴雨致28个村庄受灾，十一人失联');
+    const b = news('江苏响水洪水围困群众，救援人员正在转移');
+    expect(a.places).toEqual(b.places);
+    expect(indexWith(a).best(b.vector, 0, b.places)?.id).toBe(1);
+  });
+});
+
+describe('hazard kinds', () => {
+  it('names the kind of incident, most mentioned first, at most two', () => {
+    expect(hazardKinds(['暴雨', '致', '洪水', '被淹'])).toEqual(['flood']);
+    expect(hazardKinds(['爆炸', '引发', '火灾', '大火', '着火'])).toEqual(['fire', 'explosion']);
+    expect(hazardKinds(['相撞', '起火', '透水', '透水'])).toEqual(['mine', 'traffic']);
+    expect(hazardKinds(['学校', '食堂'])).toEqual([]);
+  });
+
+  it('is added to the clustering vector only for a post with a 突发 signal', () => {
+    expect([...news('宣威市暴雨致14个村庄受灾，五人失联').vector.keys()]).toContain('#kind:flood');
+    expect([...news('夏季降雨增多，注意出行').vector.keys()]).not.toContain('#kind:flood');
   });
 });

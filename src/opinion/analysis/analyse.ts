@@ -7,7 +7,8 @@ import { classify, type Classification } from './classify.js';
 import type { CompiledLexicons } from './lexicon.js';
 import { minhash } from './minhash.js';
 import { emojiSentiment } from './emoji.js';
-import { itemVector, type TermVector } from './cluster.js';
+import { itemVector, KIND_TERM_PREFIX, type TermVector } from './cluster.js';
+import { hazardKinds } from './hazards.js';
 import { matchesScheme, type SchemeRule } from './schemes.js';
 import { extractPlaces } from './places.js';
 import { GENERIC_FACTOR, GENERIC_TERMS, PLACE_FACTOR } from './generic.js';
@@ -139,12 +140,32 @@ export function duplicateThreshold(letters: number): number {
  * the cluster index, which never merges different places).
  */
 function storyTerms(terms: readonly WeightedTerm[], places: readonly string[]): WeightedTerm[] {
-  const out = terms.map((t) => {
-    if (GENERIC_TERMS.has(t.word)) return { word: t.word, weight: t.weight * GENERIC_FACTOR };
-    if (places.some((p) => p.includes(t.word))) return { word: t.word, weight: t.weight * PLACE_FACTOR };
-    return t;
-  });
-  return out.sort((a, b) => b.weight - a.weight || (a.word < b.word ? -1 : 1));
+  const out = new Map<string, number>();
+  for (const t of terms) {
+    if (GENERIC_TERMS.has(t.word)) {
+      out.set(t.word, (out.get(t.word) ?? 0) + t.weight * GENERIC_FACTOR);
+      continue;
+    }
+    const place = placeTerm(t.word, places);
+    if (place) out.set(place, Math.max(out.get(place) ?? 0, t.weight * PLACE_FACTOR));
+    else out.set(t.word, (out.get(t.word) ?? 0) + t.weight);
+  }
+  return [...out]
+    .map(([word, weight]) => ({ word, weight }))
+    .sort((a, b) => b.weight - a.weight || (a.word < b.word ? -1 : 1));
+}
+
+/**
+ * The one term for a place however it is written: 响水 and 响水县 (of 江苏省/盐城市/响水县) are
+ * both 响水县, so two posts about one county share it. Undefined for a word that names no place.
+ */
+function placeTerm(word: string, places: readonly string[]): string | undefined {
+  for (const p of places) {
+    if (!p.includes(word)) continue;
+    for (const part of p.split('/')) if (part.includes(word)) return part;
+    return word;
+  }
+  return undefined;
 }
 
 export function analyseItem(
@@ -164,6 +185,8 @@ export function analyseItem(
   const vector = itemVector(withSubwords(terms));
   for (const a of classification.areas) vector.set(`#area:${a.label}`, CATEGORY_WEIGHT);
   for (const s of classification.signals) vector.set(`#signal:${s.label}`, CATEGORY_WEIGHT);
+  if (classification.signals.length)
+    for (const k of hazardKinds(tokens)) vector.set(`${KIND_TERM_PREFIX}${k}`, CATEGORY_WEIGHT);
   const isRepost = input.isRepost ?? REPOST_RE.test(raw);
   const subject = { text, channel: input.channel, source: input.source, isRepost };
   return {

@@ -71,6 +71,12 @@ const CANDIDATE_TERMS = 10;
  */
 export const MIN_SHARED_TERMS = 2;
 
+/**
+ * Pseudo-terms naming the kind of incident (#kind:flood): never posted to the index, but
+ * sharing one says what happened, as a shared word would.
+ */
+export const KIND_TERM_PREFIX = '#kind:';
+
 /** What a shared term says about a match: a category pseudo-term, a frame or place word, or what happened. */
 const TERM_CATEGORY = 1;
 const TERM_FRAME = 2;
@@ -172,7 +178,13 @@ export class ClusterIndex {
       if (!isTag && !this.inverted.has(w)) continue;
       keys[live] = w;
       vals[live] = vals[i]!;
-      tag[live++] = isTag ? TERM_CATEGORY : isFrameWord(w, places) ? TERM_FRAME : 0;
+      tag[live++] = isTag
+        ? w.startsWith(KIND_TERM_PREFIX)
+          ? 0
+          : TERM_CATEGORY
+        : isFrameWord(w, places)
+          ? TERM_FRAME
+          : 0;
     }
     let has = false;
     let bestId = 0;
