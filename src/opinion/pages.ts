@@ -123,6 +123,7 @@ export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionC
       negativeWords?: { word: string; items: number }[];
       channels?: Record<string, number>;
       casualties?: { deaths: number; injuries: number; missing: number; evidence: string[] };
+      places?: string[];
       fired?: string[];
     };
     const policies = event.policyIds.length
@@ -148,6 +149,8 @@ export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionC
         .sort((a, b) => b[1] - a[1])
         .map(([code, n]) => ({ label: channelLabel(code), n })),
       casualties: analysis.casualties,
+      // Divisions are kept as paths (江苏省/盐城市/响水县); people read them run together.
+      places: (analysis.places ?? []).map((p) => p.replaceAll('/', '')),
       policies,
       items,
       itemsPaging: paging(itemsTotal, ITEMS_PER_PAGE, page, (n) =>

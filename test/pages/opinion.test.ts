@@ -147,6 +147,7 @@ test("an event's posts are paged fifty to a page", async () => {
   const rows = (html: string) => table(html, 'event-items').match(/<a href="\/opinion\/items\/\d+">/g) ?? [];
   const first = await page(`/opinion/events/${event.id}`);
   expect(first).toContain('共 55 条，第 1 / 2 页');
+  expect(first).toContain('<strong>涉及地点：</strong>东湖社区</p>');
   expect(rows(first)).toHaveLength(50);
   expect(first).toContain(`href="/opinion/events/${event.id}?page=2"`);
   expect(rows(await page(`/opinion/events/${event.id}?page=2`))).toHaveLength(5);
