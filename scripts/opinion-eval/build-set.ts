@@ -9,6 +9,7 @@ import path from 'node:path';
 import {
   AREA_COMPLAINTS,
   EMERGENCIES,
+  FIGURATIVE,
   INCIDENTS,
   NEGATIVE_EMOTION,
   NEGATIVE_GENERAL,
@@ -267,6 +268,9 @@ INCIDENTS.forEach((inc, ii) => {
     );
   });
 });
+
+// ---- incident words used in figures of speech, forecasts and fiction ----
+for (const t of FIGURATIVE) add({ text: t, channel: 'weibo', kind: 'figurative', signal: null });
 
 const out = path.resolve('test/fixtures/opinion-eval/set.json');
 mkdirSync(path.dirname(out), { recursive: true });

@@ -137,6 +137,16 @@ describe('emergency signals, casualties and severity', () => {
       expect(an(t).signal).toBeNull();
   });
 
+  it('one incident word alone is a figure of speech; a second incident word or figures of harm make it a report', () => {
+    for (const t of ['气死我了，简直要爆炸了', '吃完胃里着火一样', '盼着来场暴雨', '前面好像追尾了'])
+      expect(an(t).signal).toBeNull();
+    expect(an('化工厂爆炸了，声音特别大').signal).toBe('灾害事故');
+    expect(an('前面两车追尾，3人受伤').signal).toBe('灾害事故');
+    expect(an('山林着火，当地组织数百人扑救').signal).toBe('灾害事故');
+    // A term that names the incident unmistakably needs nothing else.
+    expect(an('小区发生燃气爆炸').signal).toBe('灾害事故');
+  });
+
   it('counts poisoned, hospitalised and evacuated people, in Chinese numerals too', () => {
     expect(extractCasualties('内蒙古宁城71人集体食物中毒')).toMatchObject({ sick: 71 });
     expect(extractCasualties('客车农用车相撞致6人亡')).toMatchObject({ deaths: 6 });

@@ -50,6 +50,12 @@ export interface Classification {
 
 export const AREA_THRESHOLD = 1;
 export const SIGNAL_THRESHOLD = 1;
+/** Lexicon weight of a decisive 突发 term (see data/lexicons/emergency.json). */
+const DECISIVE_WEIGHT = 2;
+
+function hasCasualtyFacts(c: Casualties): boolean {
+  return c.deaths + c.injuries + c.missing + c.sick + c.evacuated > 0;
+}
 const NEGATION_REACH = 4;
 const SENTIMENT_THRESHOLD = 0.75;
 /** Matches in the opening characters (the headline) weigh more for the signal. */
@@ -109,7 +115,7 @@ function scoreLabels(
   c: CompiledLexicons,
   matches: RoleMatch[],
   repeat = 1,
-): Map<string, LabelHit & { strong: boolean; distinct: number }> {
+): Map<string, LabelHit & { strong: boolean; decisive: boolean; distinct: number }> {
   const per = new Map<string, RoleMatch[]>();
   for (const m of matches) {
     if (m.role.kind !== 'area' && m.role.kind !== 'signal') continue;
@@ -117,11 +123,12 @@ function scoreLabels(
     list.push(m);
     per.set(m.role.label, list);
   }
-  const out = new Map<string, LabelHit & { strong: boolean; distinct: number }>();
+  const out = new Map<string, LabelHit & { strong: boolean; decisive: boolean; distinct: number }>();
   for (const [label, list] of per) {
     const seen = new Map<string, number>();
     let score = 0;
     let strong = false;
+    let decisive = false;
     for (const m of leftmostLongest(list)) {
       const word = c.terms[m.term]!;
       const n = seen.get(word) ?? 0;
@@ -131,6 +138,7 @@ function scoreLabels(
       // Repeat mode (signals): the headline's words say what the article is about.
       score += repeat > 1 && m.start < HEADLINE_CHARS ? w * 1.5 : w;
       if (m.role.kind === 'signal' && m.role.strong) strong = true;
+      if (m.role.kind === 'signal' && m.role.weight >= DECISIVE_WEIGHT) decisive = true;
       if (m.role.kind === 'area' && m.role.weight >= 1) strong = true;
     }
     out.set(label, {
@@ -138,6 +146,7 @@ function scoreLabels(
       score: Math.round(score * 100) / 100,
       triggers: [...seen.keys()],
       strong,
+      decisive,
       distinct: seen.size,
     });
   }
@@ -300,8 +309,12 @@ export function classify(
     .map(({ label, score, triggers }) => ({ label, score, triggers }))
     .sort((a, b) => b.score - a.score);
   const casualties = readCasualties(text, c.lexicons.casualtyWords);
+  const reported = hasCasualtyFacts(casualties);
   const signals = [...scoreLabels(c, roleMatches(c, fam.signal, 'signal'), MAX_REPEAT).values()]
-    .filter((h) => h.strong && h.score >= SIGNAL_THRESHOLD)
+    // One word that often speaks in figures (爆炸, 着火, 地震, 暴雨) is not a report: 气死我了，简直要
+    // 爆炸了. It takes a term naming the incident unmistakably (燃气爆炸, 火灾), a second incident
+    // word (化工厂…爆炸, 追尾…受伤) or figures of harm (3人受伤).
+    .filter((h) => h.strong && h.score >= SIGNAL_THRESHOLD && (h.decisive || h.distinct >= 2 || reported))
     .map(({ label, score, triggers }) => ({ label, score, triggers }))
     .sort((a, b) => b.score - a.score);
   const sentiment = scoreSentiment(c, text, fam.sentiment, boundaries, emoji);
