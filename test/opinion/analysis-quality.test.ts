@@ -143,6 +143,9 @@ describe('emergency signals, casualties and severity', () => {
     expect(an('化工厂爆炸了，声音特别大').signal).toBe('灾害事故');
     expect(an('前面两车追尾，3人受伤').signal).toBe('灾害事故');
     expect(an('山林着火，当地组织数百人扑救').signal).toBe('灾害事故');
+    // Headlines: a reporting verb or the thing that burned or fell is enough.
+    for (const t of ['江苏响水发生爆炸', '台风山竹登陆广东', '青石镇一居民楼起火', '长江大桥坍塌'])
+      expect(an(t).signal).toBe('灾害事故');
     // A term that names the incident unmistakably needs nothing else.
     expect(an('小区发生燃气爆炸').signal).toBe('灾害事故');
   });
