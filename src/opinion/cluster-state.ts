@@ -64,9 +64,22 @@ export interface ClusterMeta {
   duplicates: number;
   hotness: number;
   hotnessAt: number;
+  /**
+   * Authors known to have posted in the cluster: all of them up to MAX_CLUSTER_AUTHORS, then no
+   * more (the database's opinion_cluster_authors holds them all and decides who is new).
+   */
   authors: Set<string>;
   stats: ClusterStats;
 }
+
+/**
+ * Authors a cluster keeps in memory: a story reposted by a million accounts would otherwise hold
+ * a million names. Larger than a batch, so a cluster reaches it only over several batches.
+ */
+export const MAX_CLUSTER_AUTHORS = 2_000;
+
+/** Whether folding an item added a distinct author, did not, or cannot tell from memory. */
+export type AuthorFold = 'new' | 'known' | 'unknown';
 
 export function emptyStats(): ClusterStats {
   return {
@@ -128,8 +141,9 @@ export interface ItemFacts {
 }
 
 /**
- * Folds one analysed item into the cluster's aggregates. Returns whether the author is new
- * (so the caller records it).
+ * Folds one analysed item into the cluster's aggregates. Returns whether the author is new (the
+ * caller records it), or 'unknown' when the cluster holds MAX_CLUSTER_AUTHORS already and the
+ * author is not among them: the caller asks the database and counts the author if new there.
  */
 export function foldItem(
   m: ClusterMeta,
@@ -137,7 +151,8 @@ export function foldItem(
   f: ItemFacts,
   now: number,
   rules: WarningRules,
-): boolean {
+  maxAuthors = MAX_CLUSTER_AUTHORS,
+): AuthorFold {
   const s = m.stats;
   m.itemsCount++;
   if (f.at < m.firstSeen) m.firstSeen = f.at;
@@ -152,12 +167,14 @@ export function foldItem(
     decay(m.hotness, m.hotnessAt, now, half) +
     decay(itemHeat(f.duplicate, f.metrics), Math.min(f.at, now), now, half);
   m.hotnessAt = Math.max(m.hotnessAt, now);
-  let newAuthor = false;
+  let authorFold: AuthorFold = 'known';
   const author = f.author.trim();
   if (author && !m.authors.has(author)) {
-    m.authors.add(author);
-    m.uniqueAuthors++;
-    newAuthor = true;
+    if (m.authors.size < maxAuthors) {
+      m.authors.add(author);
+      m.uniqueAuthors++;
+      authorFold = 'new';
+    } else authorFold = 'unknown';
   } else if (!author) {
     // Anonymous items (12345 hotline calls) are each a separate voice.
     m.uniqueAuthors++;
@@ -202,7 +219,7 @@ export function foldItem(
     const merged = new Set(s.places);
     if (mergePlaces(merged, a.places)) s.places = [...merged].slice(0, MAX_PLACES);
   }
-  return newAuthor;
+  return authorFold;
 }
 
 /** Drops hour and minute cells that no rule or sparkline needs any more. */

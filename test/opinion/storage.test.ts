@@ -6,6 +6,7 @@ import { crawlerDelivery } from '../support/opinion-fixtures.js';
 import { ingest, ingestToken, payload, workerOf } from '../support/opinion.js';
 import { ClusterMemory } from '../../src/opinion/pipeline/state.js';
 import { loadRules } from '../../src/opinion/settings.js';
+import { MAX_CLUSTER_AUTHORS } from '../../src/opinion/cluster-state.js';
 
 /** Issue 16: each item is written once, and a restart rebuilds the cluster state it left. */
 const NOW = new Date('2025-06-12T08:00:00Z');
@@ -159,4 +160,44 @@ it('logs the cluster changes of a batch, and a checkpoint writes only the cluste
     select items_count, last_seen_at from opinion_clusters where id = ${joined}
   `.execute(tp.db.db);
   expect(cluster.rows[0]).toEqual({ items_count: meta.itemsCount, last_seen_at: new Date(meta.lastSeen) });
+});
+
+it('counts the authors of a cluster that holds no more in memory as the database finds them new', async () => {
+  const joined = (
+    await sql<{ cluster_id: number }>`
+      select cluster_id from opinion_items where external_id = 'wb-follow-up'`.execute(tp.db.db)
+  ).rows[0]!.cluster_id;
+  const meta = pipeline().memory!.metas.get(joined)!;
+  const [stored] = [...meta.authors];
+  // As if the story had reached MAX_CLUSTER_AUTHORS with names other than those it stored.
+  meta.authors = new Set(Array.from({ length: MAX_CLUSTER_AUTHORS }, (_, i) => `转发者${i}`));
+  const before = meta.uniqueAuthors;
+  const post = (externalId: string, author: string) => ({
+    source: 'weibo-crawler',
+    channel: 'weibo',
+    externalId,
+    content: '青石镇化工厂爆炸已造成3人死亡，工业园区附近居民担心浓烟有毒，希望尽快公布检测结果',
+    author,
+    publishedAt: '2025-06-12T15:20:00+08:00',
+  });
+  await ingest(tp, token, [post('wb-known-author', stored!), post('wb-new-author', '新来的网友')]).expect(
+    200,
+  );
+  await drain();
+  const items = await sql<{ cluster_id: number }>`
+    select cluster_id from opinion_items where external_id in ('wb-known-author', 'wb-new-author')`.execute(
+    tp.db.db,
+  );
+  expect(items.rows.map((r) => r.cluster_id)).toEqual([joined, joined]);
+  // One of the two posted before: one more distinct author, in memory and on the event.
+  expect(meta.uniqueAuthors).toBe(before + 1);
+  expect(meta.authors.size).toBe(MAX_CLUSTER_AUTHORS);
+  const event = await sql<{ unique_authors: number }>`
+    select unique_authors from opinion_events where id = ${meta.eventId}`.execute(tp.db.db);
+  expect(event.rows[0]!.unique_authors).toBe(before + 1);
+  const authors = await sql<{ author: string }>`
+    select author from opinion_cluster_authors where cluster_id = ${joined} and author in (${stored}, '新来的网友')`.execute(
+    tp.db.db,
+  );
+  expect(authors.rows.map((r) => r.author).sort()).toEqual([stored, '新来的网友'].sort());
 });

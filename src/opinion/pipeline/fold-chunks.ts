@@ -36,6 +36,7 @@ export async function foldInChunks<I extends { id: number }>(
     out.itemRows.push(...f.itemRows);
     for (const m of f.touched) out.touched.add(m);
     out.newAuthors.push(...f.newAuthors);
+    out.unknownAuthors.push(...f.unknownAuthors);
     for (const h of f.hours) {
       const key = `${h.clusterId}|${h.hour.getTime()}`;
       const cell = hours.get(key);

@@ -27,6 +27,8 @@ export interface FoldedBatch {
   /** Clusters the batch changed. */
   touched: Set<ClusterMeta>;
   newAuthors: ClusterAuthorRow[];
+  /** Authors of clusters holding MAX_CLUSTER_AUTHORS already: new or not, the database tells. */
+  unknownAuthors: ClusterAuthorRow[];
   hours: ClusterHourRow[];
   /** Policies the batch's items name (title or 文号), by cluster. */
   namedPolicies: Map<number, Set<number>>;
@@ -66,6 +68,7 @@ export function foldBatch(
     itemRows: [],
     touched: new Set(),
     newAuthors: [],
+    unknownAuthors: [],
     hours: [],
     namedPolicies: new Map(),
   };
@@ -96,7 +99,9 @@ export function foldBatch(
       metrics: it.metrics,
       duplicate: copyOf !== null,
     };
-    if (foldItem(meta, a, facts, now, rules)) out.newAuthors.push({ clusterId, author });
+    const authorFold = foldItem(meta, a, facts, now, rules);
+    if (authorFold === 'new') out.newAuthors.push({ clusterId, author });
+    else if (authorFold === 'unknown') out.unknownAuthors.push({ clusterId, author });
     out.touched.add(meta);
     const hour = Math.floor(at / HOUR) * HOUR;
     const key = `${clusterId}|${hour}`;

@@ -197,6 +197,12 @@ export class OpinionPipeline {
     const now = nowDate.getTime();
     const { rules, profile: prof } = this;
     const mem = this.mem!;
+    // Authors of clusters that hold no more in memory count as the database finds them new
+    // (before the figures are derived). Such a cluster grew over several batches: its row is stored.
+    if (batch.unknownAuthors.length) {
+      const byId = new Map([...batch.touched].map((m) => [m.id, m]));
+      for (const id of await db.addUnknownAuthors(trx, batch.unknownAuthors)) byId.get(id)!.uniqueAuthors++;
+    }
     for (const m of batch.touched) {
       trimStats(m, now, rules);
       const named = batch.namedPolicies.get(m.id) ?? [];

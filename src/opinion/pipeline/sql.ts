@@ -318,6 +318,43 @@ export async function clusterHours(
   return out;
 }
 
+/** Up to `max` authors of each cluster, as ClusterMemory.load restores them. */
+export async function clusterAuthors(
+  db: Db,
+  clusterIds: readonly number[],
+  max: number,
+): Promise<Map<number, Set<string>>> {
+  const out = new Map<number, Set<string>>();
+  if (!clusterIds.length) return out;
+  const r = await sql<{ cluster_id: number; author: string }>`
+    select cluster_id, author from (
+      select cluster_id, author, row_number() over (partition by cluster_id) as n
+      from opinion_cluster_authors where cluster_id = any(${clusterIds}::int[])
+    ) a where n <= ${max}
+  `.execute(db);
+  for (const a of r.rows) {
+    let s = out.get(a.cluster_id);
+    if (!s) out.set(a.cluster_id, (s = new Set()));
+    s.add(a.author);
+  }
+  return out;
+}
+
+/**
+ * Records authors not known to be new (their cluster holds no more in memory) and returns a
+ * cluster id for each one that was new, so the caller counts it.
+ */
+export async function addUnknownAuthors(trx: Trx, rows: readonly ClusterAuthorRow[]): Promise<number[]> {
+  if (!rows.length) return [];
+  const r = await sql<{ cluster_id: number }>`
+    insert into opinion_cluster_authors (cluster_id, author)
+    select x."clusterId", x.author from ${recordset(rows)} as x("clusterId" int, author text)
+    on conflict do nothing
+    returning cluster_id
+  `.execute(trx);
+  return r.rows.map((x) => x.cluster_id);
+}
+
 export interface ClusterAuthorRow {
   clusterId: number;
   author: string;

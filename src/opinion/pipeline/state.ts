@@ -2,10 +2,17 @@ import type { Db, Trx } from '../../db/database.js';
 import { ClusterIndex, type TermChanges, type TermVector } from '../analysis/cluster.js';
 import { DuplicateIndex, fromBytes } from '../analysis/minhash.js';
 import type { WarningRules } from '../analysis/rules.js';
-import { emptyStats, trimStats, type ClusterMeta, type ClusterStats } from '../cluster-state.js';
+import {
+  MAX_CLUSTER_AUTHORS,
+  emptyStats,
+  trimStats,
+  type ClusterMeta,
+  type ClusterStats,
+} from '../cluster-state.js';
 import type { DupRef } from './assign.js';
 import { clusterRow } from './fold.js';
 import {
+  clusterAuthors,
   clusterHours,
   clusterLog,
   clusterTerms,
@@ -94,23 +101,11 @@ export class ClusterMemory {
     const byId = new Map<number, ClusterRow>(stored.map((r) => [r.id, r]));
     for (const [id, r] of logged) byId.set(id, r);
     const rows = [...byId.values()].filter((r) => r.last_seen_at >= since);
-    const authors = rows.length
-      ? await db
-          .selectFrom('opinion_cluster_authors')
-          .selectAll()
-          .where(
-            'cluster_id',
-            'in',
-            rows.map((r) => r.id),
-          )
-          .execute()
-      : [];
-    const byCluster = new Map<number, Set<string>>();
-    for (const a of authors) {
-      let s = byCluster.get(a.cluster_id);
-      if (!s) byCluster.set(a.cluster_id, (s = new Set()));
-      s.add(a.author);
-    }
+    const byCluster = await clusterAuthors(
+      db,
+      rows.map((r) => r.id),
+      MAX_CLUSTER_AUTHORS,
+    );
     // Terms and hours have tables of their own (migration 101).
     const ids = rows.map((r) => r.id);
     // Logged term changes are replayed on the centroids (those of clusters out of the window too:
