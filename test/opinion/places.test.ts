@@ -79,6 +79,14 @@ describe('the national gazetteer', () => {
   });
 });
 
+describe('local places (本地词)', () => {
+  it('are places as written, and a local place that is a division keeps its path', () => {
+    const known = (text: string, words: string[]) => extractPlaces(cut(normalize(text)), new Set(words));
+    expect(known('青石镇化工厂爆炸', ['青石镇'])).toEqual(['青石镇']);
+    expect(known('响水县城区积水', ['响水县'])).toEqual(['江苏省/盐城市/响水县']);
+  });
+});
+
 describe('townships and words that only look like places', () => {
   it('an X城镇 is a town; 城镇化 and 小城镇 are not', () => {
     expect(places('萨城镇宏达化工厂发生爆炸，已造成5人死亡')).toEqual(['萨城镇']);

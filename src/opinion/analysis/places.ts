@@ -102,7 +102,10 @@ export function extractPlaces(
     const next = tokens[i + 1];
     end += t.length;
     if (known.has(t)) {
-      named.add(t);
+      // A local place that is also a division (本地词 响水县) keeps its path, so 响水 still matches it.
+      const division = gaz.byName.get(t);
+      if (division?.paths.length) mentions.push(division);
+      else named.add(t);
       continue;
     }
     if (next !== undefined && DIVISION_SUFFIXES.has(next)) {
