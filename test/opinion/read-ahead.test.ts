@@ -59,6 +59,11 @@ it('analyses queued items ahead, at most two batches, and hands each batch its o
   ahead.poke(10);
   await new Promise((r) => setTimeout(r, 100));
   expect(ahead.held).toBe(20);
+  // The explosion posts (every third) among them are known to carry an emergency signal.
+  const explosions = queued.slice(0, 20).filter((_, i) => i % 3 === 0);
+  await until(() => ahead.signalledItems(100).length >= explosions.length);
+  expect(ahead.signalledItems(100)).toEqual(explosions.map((it) => it.id));
+  expect(ahead.signalledItems(2)).toEqual(explosions.slice(0, 2).map((it) => it.id));
 
   // A batch claims the first ten: it gets their analyses, equal to analysing them now.
   const first = queued.slice(0, 10);
@@ -69,6 +74,10 @@ it('analyses queued items ahead, at most two batches, and hands each batch its o
   );
   const taken = ahead.take(first.map((it) => it.id));
   expect([...taken.keys()]).toEqual(first.map((it) => it.id));
+  // Taken by a batch: no longer waiting to go first.
+  expect(ahead.signalledItems(100)).toEqual(
+    explosions.filter((it) => it.id > first[9]!.id).map((it) => it.id),
+  );
   const got = await Promise.all(first.map((it) => taken.get(it.id)!));
   const direct = await analyser.analyse(first);
   got.forEach((r, i) => {

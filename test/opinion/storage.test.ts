@@ -201,3 +201,39 @@ it('counts the authors of a cluster that holds no more in memory as the database
   );
   expect(authors.rows.map((r) => r.author).sort()).toEqual([stored, '新来的网友'].sort());
 });
+
+it('stores queued items with an emergency signal first, in a transaction of their own', async () => {
+  const routine = ['北关村路灯坏了一个月没人修', '西城区公园厕所太脏', '白沙镇公交车班次太少'].map(
+    (content, i) => ({
+      source: 'forum',
+      channel: 'forum',
+      externalId: `routine-${i}`,
+      content,
+      author: `居民${i}`,
+      publishedAt: '2025-06-12T15:30:00+08:00',
+    }),
+  );
+  const emergency = {
+    source: 'weibo-crawler',
+    channel: 'weibo',
+    externalId: 'emergency-late',
+    content: '龙泉街道一居民楼发生燃气爆炸，已造成2人死亡',
+    author: '龙泉街道网友',
+    publishedAt: '2025-06-12T15:35:00+08:00',
+  };
+  await ingest(tp, token, [...routine, emergency]).expect(200);
+  // The leader reads queued items ahead as they arrive (on NOTIFY): here by hand.
+  pipeline().itemsQueued(40);
+  for (let i = 0; i < 500 && !pipeline().signalledItems(10).length; i++)
+    await new Promise((r) => setTimeout(r, 10));
+  expect(pipeline().signalledItems(10)).toHaveLength(1);
+  expect(await pipeline().processBatch(40)).toBe(3);
+  const rows = await sql<{ external_id: string; tx: string }>`
+    select external_id, xmin::text as tx from opinion_items
+    where external_id in ('routine-0', 'routine-1', 'routine-2', 'emergency-late')`.execute(tp.db.db);
+  const tx = new Map(rows.rows.map((r) => [r.external_id, BigInt(r.tx)]));
+  // The emergency, though published last, was committed first and alone.
+  expect(new Set(routine.map((r) => tx.get(r.externalId))).size).toBe(1);
+  expect(tx.get('emergency-late')!).toBeLessThan(tx.get('routine-0')!);
+  expect(pipeline().signalledItems(10)).toEqual([]);
+});

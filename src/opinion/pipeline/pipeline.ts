@@ -100,6 +100,11 @@ export class OpinionPipeline {
     if (this.mem) this.readAhead.poke(limit);
   }
 
+  /** Queued items known (analysed ahead) to carry an emergency signal: the next batch takes them first. */
+  signalledItems(limit: number): number[] {
+    return this.readAhead.signalledItems(limit);
+  }
+
   /** Shutdown has begun: a batch waiting for threads to start analyses in this thread instead. */
   interrupt(): void {
     this.analyser.abandonStart();
@@ -113,11 +118,22 @@ export class OpinionPipeline {
   }
 
   /**
-   * Processes up to `limit` queued items in one transaction. Returns how many were claimed
-   * (0 when the queue is empty). Throws on database failure; the caller reloads state.
+   * Processes up to `limit` queued items in one transaction, after a batch of the queued items the
+   * read-ahead found emergency signals in, if any. Returns how many the former claimed (0 when
+   * the queue is empty). Throws on database failure; the caller reloads state.
    */
   async processBatch(limit: number): Promise<number> {
     if (!this.mem) await this.load();
+    // Items read ahead with an emergency signal go first, in a batch of their own: their alerts
+    // wait for a few statements, not for a large batch of routine posts (at most one such batch
+    // per batch, so a stream of them cannot starve the queue).
+    const signalled = this.signalledItems(limit);
+    if (signalled.length) await this.runBatch(limit, signalled);
+    return this.runBatch(limit);
+  }
+
+  /** One batch, in one transaction: the queue's oldest items, or those of `only`. */
+  private async runBatch(limit: number, only?: readonly number[]): Promise<number> {
     const mem = this.mem!;
     const nowDate = this.core.clock.now();
     const now = nowDate.getTime();
@@ -127,12 +143,13 @@ export class OpinionPipeline {
     const n = await this.core.db.transaction().execute(async (trx) => {
       prof.items([]);
       prof.mark('start');
-      const { claimed, items } = await db.claimItems(trx, limit);
+      const { claimed, items } = await db.claimItems(trx, limit, only);
       prof.mark('claim-sql');
       if (claimed === 0) return 0;
       const ids = items.map((it) => it.id);
       prof.items(ids);
-      this.readAhead.claimed(ids, claimed >= limit, limit);
+      // Signalled items are claimed out of order: they say nothing about what is queued before them.
+      if (!only) this.readAhead.claimed(ids, claimed >= limit, limit);
       await mem.reserveIds(trx, items.length);
       prof.mark('claim');
       const analysesOf = this.analyses(items);

@@ -30,6 +30,8 @@ export class ReadAhead {
   private readUpTo = 0;
   /** Pieces being analysed ahead, oldest first, with their item counts. */
   private readonly inflight: { done: Promise<unknown>; items: number }[] = [];
+  /** Items read ahead whose analysis found an emergency signal, not taken by a batch yet. */
+  private readonly signalled = new Set<number>();
 
   constructor(
     private readonly db: Db,
@@ -45,6 +47,7 @@ export class ReadAhead {
   invalidate(): void {
     this.version++;
     this.cache.clear();
+    this.signalled.clear();
     this.readUpTo = this.claimedUpTo;
   }
 
@@ -76,6 +79,7 @@ export class ReadAhead {
   take(ids: readonly number[]): Map<number, PendingAnalysis> {
     const out = new Map<number, PendingAnalysis>();
     for (const id of ids) {
+      this.signalled.delete(id);
       const a = this.cache.get(id);
       if (!a) continue;
       this.cache.delete(id);
@@ -83,10 +87,23 @@ export class ReadAhead {
     }
     // What is left at or below the claimed ids was taken by no batch (removed by retention, or
     // committed late and claimed later): it is analysed again if it ever comes.
-    for (const id of this.cache.keys()) if (id <= this.claimedUpTo) this.cache.delete(id);
+    for (const id of this.cache.keys())
+      if (id <= this.claimedUpTo) {
+        this.cache.delete(id);
+        this.signalled.delete(id);
+      }
     // Room was made: behind a full batch there is more to read.
     if (this.backlog) this.poke(this.limit);
     return out;
+  }
+
+  /**
+   * Up to `limit` queued items whose analysis (done ahead) found an emergency signal, oldest
+   * first: the pipeline stores them in a batch of their own ahead of the queue, so their alerts
+   * do not wait for a large batch.
+   */
+  signalledItems(limit: number): number[] {
+    return [...this.signalled].sort((a, b) => a - b).slice(0, limit);
   }
 
   private async loop(): Promise<void> {
@@ -134,7 +151,11 @@ export class ReadAhead {
         chunk.forEach((it, k) =>
           this.cache.set(
             it.id,
-            results.then((r) => (r[k] && !failed(r[k]) ? r[k] : undefined)),
+            results.then((r) => {
+              const a = r[k] && !failed(r[k]) ? r[k] : undefined;
+              if (a?.signal && this.version === version && this.cache.has(it.id)) this.signalled.add(it.id);
+              return a;
+            }),
           ),
         );
       });

@@ -34,15 +34,18 @@ const CLAIMED_COLUMNS = sql.raw(
 );
 
 /**
- * Locks up to `limit` queued items (rows other workers hold are skipped) and returns them, oldest
- * publication first. They leave the queue when storeItems stores them, in the same transaction.
+ * Locks up to `limit` queued items (of `only`, when given; rows other workers hold are skipped)
+ * and returns them, oldest publication first. They leave the queue when storeItems stores them, in the same transaction.
  */
 export async function claimItems(
   trx: Trx,
   limit: number,
+  only?: readonly number[],
 ): Promise<{ claimed: number; items: ClaimedItem[] }> {
   const r = await sql<ClaimedItem>`
-    select ${CLAIMED_COLUMNS} from opinion_queue order by item_id limit ${limit} for update skip locked
+    select ${CLAIMED_COLUMNS} from opinion_queue
+    ${only ? sql`where item_id = any(${only}::bigint[])` : sql``}
+    order by item_id limit ${limit} for update skip locked
   `.execute(trx);
   const items = r.rows.sort((a, b) => a.published_at.getTime() - b.published_at.getTime() || a.id - b.id);
   return { claimed: items.length, items };
