@@ -246,10 +246,12 @@ for (const t of [...NEGATIVE_GENERAL.slice(0, 10), ...SARCASM.slice(0, 6)]) {
 // Each region has one incident: two disasters in one county on one day are rare, and whether
 // they are one event is a matter of judgement the set does not test.
 const incidentRegions = [...REGIONS].sort(() => rnd() - 0.5);
+const followUpAt = new Map<number, number>();
 INCIDENTS.forEach((inc, ii) => {
   const regions = incidentRegions.slice(ii * 3, ii * 3 + 3);
   regions.forEach((r, ri) => {
     const start = Math.floor(rnd() * 240);
+    if (ri === 0) followUpAt.set(ii, start + 5 * 23);
     inc.posts.forEach((t, k) =>
       add({
         text: fill(
@@ -271,6 +273,28 @@ INCIDENTS.forEach((inc, ii) => {
 
 // ---- incident words used in figures of speech, forecasts and fiction ----
 for (const t of FIGURATIVE) add({ text: t, channel: 'weibo', kind: 'figurative', signal: null });
+
+// ---- local first reports naming no place, while the national incidents are in the window ----
+INCIDENTS.forEach((inc, ii) =>
+  add({
+    text: inc.local,
+    channel: 'weibo',
+    kind: `incident-local-${inc.kind}`,
+    story: `incident-local-${ii}`,
+    at: Math.floor(rnd() * 300),
+  }),
+);
+
+// ---- follow-ups naming no place, after the first region's reports ----
+INCIDENTS.forEach((inc, ii) =>
+  add({
+    text: inc.followUp,
+    channel: 'news',
+    kind: `incident-followup-${inc.kind}`,
+    story: `incident-${ii}-0`,
+    at: followUpAt.get(ii)!,
+  }),
+);
 
 const out = path.resolve('test/fixtures/opinion-eval/set.json');
 mkdirSync(path.dirname(out), { recursive: true });

@@ -158,6 +158,21 @@ function printSplit(gold: string[], pred: string[], items: readonly EvalItem[]):
       console.log(`split ${g}:\n  ${[...byPred.values()].map((t) => t.join(' | ')).join('\n  ')}\n`);
 }
 
+/**
+ * Alerts as the pipeline raises them: a cluster's alert belongs to the story of its first item.
+ * `lost`: stories that start no cluster (their alert was someone else's); `extra`: clusters
+ * beyond one per story (a second alert for one incident).
+ */
+function alertsOf(gold: string[], pred: string[], at: number[]): { lost: number; extra: number } {
+  const first = new Map<string, number>();
+  pred.forEach((p, i) => {
+    const j = first.get(p);
+    if (j === undefined || at[i]! < at[j]!) first.set(p, i);
+  });
+  const owners = new Set([...first.values()].map((i) => gold[i]!));
+  return { lost: new Set(gold).size - owners.size, extra: first.size - owners.size };
+}
+
 /** Gold stories with an item in a predicted cluster that holds another story's item: events lost in another. */
 function storiesMerged(gold: string[], pred: string[]): number {
   const storiesOf = new Map<string, Set<string>>();
@@ -243,6 +258,7 @@ export interface EvalReport {
     bcubed: { precision: number; recall: number; f1: number };
     /** Incidents with items in a cluster that also holds another incident's: alerts at risk. */
     merged: number;
+    alerts: { lost: number; extra: number };
   };
   msPerItem: number;
 }
@@ -404,6 +420,11 @@ export function evaluate(file = SET_FILE): EvalReport {
       purity: purity(incGold, incPred),
       bcubed: bcubed(incGold, incPred),
       merged: storiesMerged(incGold, incPred),
+      alerts: alertsOf(
+        incGold,
+        incPred,
+        incItems.map((i) => i.at),
+      ),
     },
     msPerItem: Math.round(msPerItem * 1000) / 1000,
   };
@@ -450,8 +471,9 @@ export function formatReport(r: EvalReport): string {
   );
   const inc = r.incidents;
   lines.push(
-    `national incidents (${inc.incidents}: one kind in three regions at once, named at different grains)`,
+    `national incidents (${inc.incidents}: one kind in three regions at once, named at different grains, with placeless local reports and follow-ups)`,
     `  ours  purity ${inc.purity}  B³ P ${inc.bcubed.precision} R ${inc.bcubed.recall} F ${inc.bcubed.f1}  incidents merged into another: ${inc.merged}`,
+    `  alerts: incidents with no alert of their own ${inc.alerts.lost}, second alerts for one incident ${inc.alerts.extra}`,
   );
   return lines.join('\n');
 }

@@ -692,9 +692,13 @@ export const REGIONS: Region[] = [
  * event, and two regions' reports never are, however alike the words. Place slots: {prov},
  * {city}, {county}, {short}; numbers {n}, {m}.
  */
-export const INCIDENTS: { kind: string; posts: string[] }[] = [
+export const INCIDENTS: { kind: string; posts: string[]; local: string; followUp: string }[] = [
   {
     kind: 'chemical',
+    /** A follow-up of the first region's incident that names no place. */
+    followUp: '化工厂爆炸事故伤者已全部送医救治',
+    /** A first report of another incident nearby that names no place. */
+    local: '刚刚我们这边化工厂爆炸了，窗户都在抖，好大的烟',
     posts: [
       '{prov}{city}{county}一化工企业发生爆炸，现场浓烟滚滚',
       '{city}{short}化工园区爆炸事故已造成{n}人死亡，{m}人受伤',
@@ -705,6 +709,8 @@ export const INCIDENTS: { kind: string; posts: string[] }[] = [
   },
   {
     kind: 'mine',
+    followUp: '透水事故被困矿工救援仍在进行',
+    local: '听说矿上透水了，好多人还在井下，家属都赶过去了',
     posts: [
       '{prov}{city}一煤矿发生透水事故，{m}名矿工被困井下',
       '{county}煤矿透水事故救援进展：已有{n}人升井',
@@ -714,6 +720,8 @@ export const INCIDENTS: { kind: string; posts: string[] }[] = [
   },
   {
     kind: 'gas',
+    followUp: '燃气爆炸事故原因初步查明：管道老化',
+    local: '楼下突然一声巨响，燃气爆炸了，整栋楼都在晃',
     posts: [
       '{prov}{city}一居民楼发生燃气爆炸，多户窗户被震碎',
       '{county}燃气爆炸事故已造成{n}人死亡，{m}人送医',
@@ -723,6 +731,8 @@ export const INCIDENTS: { kind: string; posts: string[] }[] = [
   },
   {
     kind: 'flood',
+    followUp: '暴雨过后受灾群众已全部转移安置',
+    local: '暴雨下了一夜，村里好多房子被淹了，老人还困在屋里',
     posts: [
       '{prov}{city}遭遇强降雨，{county}多个乡镇被淹',
       '{county}暴雨致{m}个村庄受灾，{n}人失联',
@@ -732,6 +742,8 @@ export const INCIDENTS: { kind: string; posts: string[] }[] = [
   },
   {
     kind: 'bus',
+    followUp: '客车侧翻事故伤者情况稳定',
+    local: '刚才路口一辆客车侧翻了，车上好多人，救护车来了好几辆',
     posts: [
       '{prov}{city}一辆客车侧翻，车上{m}名乘客',
       '{county}客车侧翻事故已造成{n}人死亡',
@@ -741,6 +753,8 @@ export const INCIDENTS: { kind: string; posts: string[] }[] = [
   },
   {
     kind: 'fire',
+    followUp: '商场火灾遇难者身份已确认',
+    local: '商场着火了，浓烟从窗户往外冒，里面的人正往外跑',
     posts: [
       '{prov}{city}一商场发生火灾，浓烟冲天',
       '{county}商场火灾已造成{n}人死亡，起火原因正在调查',
@@ -750,6 +764,8 @@ export const INCIDENTS: { kind: string; posts: string[] }[] = [
   },
   {
     kind: 'poisoning',
+    followUp: '食物中毒学生大部分已出院',
+    local: '孩子学校好多学生午饭后上吐下泻，说是食物中毒，都送医院了',
     posts: [
       '{prov}{city}一学校{m}名学生疑似食物中毒',
       '{county}学生食物中毒事件：涉事食堂已停业',

@@ -36,7 +36,12 @@ function bigrams(s: string): string[] {
   return [...out];
 }
 
-function item(text: string, terms: Record<string, number>, places: string[] = []): AssignInput {
+function item(
+  text: string,
+  terms: Record<string, number>,
+  places: string[] = [],
+  signal: string | null = null,
+): AssignInput {
   const sh = bigrams(text);
   return {
     minhash: minhash(sh),
@@ -44,6 +49,7 @@ function item(text: string, terms: Record<string, number>, places: string[] = []
     shingleCount: sh.length,
     vector: new Map(Object.entries(terms)),
     places,
+    signal,
   };
 }
 
@@ -93,6 +99,35 @@ describe('cluster assignment', () => {
     expect(other.d.kind).toBe('new');
     known.clear();
     expect(assign(3, item(post, { 偷排: 0.1, 别的: 0.9 }, ['青石镇'])).d.kind).not.toBe('duplicate');
+  });
+
+  it('an emergency naming no place joins a story naming one only when nearly the same, and the other way round', () => {
+    const { assign } = setup();
+    const national = { 化工厂: 0.6, 爆炸: 0.5, 浓烟: 0.4, 死亡: 0.3 };
+    assign(1, item('江苏响水一化工厂发生爆炸，浓烟滚滚', national, ['江苏省/盐城市/响水县'], '灾害事故'));
+    // 刚刚我们这边化工厂爆炸了: alike, but as likely a new local incident: its own story, its own alert.
+    const local = { 化工厂: 0.6, 爆炸: 0.5, 窗户: 0.5, 刚刚: 0.4 };
+    expect(assign(2, item('刚刚我们这边化工厂爆炸了', local, [], '灾害事故')).d.kind).toBe('new');
+    // A placed report does not fold into the placeless local story either.
+    const elsewhere = assign(
+      3,
+      item(
+        '山西临汾一化工厂爆炸',
+        { 化工厂: 0.6, 爆炸: 0.5, 死亡: 0.5, 临汾: 0.3 },
+        ['山西省/临汾市'],
+        '灾害事故',
+      ),
+    );
+    expect(elsewhere.d.kind).toBe('new');
+    // Nearly the same words: the same incident.
+    expect(assign(4, item('化工厂发生爆炸，浓烟滚滚', national, [], '灾害事故')).d).toMatchObject({
+      kind: 'joined',
+      clusterId: 100,
+    });
+    // Without a 突发 signal the usual threshold applies.
+    expect(assign(5, item('化工厂那边有点吵', { 化工厂: 0.6, 爆炸: 0.2 }, [])).d).toMatchObject({
+      kind: 'joined',
+    });
   });
 });
 

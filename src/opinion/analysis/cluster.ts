@@ -122,9 +122,15 @@ export class ClusterIndex {
 
   /**
    * The best cluster for an item vector at time `at`, or null below the threshold. An item naming
-   * places joins no cluster that names only other places.
+   * places joins no cluster that names only other places; with `unplacedMin`, an item and a
+   * cluster of which only one names a place need at least that similarity.
    */
-  best(v: TermVector, at: number, places: readonly string[] = []): { id: number; similarity: number } | null {
+  best(
+    v: TermVector,
+    at: number,
+    places: readonly string[] = [],
+    unplacedMin = 0,
+  ): { id: number; similarity: number } | null {
     // The item's terms as flat arrays, walked in the Map's order so every dot product (and the
     // norm) is the very same floating-point sum `cosine` computes (threshold ties come out
     // identical).
@@ -207,6 +213,8 @@ export class ClusterIndex {
       // story's posts also share what happened.
       if (shared < MIN_SHARED_TERMS || telling === 0) continue;
       const s = dot === 0 || nv === 0 || c.norm === 0 ? 0 : dot / (nv * c.norm);
+      // One side naming places and the other none: `unplacedMin` (0 = the usual threshold).
+      if (unplacedMin && !c.places?.size !== !places.length && s < unplacedMin) continue;
       // The most similar wins, the lower id among equals: the same whatever the candidates' order.
       if (s >= this.options.threshold && (!has || s > bestSim || (s === bestSim && c.id < bestId))) {
         has = true;

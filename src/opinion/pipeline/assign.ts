@@ -14,8 +14,16 @@ export interface DupRef {
 /** The parts of an item's analysis that decide its cluster. */
 export type AssignInput = Pick<
   ItemAnalysis,
-  'minhash' | 'dupThreshold' | 'shingleCount' | 'vector' | 'places'
+  'minhash' | 'dupThreshold' | 'shingleCount' | 'vector' | 'places' | 'signal'
 >;
+
+/**
+ * An emergency post naming no place joins a story that names places (or one naming places joins a
+ * story that names none) only when this close to it. 刚刚化工厂爆炸了, crawled while national news
+ * of an explosion elsewhere is in the window, is as likely a new local incident; folded into the
+ * other it would raise no alert, and a lost alert costs more than a second one.
+ */
+export const PLACELESS_EMERGENCY_MIN_SIMILARITY = 0.7;
 
 /**
  * Where an item goes: a near-copy of an earlier item joins that item's cluster (counted as heat,
@@ -45,7 +53,13 @@ export function decideCluster(
       clusterId: found.ref.clusterId,
       of: { itemId: found.ref.itemId, similarity: found.similarity },
     };
-  const best = clusters.best(a.vector, at, a.places);
+  // Either way round: an emergency naming a place does not join a story naming none either.
+  const best = clusters.best(
+    a.vector,
+    at,
+    a.places,
+    a.signal !== null ? PLACELESS_EMERGENCY_MIN_SIMILARITY : 0,
+  );
   return best ? { kind: 'joined', clusterId: best.id, similarity: best.similarity } : { kind: 'new' };
 }
 
