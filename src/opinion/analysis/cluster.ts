@@ -99,6 +99,11 @@ interface Posted {
   c: ClusterState;
   /** The lookup that last took this cluster as a candidate: each is scored once, without a Set. */
   seen: number;
+  /** The lookup that is scoring this cluster, and its running dot product and shared terms. */
+  scoring: number;
+  dot: number;
+  shared: number;
+  telling: number;
 }
 
 export class ClusterIndex {
@@ -115,7 +120,7 @@ export class ClusterIndex {
   private readonly vals: number[] = [];
   private readonly probe: string[] = [];
   private readonly probeWeights: number[] = [];
-  private readonly candidates: ClusterState[] = [];
+  private readonly candidates: Posted[] = [];
   private tag = new Uint8Array(64);
 
   constructor(readonly options: ClusterOptions = DEFAULT_CLUSTER_OPTIONS) {}
@@ -170,7 +175,11 @@ export class ClusterIndex {
         const c = e.c;
         if (at < c.firstSeen - win || at > c.lastSeen + win) continue;
         if (!this.placesAgree(c, places)) continue;
-        candidates[found++] = c;
+        e.scoring = stamp;
+        e.dot = 0;
+        e.shared = 0;
+        e.telling = 0;
+        candidates[found++] = e;
       }
     }
     if (!found) return null;
@@ -192,26 +201,47 @@ export class ClusterIndex {
           ? TERM_FRAME
           : 0;
     }
+    // Dot products term by term, in the item's order (each cluster's sum is added up in the very
+    // order `cosine` uses): through the term's posting when it is shorter than the candidate list
+    // (most of a candidate's lookups would miss), else by looking the term up in each candidate
+    // (pseudo-terms are never posted).
+    for (let i = 0; i < live; i++) {
+      const w = keys[i]!;
+      const x = vals[i]!;
+      const shares = tag[i] !== TERM_CATEGORY ? 1 : 0;
+      const tells = tag[i] === 0 ? 1 : 0;
+      const posting = w.charCodeAt(0) === 35 /* # */ ? undefined : this.inverted.get(w);
+      if (posting && posting.size < found) {
+        for (const e of posting) {
+          if (e.scoring !== stamp) continue;
+          const y = e.c.terms.get(w);
+          if (y === undefined) continue;
+          e.dot += x * y;
+          e.shared += shares;
+          e.telling += tells;
+        }
+      } else {
+        for (let k = 0; k < found; k++) {
+          const e = candidates[k]!;
+          const y = e.c.terms.get(w);
+          if (y === undefined) continue;
+          e.dot += x * y;
+          e.shared += shares;
+          e.telling += tells;
+        }
+      }
+    }
     let has = false;
     let bestId = 0;
     let bestSim = 0;
     for (let k = 0; k < found; k++) {
-      const c = candidates[k]!;
-      c.norm ??= norm(c.terms);
-      const terms = c.terms;
-      let dot = 0;
-      let shared = 0;
-      let telling = 0;
-      for (let i = 0; i < live; i++) {
-        const y = terms.get(keys[i]!);
-        if (y === undefined) continue;
-        dot += vals[i]! * y;
-        if (tag[i] !== TERM_CATEGORY) shared++;
-        if (!tag[i]) telling++;
-      }
+      const e = candidates[k]!;
+      const c = e.c;
       // Sharing only the place and the frame (安徽六安 … 发生) is two incidents in one place: a
       // story's posts also share what happened.
-      if (shared < MIN_SHARED_TERMS || telling === 0) continue;
+      if (e.shared < MIN_SHARED_TERMS || e.telling === 0) continue;
+      c.norm ??= norm(c.terms);
+      const dot = e.dot;
       const s = dot === 0 || nv === 0 || c.norm === 0 ? 0 : dot / (nv * c.norm);
       // One side naming places and the other none: `unplacedMin` (0 = the usual threshold).
       if (unplacedMin && !c.places?.size !== !places.length && s < unplacedMin) continue;
@@ -246,7 +276,7 @@ export class ClusterIndex {
     }
     state.norm = norm(state.terms);
     this.clusters.set(state.id, state);
-    this.posted.set(state.id, { c: state, seen: 0 });
+    this.posted.set(state.id, { c: state, seen: 0, scoring: 0, dot: 0, shared: 0, telling: 0 });
     this.index(state);
     if (!stored) this.touch(state.id, state.terms.keys());
   }
