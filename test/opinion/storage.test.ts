@@ -237,3 +237,11 @@ it('stores queued items with an emergency signal first, in a transaction of thei
   expect(tx.get('emergency-late')!).toBeLessThan(tx.get('routine-0')!);
   expect(pipeline().signalledItems(10)).toEqual([]);
 });
+
+it('keeps a batch of signalled items small: it takes no checkpoint, however due', async () => {
+  // A memory of its own: what it hands out is not written, so the pipeline's must not be used.
+  const mem = await ClusterMemory.load(tp.db.db, NOW.getTime(), await loadRules(tp.db.db));
+  const due = performance.now() + 60_000;
+  expect(mem.clusterWrites([], [], { at: due, mayCheckpoint: false }).kind).toBe('log');
+  expect(mem.clusterWrites([], [], { at: due }).kind).toBe('checkpoint');
+});

@@ -161,7 +161,8 @@ export class OpinionPipeline {
       );
       await db.storeItems(trx, batch.itemRows, nowDate);
       prof.mark('items-update');
-      if (batch.touched.size) await this.storeClusters(trx, batch, nowDate);
+      // A batch of signalled items stays small: the checkpoint waits for the next batch.
+      if (batch.touched.size) await this.storeClusters(trx, batch, nowDate, !only);
       stored = ids;
       return claimed;
     });
@@ -210,7 +211,12 @@ export class OpinionPipeline {
   }
 
   /** Policy links, promotion, event rows, alerts, then the cluster rows, authors and hours. */
-  private async storeClusters(trx: Trx, batch: FoldedBatch, nowDate: Date): Promise<void> {
+  private async storeClusters(
+    trx: Trx,
+    batch: FoldedBatch,
+    nowDate: Date,
+    mayCheckpoint: boolean,
+  ): Promise<void> {
     const now = nowDate.getTime();
     const { rules, profile: prof } = this;
     const mem = this.mem!;
@@ -267,7 +273,7 @@ export class OpinionPipeline {
       nowDate,
     );
     prof.mark('alerts');
-    const writes = mem.clusterWrites(batch.touched, promote);
+    const writes = mem.clusterWrites(batch.touched, promote, { mayCheckpoint });
     await this.writeClusters(trx, writes, nowDate);
     prof.mark(writes.kind === 'log' ? 'clusters-log' : 'clusters-checkpoint');
     await db.insertClusterAuthors(trx, batch.newAuthors);

@@ -183,13 +183,14 @@ export class ClusterMemory {
 
   /**
    * What the batch being stored writes of the clusters it touched (`promoted`: those it made
-   * events): a log row, or a checkpoint when one is due (`at`: a monotonic clock, ms). Taken as
-   * written: a batch that fails is rolled back as a whole and memory rebuilt from the database.
+   * events): a log row, or a checkpoint when one is due (`at`: a monotonic clock, ms) and the
+   * batch may take it. Taken as written: a batch that fails is rolled back as a whole and memory
+   * rebuilt from the database.
    */
   clusterWrites(
     touched: Iterable<ClusterMeta>,
     promoted: Iterable<ClusterMeta>,
-    at = performance.now(),
+    { at = performance.now(), mayCheckpoint = true }: { at?: number; mayCheckpoint?: boolean } = {},
   ): ClusterWrites {
     this.noteTermChanges();
     const rows: ClusterRow[] = [];
@@ -197,7 +198,7 @@ export class ClusterMemory {
       rows.push(clusterRow(m));
       this.journal.touched(m.id, () => clusterRow(m));
     }
-    if (this.journal.checkpointDue(at)) return this.checkpoint(at);
+    if (mayCheckpoint && this.journal.checkpointDue(at)) return this.checkpoint(at);
     const events = new Set([...promoted].map((m) => m.id));
     const store = rows.filter((r) => this.created.has(r.id) || events.has(r.id));
     this.created.clear();
