@@ -193,8 +193,9 @@ export function eventFigures(d: DerivedEvent): EventFigures {
 }
 
 /**
- * A cluster's row: its counters and statistics. Its centroid terms and hourly counts have tables
- * of their own, written only as they change (writeClusterTerms, addClusterHours).
+ * A cluster's row: its counters and statistics, logged by every batch that touches the cluster and
+ * checkpointed with its centroid (cluster-log.ts); its hourly counts have a table of their own,
+ * added to by every batch (addClusterHours).
  */
 export function clusterRow(m: ClusterMeta): ClusterRow {
   const { hours: _hours, ...stats } = m.stats;
