@@ -10,6 +10,7 @@ import {
   AREA_COMPLAINTS,
   EMERGENCIES,
   FIGURATIVE,
+  REHEARSALS,
   INCIDENTS,
   NEGATIVE_EMOTION,
   NEGATIVE_GENERAL,
@@ -295,6 +296,9 @@ INCIDENTS.forEach((inc, ii) =>
     at: followUpAt.get(ii)!,
   }),
 );
+
+// ---- drills and safety lessons (fixed time: the sections above keep their random draws) ----
+for (const t of REHEARSALS) add({ text: t, channel: 'news', kind: 'rehearsal', signal: null, at: 1440 });
 
 const out = path.resolve('test/fixtures/opinion-eval/set.json');
 mkdirSync(path.dirname(out), { recursive: true });

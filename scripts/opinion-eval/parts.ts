@@ -792,3 +792,13 @@ export const FIGURATIVE = [
   '这首歌一响，现场气氛直接爆炸',
   '车子在停车场被人蹭了，保险公司说算小碰撞',
 ];
+
+/** Drills and safety lessons: they name incidents that did not happen. */
+export const REHEARSALS = [
+  '我县开展消防应急演练，模拟商场起火后的人员疏散',
+  '安全生产月活动启动，开展燃气泄漏应急演练',
+  '消防知识进校园，教孩子如何应对火灾',
+  '社区组织地震应急疏散演练，居民有序撤离',
+  '防汛应急演练：模拟河堤决堤，转移群众200人',
+  '化工园区举行危化品泄漏事故应急演习',
+];

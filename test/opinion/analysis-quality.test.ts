@@ -146,6 +146,14 @@ describe('emergency signals, casualties and severity', () => {
     // Headlines: a reporting verb or the thing that burned or fell is enough.
     for (const t of ['江苏响水发生爆炸', '台风山竹登陆广东', '青石镇一居民楼起火', '长江大桥坍塌'])
       expect(an(t).signal).toBe('灾害事故');
+    // Drills and lessons name incidents that did not happen, unless someone was hurt in them.
+    for (const t of [
+      '开展燃气泄漏应急演练',
+      '消防知识进校园，教孩子如何应对火灾',
+      '防汛演练：模拟河堤决堤，转移群众200人',
+    ])
+      expect(an(t).signal).toBeNull();
+    expect(an('消防演练中发生爆炸，2人受伤').signal).toBe('灾害事故');
     // A term that names the incident unmistakably needs nothing else.
     expect(an('小区发生燃气爆炸').signal).toBe('灾害事故');
   });

@@ -53,6 +53,9 @@ export const SIGNAL_THRESHOLD = 1;
 /** Lexicon weight of a decisive 突发 term (see data/lexicons/emergency.json). */
 const DECISIVE_WEIGHT = 2;
 
+// Drills and lessons name incidents that did not happen.
+const REHEARSAL = /演练|演习|科普|(?:消防|安全|防范|逃生|应急|防灾|急救|防汛|地震)知识|知识讲座|知识竞赛/u;
+
 // How news reports that something happened (发生爆炸, 突降暴雨, 台风登陆).
 const REPORTING = /发生|突发|突降|登陆|遭遇|引发/u;
 
@@ -313,11 +316,18 @@ export function classify(
     .sort((a, b) => b.score - a.score);
   const casualties = readCasualties(text, c.lexicons.casualtyWords);
   const reported = hasCasualtyFacts(casualties) || REPORTING.test(text);
+  // 消防应急演练, 地震逃生知识: an exercise or a lesson about an incident, not one, unless people
+  // were hurt (drills evacuate people by design).
+  const hurt = casualties.deaths + casualties.injuries + casualties.missing + casualties.sick > 0;
+  const rehearsal = !hurt && REHEARSAL.test(text);
   const signals = [...scoreLabels(c, roleMatches(c, fam.signal, 'signal'), MAX_REPEAT).values()]
     // One word that often speaks in figures (爆炸, 着火, 地震, 暴雨) is not a report: 气死我了，简直要
     // 爆炸了. It takes a term naming the incident unmistakably (燃气爆炸, 火灾), a second incident
     // word (化工厂…爆炸, 追尾…受伤), figures of harm (3人受伤) or a reporting verb (发生, 登陆).
-    .filter((h) => h.strong && h.score >= SIGNAL_THRESHOLD && (h.decisive || h.distinct >= 2 || reported))
+    .filter(
+      (h) =>
+        h.strong && h.score >= SIGNAL_THRESHOLD && !rehearsal && (h.decisive || h.distinct >= 2 || reported),
+    )
     .map(({ label, score, triggers }) => ({ label, score, triggers }))
     .sort((a, b) => b.score - a.score);
   const sentiment = scoreSentiment(c, text, fam.sentiment, boundaries, emoji);
