@@ -93,6 +93,12 @@ describe('townships and words that only look like places', () => {
     expect(places('推进新型城镇化建设，小城镇发展迅速')).toEqual([]);
   });
 
+  it('a street named after a place is not that place', () => {
+    expect(places('北京路上堵车')).toEqual([]);
+    expect(places('宜宾路一小区停水')).toEqual([]);
+    expect(places('南京路步行街人很多')).toEqual([]);
+  });
+
   it('kinds of area and phrases are not names', () => {
     expect(places('化工园区爆炸事故已造成3人死亡')).toEqual([]);
     expect(places('暴雨致多个乡镇被淹，此前一小区进水')).toEqual([]);

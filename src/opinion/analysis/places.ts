@@ -64,6 +64,8 @@ const NOT_A_NAME = /^[在到从于的了是这那各每全本我该某一进多�
 // A division's name split by the segmenter: 响水 + 县, 光明 + 新区.
 const DIVISION_SUFFIXES = new Set(['省', '市', '县', '区', '新区', '旗', '盟', '自治区', '自治州', '自治县']);
 const ONE_CHAR_SUFFIX = /[省市州县区]$/u;
+// Streets named after places (北京路, 宜宾路, 延安大街) are in whatever city has them.
+const ROAD = /^(?:路|街|大道|大街|巷|胡同)/u;
 // A word before these is part of a township or village name (朝阳 + 镇), not the county 朝阳.
 const BELOW_COUNTY = new Set(['镇', '乡', '村', '街道', '社区']);
 
@@ -117,7 +119,8 @@ export function extractPlaces(
         continue;
       }
     }
-    const divisions = next !== undefined && BELOW_COUNTY.has(next) ? undefined : lookUp(gaz, t);
+    const divisions =
+      next !== undefined && (BELOW_COUNTY.has(next) || ROAD.test(next)) ? undefined : lookUp(gaz, t);
     if (divisions) {
       if (!isDateline(joined, end)) mentions.push(...divisions);
     } else if (t.length >= 3 && SUFFIX_RE.test(t) && isName(t)) named.add(t);
