@@ -93,6 +93,10 @@ it('keeps every acknowledged item across kill -9 and analyses it after restart',
   let killed = false;
   const sender = async (lane: number) => {
     for (let n = lane; !killed; n += 2) {
+      // Past 3,000 items, send at about the pipeline's pace: requests stay in flight at the kill
+      // without a backlog the restarted platform needs minutes to drain.
+      if (acknowledged.size >= 3000) await new Promise((r) => setTimeout(r, 250));
+      if (killed) return;
       const items = batch(n, 200);
       sent++;
       try {
@@ -112,8 +116,16 @@ it('keeps every acknowledged item across kill -9 and analyses it after restart',
     }
   };
   const lanes = [sender(0), sender(1)];
-  // Let the pipeline get busy, then kill the process with batches in flight.
-  while (acknowledged.size < 3000) await new Promise((r) => setTimeout(r, 20));
+  // Let the pipeline get busy and commit some batches (so the cluster log between checkpoints
+  // holds work the restart must replay), then kill the process with batches in flight.
+  const analysed = async () =>
+    (
+      await sql<{
+        n: number;
+      }>`select count(*)::int as n from opinion_items where source = 'crash-test'`.execute(db.db)
+    ).rows[0]!.n;
+  while (acknowledged.size < 3000 || (await analysed()) < 600) await new Promise((r) => setTimeout(r, 20));
+  const logged = await sql<{ n: number }>`select count(*)::int as n from opinion_cluster_log`.execute(db.db);
   // Listen before killing: under load the exit can come before the lanes settle, and a listener
   // added after it would wait forever.
   const exited = new Promise((r) => child!.once('exit', r));
@@ -145,9 +157,21 @@ it('keeps every acknowledged item across kill -9 and analyses it after restart',
       .expect(200);
     expect(stats.body.pending).toBe(0);
     expect(stats.body.analysed).toBe(stats.body.items);
+    // The clusters rebuilt from the last checkpoint plus the log count every item exactly once:
+    // each event's count equals the items stored in its clusters.
+    const counts = await sql<{ id: number; counted: number; stored: number }>`
+      select e.id, e.items_count as counted, count(i.id)::int as stored
+      from opinion_events e
+      join opinion_clusters c on c.event_id = e.id
+      join opinion_items i on i.cluster_id = c.id
+      group by e.id, e.items_count
+    `.execute(db.db);
+    expect(counts.rows.length).toBeGreaterThan(0);
+    for (const r of counts.rows)
+      expect({ id: r.id, count: r.counted }).toEqual({ id: r.id, count: r.stored });
     // Reported for the log: how much work the kill interrupted.
     process.stdout.write(
-      `crash test: ${acknowledged.size} acknowledged, ${sent} batches sent, ${before.rows[0]!.pending} queued at kill\n`,
+      `crash test: ${acknowledged.size} acknowledged, ${sent} batches sent, ${before.rows[0]!.pending} queued and ${logged.rows[0]!.n} cluster log rows at kill\n`,
     );
   } finally {
     await restarted.close();
