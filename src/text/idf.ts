@@ -2,15 +2,6 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-/** A file of the dictionary nodejieba ships (jieba.dict.utf8: word, frequency, part of speech). */
-function jiebaDictFile(name: string): string {
-  return path.join(
-    path.dirname(createRequire(import.meta.url).resolve('nodejieba')),
-    'submodules/cppjieba/dict',
-    name,
-  );
-}
-
 /**
  * Inverse document frequencies from jieba's corpus (idf.utf8, ~260k words). Words jieba has never
  * seen (new place names, local terms) get the median, as jieba's own extractor does.
@@ -20,7 +11,10 @@ let median = 11.7;
 
 export function idfTable(): Map<string, number> {
   if (idf) return idf;
-  const file = jiebaDictFile('idf.utf8');
+  const file = path.join(
+    path.dirname(createRequire(import.meta.url).resolve('nodejieba')),
+    'submodules/cppjieba/dict/idf.utf8',
+  );
   const map = new Map<string, number>();
   const values: number[] = [];
   for (const line of readFileSync(file, 'utf8').split('\n')) {
