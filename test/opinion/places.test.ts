@@ -149,10 +149,10 @@ describe('two incidents of one kind in two places stay two events', () => {
 
 describe('hazard kinds', () => {
   it('names the kind of incident, most mentioned first, at most two', () => {
-    expect(hazardKinds(['暴雨', '致', '洪水', '被淹'])).toEqual(['flood']);
-    expect(hazardKinds(['爆炸', '引发', '火灾', '大火', '着火'])).toEqual(['fire', 'explosion']);
-    expect(hazardKinds(['相撞', '起火', '透水', '透水'])).toEqual(['mine', 'traffic']);
-    expect(hazardKinds(['学校', '食堂'])).toEqual([]);
+    expect(hazardKinds(lx.kindOf, ['暴雨', '致', '洪水', '被淹'])).toEqual(['flood']);
+    expect(hazardKinds(lx.kindOf, ['爆炸', '引发', '火灾', '大火', '着火'])).toEqual(['fire', 'explosion']);
+    expect(hazardKinds(lx.kindOf, ['相撞', '起火', '透水', '透水'])).toEqual(['mine', 'traffic']);
+    expect(hazardKinds(lx.kindOf, ['学校', '食堂'])).toEqual([]);
   });
 
   it('is added to the clustering vector only for a post with a 突发 signal', () => {

@@ -186,7 +186,8 @@ export function analyseItem(
   for (const a of classification.areas) vector.set(`#area:${a.label}`, CATEGORY_WEIGHT);
   for (const s of classification.signals) vector.set(`#signal:${s.label}`, CATEGORY_WEIGHT);
   if (classification.signals.length)
-    for (const k of hazardKinds(tokens)) vector.set(`${KIND_TERM_PREFIX}${k}`, CATEGORY_WEIGHT);
+    for (const k of hazardKinds(lexicons.kindOf, tokens))
+      vector.set(`${KIND_TERM_PREFIX}${k}`, CATEGORY_WEIGHT);
   const isRepost = input.isRepost ?? REPOST_RE.test(raw);
   const subject = { text, channel: input.channel, source: input.source, isRepost };
   return {

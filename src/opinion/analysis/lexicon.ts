@@ -21,6 +21,50 @@ export type Area = (typeof AREAS)[number];
 export const SIGNALS = ['灾害事故', '公共卫生', '社会安全'] as const;
 export type Signal = (typeof SIGNALS)[number];
 
+/**
+ * Incident kinds, finer than the 突发 signal: two 灾害事故 posts from one county, one about a flood
+ * and one about a gas explosion, are two incidents (src/opinion/analysis/hazards.ts).
+ */
+export const HAZARD_KINDS = [
+  'flood',
+  'fire',
+  'explosion',
+  'leak',
+  'traffic',
+  'mine',
+  'collapse',
+  'landslide',
+  'earthquake',
+  'storm',
+  'water',
+  'poisoning',
+  'epidemic',
+  'violence',
+] as const;
+export type HazardKind = (typeof HAZARD_KINDS)[number];
+
+/** How the settings page names each kind. */
+export const HAZARD_KIND_LABELS: Record<HazardKind, string> = {
+  flood: '洪涝',
+  fire: '火灾',
+  explosion: '爆炸',
+  leak: '泄漏',
+  traffic: '交通事故',
+  mine: '矿山事故',
+  collapse: '坍塌',
+  landslide: '滑坡泥石流',
+  earthquake: '地震',
+  storm: '台风冰雹暴雪',
+  water: '水上事故与溺水',
+  poisoning: '中毒',
+  epidemic: '疫情',
+  violence: '暴力伤人',
+};
+
+export function isHazardKind(k: string): k is HazardKind {
+  return (HAZARD_KINDS as readonly string[]).includes(k);
+}
+
 export type { CasualtyKind } from './casualties.js';
 
 /** Weighted terms per label (area or signal). */
@@ -36,6 +80,8 @@ export interface Lexicons {
   signalExcludes: string[];
   /** Words that make an incident weigh more in the suggested severity (schools, 危化品). */
   severityContext: { school: string[]; hazardous: string[] };
+  /** The incident kind each word tells, lower-cased (most are signal terms; 降雨 is not). */
+  kinds: Record<string, HazardKind>;
   negative: Record<string, number>;
   positive: Record<string, number>;
   negators: string[];
@@ -50,8 +96,10 @@ export interface LexiconOverride {
   label: string;
   word: string;
   weight: number;
-  /** true removes a shipped word. */
+  /** true removes a shipped word (and, for a signal word, its kind). */
   removed: boolean;
+  /** Signal words only: the incident kind the word tells; absent keeps the shipped one. */
+  kind?: HazardKind | null;
 }
 
 interface StrongWeak {
@@ -77,6 +125,20 @@ function weighted(groups: Record<string, StrongWeak>): LabelTerms {
   return out;
 }
 
+/** Word → kind from the file's kind → words; a typo in a kind or a word under two kinds throws. */
+export function kindsOf(groups: Record<string, string[]>): Record<string, HazardKind> {
+  const out: Record<string, HazardKind> = {};
+  for (const [kind, words] of Object.entries(groups)) {
+    if (!isHazardKind(kind)) throw new Error(`emergency.json: unknown incident kind ${kind}`);
+    for (const word of words) {
+      const w = word.toLowerCase();
+      if (out[w] && out[w] !== kind) throw new Error(`emergency.json: ${word} is both ${out[w]} and ${kind}`);
+      out[w] = kind;
+    }
+  }
+  return out;
+}
+
 /** The shipped lexicons (data/lexicons/*.json). */
 export function loadShippedLexicons(): Lexicons {
   const areas = readJson<{ areas: Record<string, StrongWeak> }>('areas.json');
@@ -85,6 +147,7 @@ export function loadShippedLexicons(): Lexicons {
     casualtyWords: Partial<Record<CasualtyKind, string[]>>;
     exclude?: string[];
     severityContext?: { school: string[]; hazardous: string[] };
+    kinds?: Record<string, string[]>;
   }>('emergency.json');
   const sentiment = readJson<{
     negative: Record<string, number>;
@@ -102,6 +165,7 @@ export function loadShippedLexicons(): Lexicons {
     casualtyWords: { ...DEFAULT_CASUALTY_WORDS, ...emergency.casualtyWords },
     signalExcludes: [...(emergency.exclude ?? [])],
     severityContext: emergency.severityContext ?? { school: [], hazardous: [] },
+    kinds: kindsOf(emergency.kinds ?? {}),
     negative: { ...sentiment.negative },
     positive: { ...sentiment.positive },
     negators: [...sentiment.negators],
@@ -124,12 +188,16 @@ export function applyOverrides(base: Lexicons, overrides: readonly LexiconOverri
     if (!table) continue;
     if (o.removed) {
       delete table[word];
-      if (o.lexicon === 'signal')
+      if (o.lexicon === 'signal') {
         lx.signalStrong[o.label] = lx.signalStrong[o.label]!.filter((w) => w !== word);
+        // A word no signal knows any more tells no kind either: the kinds are no second lexicon.
+        if (!Object.values(lx.signals).some((t) => word in t)) delete lx.kinds[word];
+      }
     } else {
       table[word] = o.weight;
       if (o.lexicon === 'signal' && o.weight >= 1 && !lx.signalStrong[o.label]!.includes(word))
         lx.signalStrong[o.label]!.push(word);
+      if (o.lexicon === 'signal' && o.kind && isHazardKind(o.kind)) lx.kinds[word] = o.kind;
     }
   }
   return lx;
@@ -160,6 +228,8 @@ export interface CompiledLexicons {
   /** Per term, its roles split by family (precomputed: classification runs per item). */
   byFamily: Record<Family, Role[]>[];
   matcher: AhoCorasick;
+  /** lexicons.kinds as a map: looked up once per token of every signalled item. */
+  kindOf: ReadonlyMap<string, HazardKind>;
 }
 
 export function compileLexicons(lx: Lexicons): CompiledLexicons {
@@ -196,7 +266,8 @@ export function compileLexicons(lx: Lexicons): CompiledLexicons {
     for (const r of list) f[familyOf(r)].push(r);
     return f;
   });
-  return { lexicons: lx, terms, roles, byFamily, matcher: new AhoCorasick(terms) };
+  const kindOf = new Map(Object.entries(lx.kinds));
+  return { lexicons: lx, terms, roles, byFamily, matcher: new AhoCorasick(terms), kindOf };
 }
 
 /** Multi-character lexicon words, to be inserted into jieba so they come out as tokens. */
