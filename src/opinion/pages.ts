@@ -16,7 +16,7 @@ import { termSchema } from './config/terms.js';
 import { parseRulesForm, rulesFormView } from './config/rules-form.js';
 import { sparkline } from './sparkline.js';
 import { CHANNELS, channelLabel } from './channels.js';
-import { AREAS, SIGNALS } from './analysis/lexicon.js';
+import { AREAS, HAZARD_KIND_LABELS, HAZARD_KINDS, SIGNALS, type HazardKind } from './analysis/lexicon.js';
 import { ctxOf } from '../shared/context.js';
 import { SEVERITY_LABELS, isFinished } from '../events/rules.js';
 import { OpinionCorrections } from './corrections.js';
@@ -200,7 +200,11 @@ export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionC
         dutyName: departments.find((d) => d.id === s.dutyDepartmentId)?.name ?? '舆情中心（默认）',
       })),
       terms,
-      overrides: lexicon.overrides,
+      overrides: lexicon.overrides.map((o) => ({
+        ...o,
+        kindLabel: o.kind ? (HAZARD_KIND_LABELS[o.kind as HazardKind] ?? o.kind) : '',
+      })),
+      hazardKinds: HAZARD_KINDS.map((value) => ({ value, label: HAZARD_KIND_LABELS[value] })),
       rulesForm: rulesFormView(rules.rules),
       departments,
       channels: Object.entries(CHANNELS).map(([value, label]) => ({ value, label })),
@@ -267,7 +271,14 @@ export function opinionPageRoutes(core: Core, svc: OpinionService, cfg: OpinionC
       const [lexicon, label] = String(b.target ?? '').split(':');
       const input = parse(
         lexiconSchema,
-        { lexicon, label, word: b.word, weight: b.weight || 1, removed: b.removed === 'true' },
+        {
+          lexicon,
+          label,
+          word: b.word,
+          weight: b.weight || 1,
+          removed: b.removed === 'true',
+          kind: b.kind,
+        },
         '词库',
       );
       await cfg.lexicon.set(ctxOf(req), input);

@@ -4,6 +4,7 @@ import { normalize } from '../text/normalize.js';
 import {
   applyOverrides,
   compileLexicons,
+  isHazardKind,
   loadShippedLexicons,
   segmenterWords,
   type CompiledLexicons,
@@ -31,6 +32,7 @@ export async function loadLexicons(db: Db): Promise<CompiledLexicons> {
     word: r.word,
     weight: r.weight,
     removed: r.removed,
+    kind: r.kind && isHazardKind(r.kind) ? r.kind : null,
   }));
   const lx = applyOverrides(shippedLexicons(), overrides);
   addWords(segmenterWords(lx));

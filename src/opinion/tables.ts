@@ -126,6 +126,8 @@ export interface OpinionLexiconOverridesTable {
   word: string;
   weight: Defaulted<number>;
   removed: Defaulted<boolean>;
+  /** The incident kind a signal word tells (migration 115); null keeps the shipped one. */
+  kind: string | null;
   created_by: number | null;
   created_at: CreatedAt;
 }

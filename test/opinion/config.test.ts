@@ -5,6 +5,7 @@ import { makeDepartment, makeUser } from '../support/factories.js';
 import { send } from '../support/actors.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { ingest, workerOf, useOpinionDesk } from '../support/opinion.js';
+import { loadLexicons } from '../../src/opinion/settings.js';
 
 const clock = new ManualClock('2025-07-01T04:00:00Z');
 const desk = useOpinionDesk(clock);
@@ -142,6 +143,56 @@ describe('local terms, lexicon edits and rules', () => {
     `.execute(desk.tp.db.db);
     expect(row.rows[0]!.categories).toContain('就医');
     expect(row.rows[0]!.labels.areas.find((a) => a.label === '就医')!.triggers).toContain('核磁共振');
+  });
+
+  it('stores the incident kind of a 突发 word; the lexicons the pipeline loads tell it', async () => {
+    const bad = await post('/api/opinion/lexicon', {
+      lexicon: 'signal',
+      label: '灾害事故',
+      word: '洪峰',
+      kind: 'tsunami',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(bad.body.detail).toBe('词库字段有误：类型');
+    expect(bad.body.errors).toEqual([
+      { field: 'kind', message: expect.stringMatching(/^未知的事件类型，可选：flood（洪涝）/) },
+    ]);
+    const onArea = await post('/api/opinion/lexicon', {
+      lexicon: 'area',
+      label: '就医',
+      word: 'x光',
+      kind: 'fire',
+    });
+    expect(onArea.status).toBe(400);
+    expect(onArea.body.errors).toEqual([{ field: 'kind', message: '只有突发事件词可以设置事件类型' }]);
+
+    const edit = (
+      await post('/api/opinion/lexicon', {
+        lexicon: 'signal',
+        label: '灾害事故',
+        word: '洪峰',
+        kind: 'flood',
+      }).expect(201)
+    ).body;
+    await post('/api/opinion/lexicon', {
+      lexicon: 'signal',
+      label: '灾害事故',
+      word: '洪水',
+      removed: true,
+    }).expect(201);
+    const listed = (await desk.analyst.agent.get('/api/opinion/lexicon').expect(200)).body;
+    expect(listed.overrides).toContainEqual(
+      expect.objectContaining({ id: edit.id, word: '洪峰', kind: 'flood' }),
+    );
+    expect(listed.shipped.kinds['洪水']).toBe('flood');
+    const lexicons = await loadLexicons(desk.tp.platform.core.db);
+    expect(lexicons.kindOf.get('洪峰')).toBe('flood');
+    expect(lexicons.kindOf.get('洪水')).toBeUndefined();
+
+    // Saving the word again without a kind keeps the word and drops the kind it was given.
+    await post('/api/opinion/lexicon', { lexicon: 'signal', label: '灾害事故', word: '洪峰' }).expect(201);
+    expect((await loadLexicons(desk.tp.platform.core.db)).kindOf.get('洪峰')).toBeUndefined();
   });
 
   it('validates and stores warning rules', async () => {

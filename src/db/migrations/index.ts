@@ -17,6 +17,7 @@ import * as m101 from './101_opinion_cluster_terms.js';
 import * as m102 from './102_opinion_cluster_terms_fillfactor.js';
 import * as m103 from './103_opinion_cluster_term_log.js';
 import * as m104 from './104_opinion_cluster_log.js';
+import * as m115 from './115_opinion_lexicon_kind.js';
 
 /** Every migration, by name; names sort in the order they are applied. Never edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -38,5 +39,6 @@ export const migrations: Record<string, Migration> = {
   '102_opinion_cluster_terms_fillfactor': m102,
   '103_opinion_cluster_term_log': m103,
   '104_opinion_cluster_log': m104,
+  '115_opinion_lexicon_kind': m115,
   // 01x: policies, 02x: opinion pipeline (numbers reserved so capabilities can grow independently)
 };

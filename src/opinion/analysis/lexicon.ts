@@ -197,7 +197,7 @@ export function applyOverrides(base: Lexicons, overrides: readonly LexiconOverri
       table[word] = o.weight;
       if (o.lexicon === 'signal' && o.weight >= 1 && !lx.signalStrong[o.label]!.includes(word))
         lx.signalStrong[o.label]!.push(word);
-      if (o.lexicon === 'signal' && o.kind && isHazardKind(o.kind)) lx.kinds[word] = o.kind;
+      if (o.lexicon === 'signal' && o.kind) lx.kinds[word] = o.kind;
     }
   }
   return lx;

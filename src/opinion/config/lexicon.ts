@@ -4,7 +4,7 @@ import { actorUserId } from '../../auth/principal.js';
 import { authorize } from '../../auth/policy.js';
 import type { Ctx } from '../../shared/context.js';
 import { z } from '../../shared/validation.js';
-import { AREAS, SIGNALS } from '../analysis/lexicon.js';
+import { AREAS, HAZARD_KIND_LABELS, HAZARD_KINDS, SIGNALS } from '../analysis/lexicon.js';
 import { shippedLexicons } from '../settings.js';
 import { configChange, removeConfigRow } from './change.js';
 
@@ -15,6 +15,15 @@ export const lexiconSchema = z
     word: z.string().trim().min(1).max(30),
     weight: z.coerce.number().positive().max(5).default(1),
     removed: z.boolean().default(false),
+    /** The incident kind a 突发 signal word tells; absent or empty keeps the shipped kind. */
+    kind: z.preprocess(
+      (k) => (k === '' ? null : k),
+      z
+        .enum(HAZARD_KINDS, {
+          error: `未知的事件类型，可选：${HAZARD_KINDS.map((k) => `${k}（${HAZARD_KIND_LABELS[k]}）`).join('、')}`,
+        })
+        .nullish(),
+    ),
   })
   .superRefine((v, ctx) => {
     const ok =
@@ -24,6 +33,10 @@ export const lexiconSchema = z
           ? (SIGNALS as readonly string[]).includes(v.label)
           : ['negative', 'positive'].includes(v.label);
     if (!ok) ctx.addIssue({ code: 'custom', path: ['label'], message: '未知的类别' });
+    if (v.kind && v.lexicon !== 'signal')
+      ctx.addIssue({ code: 'custom', path: ['kind'], message: '只有突发事件词可以设置事件类型' });
+    if (v.kind && v.removed)
+      ctx.addIssue({ code: 'custom', path: ['kind'], message: '移除的词不再有事件类型' });
   });
 export type LexiconInput = z.output<typeof lexiconSchema>;
 
@@ -46,6 +59,7 @@ export class LexiconService {
         negative: Object.keys(lx.negative),
         positive: Object.keys(lx.positive),
         negators: lx.negators,
+        kinds: lx.kinds,
       },
       overrides: rows.map((r) => ({
         id: r.id,
@@ -54,6 +68,7 @@ export class LexiconService {
         word: r.word,
         weight: r.weight,
         removed: r.removed,
+        kind: r.kind,
       })),
     };
   }
@@ -68,13 +83,14 @@ export class LexiconService {
           word: input.word.toLowerCase(),
           weight: input.weight,
           removed: input.removed,
+          kind: input.kind ?? null,
           created_by: actorUserId(ctx.actor),
           created_at: this.core.clock.now(),
         })
         .onConflict((oc) =>
           oc
             .columns(['lexicon', 'label', 'word'])
-            .doUpdateSet({ weight: input.weight, removed: input.removed }),
+            .doUpdateSet({ weight: input.weight, removed: input.removed, kind: input.kind ?? null }),
         )
         .returningAll()
         .executeTakeFirstOrThrow();
