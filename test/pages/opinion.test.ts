@@ -284,3 +284,35 @@ describe('预警规则 on /opinion/settings is a Chinese form', () => {
     expect(await stored()).toEqual(before);
   });
 });
+
+describe('词库调整 on /opinion/settings gives a 突发 word its incident kind', () => {
+  const save = (body: Record<string, string>) =>
+    analyst.agent
+      .post('/opinion/settings/lexicon')
+      .type('form')
+      .send({ _csrf: analyst.csrf, weight: '1', removed: 'false', ...body })
+      .expect(303);
+
+  test('offers the kinds by their Chinese names and shows the kind of each edit', async () => {
+    expect(await page('/opinion/settings')).toContain('<option value="flood">洪涝</option>');
+    await save({ target: 'signal:灾害事故', word: '洪峰', kind: 'flood' });
+    await save({ target: 'area:就医', word: '挂号难', kind: '' });
+    const rows = table(await page('/opinion/settings'), 'lexicon-overrides');
+    expect(rows).toMatch(/<td>洪峰<\/td><td>1<\/td><td>洪涝<\/td>/);
+    expect(rows).toMatch(/<td>挂号难<\/td><td>1<\/td><td><\/td>/);
+  });
+
+  test('refuses an unknown kind or a kind on another lexicon, in Chinese, naming the field', async () => {
+    await save({ target: 'signal:灾害事故', word: '海啸', kind: 'tsunami' });
+    expect(await page('/opinion/settings')).toContain(
+      '词库字段有误：类型（类型：未知的事件类型，可选：flood（洪涝）',
+    );
+    await save({ target: 'sentiment:negative', word: '糟心', kind: 'fire' });
+    expect(await page('/opinion/settings')).toContain('类型：只有突发事件词可以设置事件类型');
+    const words = (await analyst.agent.get('/api/opinion/lexicon').expect(200)).body.overrides.map(
+      (o: { word: string }) => o.word,
+    );
+    expect(words).not.toContain('海啸');
+    expect(words).not.toContain('糟心');
+  });
+});
