@@ -146,53 +146,31 @@ describe('local terms, lexicon edits and rules', () => {
   });
 
   it('stores the incident kind of a 突发 word; the lexicons the pipeline loads tell it', async () => {
-    const bad = await post('/api/opinion/lexicon', {
-      lexicon: 'signal',
-      label: '灾害事故',
-      word: '洪峰',
-      kind: 'tsunami',
-    });
+    const edit = (body: object) =>
+      post('/api/opinion/lexicon', { lexicon: 'signal', label: '灾害事故', word: '洪峰', ...body });
+    const bad = await edit({ kind: 'tsunami' });
     expect(bad.status).toBe(400);
     expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(bad.body.detail).toBe('词库字段有误：类型');
     expect(bad.body.errors).toEqual([
       { field: 'kind', message: expect.stringMatching(/^未知的事件类型，可选：flood（洪涝）/) },
     ]);
-    const onArea = await post('/api/opinion/lexicon', {
-      lexicon: 'area',
-      label: '就医',
-      word: 'x光',
-      kind: 'fire',
-    });
+    const onArea = await edit({ lexicon: 'area', label: '就医', word: 'x光', kind: 'fire' });
     expect(onArea.status).toBe(400);
     expect(onArea.body.errors).toEqual([{ field: 'kind', message: '只有突发事件词可以设置事件类型' }]);
 
-    const edit = (
-      await post('/api/opinion/lexicon', {
-        lexicon: 'signal',
-        label: '灾害事故',
-        word: '洪峰',
-        kind: 'flood',
-      }).expect(201)
-    ).body;
-    await post('/api/opinion/lexicon', {
-      lexicon: 'signal',
-      label: '灾害事故',
-      word: '洪水',
-      removed: true,
-    }).expect(201);
+    const { id } = (await edit({ kind: 'flood' }).expect(201)).body;
+    await edit({ word: '洪水', removed: true }).expect(201);
     const listed = (await desk.analyst.agent.get('/api/opinion/lexicon').expect(200)).body;
-    expect(listed.overrides).toContainEqual(
-      expect.objectContaining({ id: edit.id, word: '洪峰', kind: 'flood' }),
-    );
+    expect(listed.overrides).toContainEqual(expect.objectContaining({ id, word: '洪峰', kind: 'flood' }));
     expect(listed.shipped.kinds['洪水']).toBe('flood');
-    const lexicons = await loadLexicons(desk.tp.platform.core.db);
-    expect(lexicons.kindOf.get('洪峰')).toBe('flood');
-    expect(lexicons.kindOf.get('洪水')).toBeUndefined();
+    const kindOf = async (word: string) => (await loadLexicons(desk.tp.platform.core.db)).kindOf.get(word);
+    expect(await kindOf('洪峰')).toBe('flood');
+    expect(await kindOf('洪水')).toBeUndefined();
 
     // Saving the word again without a kind keeps the word and drops the kind it was given.
-    await post('/api/opinion/lexicon', { lexicon: 'signal', label: '灾害事故', word: '洪峰' }).expect(201);
-    expect((await loadLexicons(desk.tp.platform.core.db)).kindOf.get('洪峰')).toBeUndefined();
+    await edit({}).expect(201);
+    expect(await kindOf('洪峰')).toBeUndefined();
   });
 
   it('validates and stores warning rules', async () => {
