@@ -19,6 +19,16 @@ import {
   type TermProposal,
 } from './analysis/learn.js';
 import { loadLexicons } from './settings.js';
+import {
+  correctedLabels,
+  evidenceOf,
+  sameLabels,
+  type AnalysisLabels,
+  type CountedLabels,
+} from './cluster-adjust.js';
+import { CORRECTION_NOTICE, QUEUE_CHANNEL } from './ingest.js';
+import type { SentimentLabel } from './tables.js';
+import type { Trx } from '../db/database.js';
 import type { Ctx } from '../shared/context.js';
 
 export const correctionSchema = z
@@ -74,6 +84,7 @@ export class OpinionCorrections {
           'signal',
           'labels',
           'status',
+          'cluster_id',
         ])
         .where('id', '=', itemId)
         .forUpdate()
@@ -115,6 +126,7 @@ export class OpinionCorrections {
           labels = coalesce(labels, '{}'::jsonb) || jsonb_build_object('correction', ${JSON.stringify(correction)}::jsonb)
         where id = ${item.id} and published_at = ${item.published_at}
       `.execute(trx);
+      if (item.cluster_id !== null) await this.adjustCluster(trx, item, item.cluster_id, row.id, input);
       await recordAudit(trx, {
         ...ctx,
         action: 'opinion.item.correct',
@@ -125,6 +137,62 @@ export class OpinionCorrections {
       });
       return { id: row.id, itemId: item.id, correction };
     });
+  }
+
+  /**
+   * Queues the correction's change to the item's cluster for the pipeline leader, which alone
+   * changes cluster state (opinion_cluster_adjustments, migration 110), and wakes it. What the
+   * cluster counts for the item: its sentiment and areas columns (corrected or analysed), and the
+   * signals of its latest correction that set one, else of the analysis (the signal column keeps
+   * only the first).
+   */
+  private async adjustCluster(
+    trx: Trx,
+    item: {
+      id: number;
+      published_at: Date;
+      sentiment: SentimentLabel | null;
+      categories: string[];
+      labels: unknown;
+    },
+    clusterId: number,
+    correctionId: number,
+    input: CorrectionInput,
+  ): Promise<void> {
+    const labels = item.labels as AnalysisLabels | null;
+    const corrected = await trx
+      .selectFrom('opinion_corrections')
+      .select('signal')
+      .where('item_id', '=', item.id)
+      .where('published_at', '=', item.published_at)
+      .where('signal', 'is not', null)
+      .where('id', '<>', correctionId)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    const before: CountedLabels = {
+      sentiment: item.sentiment,
+      areas: item.categories,
+      signals: corrected
+        ? corrected.signal
+          ? [corrected.signal]
+          : []
+        : (labels?.signals ?? []).map((h) => h.label),
+    };
+    const after = correctedLabels(before, input);
+    if (sameLabels(before, after)) return;
+    await trx
+      .insertInto('opinion_cluster_adjustments')
+      .values({
+        cluster_id: clusterId,
+        item_id: item.id,
+        published_at: item.published_at,
+        correction_id: correctionId,
+        before: JSON.stringify(before),
+        after: JSON.stringify(after),
+        evidence: JSON.stringify(evidenceOf(labels)),
+      })
+      .execute();
+    await sql`select pg_notify(${QUEUE_CHANNEL}, ${CORRECTION_NOTICE})`.execute(trx);
   }
 
   /** Counts, held-out scores of the current analysis, and term proposals. */

@@ -11,6 +11,8 @@ export const MAX_BATCH_BYTES = 5 * 1024 * 1024;
 /** Crawler clocks drift: publication times up to this far in the future are accepted. */
 export const FUTURE_SKEW_MS = 5 * 60_000;
 export const QUEUE_CHANNEL = 'opinion_items';
+/** The queue channel's payload of a 人工研判 that moved a cluster (the leader applies it, corrections.ts). */
+export const CORRECTION_NOTICE = 'correction';
 
 const channelList = Object.entries(CHANNELS)
   .map(([code, label]) => `${code}(${label})`)

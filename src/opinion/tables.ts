@@ -1,5 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { CreatedAt, Defaulted, Timestamp } from '../db/columns.js';
+import type { CountedLabels, LabelEvidence } from './cluster-adjust.js';
 
 /** Items are stored once analysed (migration 100): 'pending' is what the stream calls a queued item. */
 export type ItemStatus = 'pending' | 'analysed' | 'failed';
@@ -148,6 +149,18 @@ export interface OpinionCorrectionsTable {
   created_at: CreatedAt;
 }
 
+/** A correction's change to its item's cluster, until the pipeline leader applies it (migration 110). */
+export interface OpinionClusterAdjustmentsTable {
+  id: Generated<string>;
+  cluster_id: number;
+  item_id: number;
+  published_at: Date;
+  correction_id: number;
+  before: ColumnType<CountedLabels, string, never>;
+  after: ColumnType<CountedLabels, string, never>;
+  evidence: ColumnType<LabelEvidence, string, never>;
+}
+
 export interface OpinionSettingsTable {
   key: string;
   value: ColumnType<unknown, string, string>;
@@ -178,6 +191,7 @@ export interface OpinionTables {
   opinion_lexicon_overrides: OpinionLexiconOverridesTable;
   opinion_settings: OpinionSettingsTable;
   opinion_corrections: OpinionCorrectionsTable;
+  opinion_cluster_adjustments: OpinionClusterAdjustmentsTable;
 }
 
 declare module '../events/tables.js' {

@@ -3,7 +3,7 @@ import type { Core } from '../context.js';
 import { OpinionPipeline } from './pipeline/pipeline.js';
 import { PoolAnalyser } from './pipeline/analysis-pool.js';
 import { InThreadAnalyser } from './pipeline/analyser.js';
-import { QUEUE_CHANNEL } from './ingest.js';
+import { CORRECTION_NOTICE, QUEUE_CHANNEL } from './ingest.js';
 import { CONFIG_CHANNEL } from './settings.js';
 import { dropExpired, ensureItemPartitions, monthsAround } from './partitions.js';
 
@@ -138,6 +138,7 @@ export class OpinionWorker {
     });
     client.on('notification', (msg) => {
       if (msg.channel === CONFIG_CHANNEL) this.configChanged = true;
+      else if (msg.payload === CORRECTION_NOTICE) this.pipeline.correctionsQueued();
       else if (this.leader) this.pipeline.itemsQueued(this.opts.batchSize);
       this.wake();
     });

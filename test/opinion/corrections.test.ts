@@ -127,6 +127,27 @@ describe('人工研判', () => {
     expect(row.sentiment).toBe('negative');
   });
 
+  it('moves the event of the corrected item: the leader hears the correction and stores its figures', async () => {
+    const ids = await idsOf(
+      ['甲', '乙', '丙'].map((x) => `滨江花园${x}区今天的电梯又停了，物业说在等配件，住户只能爬楼`),
+    );
+    const eventOf = (id: number) =>
+      desk.tp.platform.core.db
+        .selectFrom('opinion_items')
+        .innerJoin('opinion_clusters', 'opinion_clusters.id', 'opinion_items.cluster_id')
+        .innerJoin('opinion_events', 'opinion_events.id', 'opinion_clusters.event_id')
+        .select(['opinion_events.id', 'opinion_events.emergency_signal'])
+        .where('opinion_items.id', '=', id)
+        .executeTakeFirstOrThrow();
+    const before = await eventOf(ids[0]!);
+    expect(before.emergency_signal).toBeNull();
+    await post(`/api/opinion/items/${ids[0]}/correction`, { signal: '社会安全' }).expect(201);
+    const until = Date.now() + 5000;
+    while ((await eventOf(ids[0]!)).emergency_signal === null && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(await eventOf(ids[0]!)).toEqual({ id: before.id, emergency_signal: '社会安全' });
+  });
+
   it('the event page carries the correction form', async () => {
     await idsOf(['青石镇化工厂发生爆炸，造成3人死亡', '青石镇化工厂爆炸现场浓烟滚滚，3人死亡']);
     const { body } = await desk.analyst.agent.get('/api/opinion/events').expect(200);

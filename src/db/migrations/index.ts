@@ -17,6 +17,7 @@ import * as m101 from './101_opinion_cluster_terms.js';
 import * as m102 from './102_opinion_cluster_terms_fillfactor.js';
 import * as m103 from './103_opinion_cluster_term_log.js';
 import * as m104 from './104_opinion_cluster_log.js';
+import * as m110 from './110_opinion_cluster_adjustments.js';
 import * as m115 from './115_opinion_lexicon_kind.js';
 
 /** Every migration, by name; names sort in the order they are applied. Never edit a shipped one. */
@@ -39,6 +40,7 @@ export const migrations: Record<string, Migration> = {
   '102_opinion_cluster_terms_fillfactor': m102,
   '103_opinion_cluster_term_log': m103,
   '104_opinion_cluster_log': m104,
+  '110_opinion_cluster_adjustments': m110,
   '115_opinion_lexicon_kind': m115,
   // 01x: policies, 02x: opinion pipeline (numbers reserved so capabilities can grow independently)
 };

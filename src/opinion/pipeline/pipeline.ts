@@ -6,6 +6,7 @@ import { deriveEvent, trimStats, type ClusterMeta, type DerivedEvent } from '../
 import { PolicyMatcher } from '../policy-link.js';
 import { loadLexicons, loadLocalTerms, loadRules, loadSchemes, type Scheme } from '../settings.js';
 import type { Trx } from '../../db/database.js';
+import { applyLabelDelta, labelDelta, type LabelAdjustment } from '../cluster-adjust.js';
 import { alertsForBatch } from './alerts.js';
 import { InThreadAnalyser, failed, piecesOf, type Analyser, type AnalysisResult } from './analyser.js';
 import { eventFigures, foldBatch, toPromote, type FoldedBatch } from './fold.js';
@@ -39,6 +40,8 @@ export class OpinionPipeline {
   private center: { id: number | null; at: number } = { id: null, at: -Infinity };
   private readonly readAhead: ReadAhead;
   private readonly listeners = new Set<BatchListener>();
+  /** Corrections may wait in opinion_cluster_adjustments. */
+  private adjustmentsDue = true;
   readonly profile: StageProfile;
 
   constructor(
@@ -75,6 +78,8 @@ export class OpinionPipeline {
     await this.reloadConfig();
     const now = this.core.clock.now().getTime();
     this.mem = await ClusterMemory.load(this.core.db, now, this.rules);
+    // Corrections committed while no leader listened, or taken by a batch that rolled back.
+    this.adjustmentsDue = true;
     await this.policies.refresh(this.core.db, now, true);
   }
 
@@ -145,20 +150,30 @@ export class OpinionPipeline {
       prof.mark('start');
       const { claimed, items } = await db.claimItems(trx, limit, only);
       prof.mark('claim-sql');
-      if (claimed === 0) return 0;
+      // Corrections are looked for when one was announced (or state was rebuilt), not every batch.
+      const adjust = !only && this.adjustmentsDue;
+      if (adjust) this.adjustmentsDue = false;
+      const adjustments = adjust ? await db.takeClusterAdjustments(trx) : [];
+      if (claimed === 0 && !adjustments.length) return 0;
       const ids = items.map((it) => it.id);
       prof.items(ids);
-      // Signalled items are claimed out of order: they say nothing about what is queued before them.
-      if (!only) this.readAhead.claimed(ids, claimed >= limit, limit);
-      await mem.reserveIds(trx, items.length);
-      prof.mark('claim');
-      const analysesOf = this.analyses(items);
-      const batch = await foldInChunks(
-        items,
-        analysesOf,
-        (chunk, analyses) => foldBatch(chunk, analyses, mem, (t) => this.policies.named(t), now, this.rules),
-        { mark: (stage) => prof.mark(stage) },
-      );
+      let batch: FoldedBatch;
+      if (claimed) {
+        // Signalled items are claimed out of order: they say nothing about what is queued before them.
+        if (!only) this.readAhead.claimed(ids, claimed >= limit, limit);
+        await mem.reserveIds(trx, items.length);
+        prof.mark('claim');
+        const analysesOf = this.analyses(items);
+        batch = await foldInChunks(
+          items,
+          analysesOf,
+          (chunk, analyses) =>
+            foldBatch(chunk, analyses, mem, (t) => this.policies.named(t), now, this.rules),
+          { mark: (stage) => prof.mark(stage) },
+        );
+      } else batch = foldBatch([], new Map(), mem, () => [], now, this.rules);
+      // After the fold, which may forget clusters: those adjusted are still held when stored.
+      if (adjustments.length) this.applyAdjustments(adjustments, batch);
       await db.storeItems(trx, batch.itemRows, nowDate);
       prof.mark('items-update');
       // A batch of signalled items stays small: the checkpoint waits for the next batch.
@@ -169,6 +184,38 @@ export class OpinionPipeline {
     prof.mark('commit');
     if (stored.length) for (const fn of this.listeners) this.notify(fn, stored);
     return n;
+  }
+
+  /**
+   * Moves the clusters that analysts' corrections changed by the difference, and adds them to the
+   * batch: it stores their event figures (and alerts) and their rows as it does for new items. A
+   * cluster no longer held (out of its window) is left as it is: its event is over.
+   */
+  private applyAdjustments(adjustments: readonly LabelAdjustment[], batch: FoldedBatch): void {
+    const mem = this.mem!;
+    let skipped = 0;
+    for (const adj of adjustments) {
+      const m = mem.metas.get(adj.clusterId);
+      if (!m) {
+        skipped++;
+        continue;
+      }
+      const d = labelDelta(adj);
+      const negative = applyLabelDelta(m, d);
+      batch.touched.add(m);
+      if (!negative) continue;
+      // One row per cluster and hour: a batch's hours are one upsert.
+      const hour = Number(d.hour);
+      const cell = batch.hours.find((h) => h.clusterId === m.id && h.hour.getTime() === hour);
+      if (cell) cell.negative += negative;
+      else batch.hours.push({ clusterId: m.id, hour: new Date(hour), items: 0, negative });
+    }
+    if (skipped) this.core.logger.info({ skipped }, 'opinion corrections of clusters no longer held');
+  }
+
+  /** Analysts corrected items (the queue channel's notice): the next batch applies them. */
+  correctionsQueued(): void {
+    this.adjustmentsDue = true;
   }
 
   /**

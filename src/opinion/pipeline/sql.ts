@@ -4,6 +4,7 @@ import type { TermVector } from '../analysis/cluster.js';
 import type { ClusterStats } from '../cluster-state.js';
 import type { SentimentLabel } from '../tables.js';
 import type { CentroidRow, LogRow } from './cluster-log.js';
+import type { LabelAdjustment } from '../cluster-adjust.js';
 
 /**
  * The pipeline's statements. Each writes a whole batch in one round trip: the batch travels as
@@ -389,6 +390,30 @@ export async function addClusterHours(trx: Trx, rows: readonly ClusterHourRow[])
     on conflict (cluster_id, hour) do update set items = opinion_cluster_hours.items + excluded.items,
       negative = opinion_cluster_hours.negative + excluded.negative
   `.execute(trx);
+}
+
+/**
+ * Takes the corrections' cluster adjustments (migration 110), oldest first: deleted in the
+ * batch's transaction that applies them, so a rolled-back batch leaves them for the next one.
+ */
+export async function takeClusterAdjustments(trx: Trx): Promise<LabelAdjustment[]> {
+  const r = await sql<
+    { id: string; cluster_id: number; published_at: Date } & Pick<
+      LabelAdjustment,
+      'before' | 'after' | 'evidence'
+    >
+  >`
+    delete from opinion_cluster_adjustments returning id, cluster_id, published_at, before, after, evidence
+  `.execute(trx);
+  return r.rows
+    .sort((a, b) => Number(a.id) - Number(b.id))
+    .map((x) => ({
+      clusterId: x.cluster_id,
+      at: x.published_at.getTime(),
+      before: x.before,
+      after: x.after,
+      evidence: x.evidence,
+    }));
 }
 
 /** Hotness and trend of an event as time passes without new items. */
