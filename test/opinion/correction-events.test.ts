@@ -3,13 +3,14 @@
  * leader's next batch applies it (figures, alerts, cluster log) and deletes it in the same
  * transaction, and a rebuild from the database gives the same state (applied once, never lost).
  */
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { ingest, opinionDesk, workerOf } from '../support/opinion.js';
 import { send } from '../support/actors.js';
 import { ClusterMemory } from '../../src/opinion/pipeline/state.js';
 import { loadRules } from '../../src/opinion/settings.js';
+import { queueEarlierCorrections } from '../../src/db/migrations/110_opinion_cluster_adjustments.js';
 
 const NOW = new Date('2025-06-12T08:00:00Z');
 let tp: TestPlatform;
@@ -175,5 +176,28 @@ it('a batch that fails leaves the correction for the next leader, applied once',
   await drain();
   expect(await pending()).toBe(0);
   expect(await eventOf(ids[2]!)).toMatchObject({ negative_count: before.negative_count + 1 });
+  await expectRebuildEqualsHeld();
+});
+
+it('items corrected before migration 110 move their clusters when it runs', async () => {
+  expect((await eventOf(ids[3]!))!.emergency_signal).toBeNull();
+  // A correction as it was made before: labels and item changed, the cluster not.
+  await correct(ids[3]!, { signal: '社会安全' });
+  const queued = () =>
+    sql`select cluster_id, item_id, before, after, evidence from opinion_cluster_adjustments`
+      .execute(tp.db.db)
+      .then((r) => r.rows);
+  const asCorrectionQueuesIt = await queued();
+  await sql`delete from opinion_cluster_adjustments`.execute(tp.db.db);
+  await sql`delete from opinion_corrections where item_id <> ${ids[3]!}`.execute(tp.db.db);
+  await queueEarlierCorrections(tp.db.db as unknown as Kysely<unknown>);
+  expect(await queued()).toEqual(asCorrectionQueuesIt);
+  await pipeline().load();
+  await drain();
+  expect(await eventOf(ids[3]!)).toMatchObject({ emergency_signal: '社会安全' });
+  // Later corrections move on from there.
+  await correct(ids[3]!, { signal: null });
+  await leaderBatch();
+  expect(await eventOf(ids[3]!)).toMatchObject({ emergency_signal: null });
   await expectRebuildEqualsHeld();
 });
