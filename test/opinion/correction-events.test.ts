@@ -13,11 +13,12 @@ import { loadRules } from '../../src/opinion/settings.js';
 import { queueEarlierCorrections } from '../../src/db/migrations/110_opinion_cluster_adjustments.js';
 
 const NOW = new Date('2025-06-12T08:00:00Z');
+const clock = new ManualClock(NOW);
 let tp: TestPlatform;
 let desk: Awaited<ReturnType<typeof opinionDesk>>;
 
 beforeAll(async () => {
-  tp = await startTestPlatform({ clock: new ManualClock(NOW), start: false });
+  tp = await startTestPlatform({ clock, start: false });
   desk = await opinionDesk(tp);
 });
 afterAll(async () => tp.close());
@@ -45,9 +46,10 @@ async function eventOf(itemId: number) {
     emergency_signal: string | null;
     categories: string[];
     suggested_severity: string;
+    keywords: string[];
   }>`
     select e.id, c.id as cluster_id, e.items_count, e.negative_count, e.emergency_signal, e.categories,
-      e.suggested_severity
+      e.suggested_severity, e.keywords
     from opinion_items i join opinion_clusters c on c.id = i.cluster_id join opinion_events e on e.id = c.event_id
     where i.id = ${itemId}
   `
@@ -62,7 +64,7 @@ const pending = async () =>
 /** What a restart would rebuild equals what the leader holds. */
 async function expectRebuildEqualsHeld(): Promise<void> {
   const held = pipeline().memory!;
-  const rebuilt = await ClusterMemory.load(tp.db.db, NOW.getTime(), await loadRules(tp.db.db));
+  const rebuilt = await ClusterMemory.load(tp.db.db, clock.now().getTime(), await loadRules(tp.db.db));
   expect([...rebuilt.metas.keys()].sort()).toEqual([...held.metas.keys()].sort());
   for (const [id, meta] of held.metas) expect(rebuilt.metas.get(id)).toEqual(meta);
 }
@@ -200,4 +202,40 @@ it('items corrected before migration 110 move their clusters when it runs', asyn
   await leaderBatch();
   expect(await eventOf(ids[3]!)).toMatchObject({ emergency_signal: null });
   await expectRebuildEqualsHeld();
+});
+
+it('an event whose cluster is out of the window moves too, and its cluster row with it', async () => {
+  const before = (await eventOf(ids[0]!))!;
+  clock.advance(72 * 3600_000);
+  pipeline().prune();
+  expect(pipeline().memory!.metas.has(before.cluster_id)).toBe(false);
+  const was = await tp.db.db
+    .selectFrom('opinion_items')
+    .select('sentiment')
+    .where('id', '=', ids[0]!)
+    .executeTakeFirstOrThrow();
+  const sentiment = was.sentiment === 'negative' ? 'neutral' : 'negative';
+  const moved = sentiment === 'negative' ? 1 : -1;
+  await correct(ids[0]!, { sentiment });
+  await leaderBatch();
+  const after = (await eventOf(ids[0]!))!;
+  expect(after).toMatchObject({
+    negative_count: before.negative_count + moved,
+    items_count: before.items_count,
+  });
+  // Its centroid was read back with it: the keywords stay.
+  expect(before.keywords.length).toBeGreaterThan(0);
+  expect(after.keywords).toEqual(before.keywords);
+  // Still not held: no new item joins it.
+  expect(pipeline().memory!.metas.has(before.cluster_id)).toBe(false);
+  await pipeline().checkpoint();
+  const row = await tp.db.db
+    .selectFrom('opinion_clusters')
+    .select('negative_count')
+    .where('id', '=', before.cluster_id)
+    .executeTakeFirstOrThrow();
+  expect(row.negative_count).toBe(after.negative_count);
+  await pipeline().load();
+  await leaderBatch();
+  expect(await eventOf(ids[0]!)).toEqual(after);
 });

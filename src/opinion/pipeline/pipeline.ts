@@ -173,7 +173,7 @@ export class OpinionPipeline {
         );
       } else batch = foldBatch([], new Map(), mem, () => [], now, this.rules);
       // After the fold, which may forget clusters: those adjusted are still held when stored.
-      if (adjustments.length) this.applyAdjustments(adjustments, batch);
+      if (adjustments.length) await this.applyAdjustments(trx, adjustments, batch, now);
       await db.storeItems(trx, batch.itemRows, nowDate);
       prof.mark('items-update');
       // A batch of signalled items stays small: the checkpoint waits for the next batch.
@@ -188,18 +188,22 @@ export class OpinionPipeline {
 
   /**
    * Moves the clusters that analysts' corrections changed by the difference, and adds them to the
-   * batch: it stores their event figures (and alerts) and their rows as it does for new items. A
-   * cluster no longer held (out of its window) is left as it is: its event is over.
+   * batch: it stores their event figures (and alerts) and their rows as it does for new items.
+   * Clusters no longer held are read back for the batch (their events are still shown).
    */
-  private applyAdjustments(adjustments: readonly LabelAdjustment[], batch: FoldedBatch): void {
+  private async applyAdjustments(
+    trx: Trx,
+    adjustments: readonly LabelAdjustment[],
+    batch: FoldedBatch,
+    now: number,
+  ): Promise<void> {
     const mem = this.mem!;
-    let skipped = 0;
+    const missing = [...new Set(adjustments.map((a) => a.clusterId))].filter((id) => !mem.metas.has(id));
+    const revived = new Map((await mem.revive(trx, missing, now, this.rules)).map((m) => [m.id, m]));
     for (const adj of adjustments) {
-      const m = mem.metas.get(adj.clusterId);
-      if (!m) {
-        skipped++;
-        continue;
-      }
+      // Cluster rows are never deleted; an adjustment without one has nothing to move.
+      const m = mem.metas.get(adj.clusterId) ?? revived.get(adj.clusterId);
+      if (!m) continue;
       const d = labelDelta(adj);
       const negative = applyLabelDelta(m, d);
       batch.touched.add(m);
@@ -210,7 +214,6 @@ export class OpinionPipeline {
       if (cell) cell.negative += negative;
       else batch.hours.push({ clusterId: m.id, hour: new Date(hour), items: 0, negative });
     }
-    if (skipped) this.core.logger.info({ skipped }, 'opinion corrections of clusters no longer held');
   }
 
   /** Analysts corrected items (the queue channel's notice): the next batch applies them. */

@@ -283,7 +283,7 @@ export async function appendClusterLog(trx: Trx, row: LogRow): Promise<void> {
 }
 
 /** What batches logged since the last checkpoint, oldest first. */
-export async function clusterLog(db: Db): Promise<LogRow[]> {
+export async function clusterLog(db: Executor): Promise<LogRow[]> {
   const r = await sql<LogRow>`select terms, clusters from opinion_cluster_log order by seq`.execute(db);
   return r.rows;
 }
@@ -294,7 +294,10 @@ export async function clearClusterLog(trx: Trx): Promise<void> {
 }
 
 /** The checkpointed centroids of clusters (the log's changes not applied). */
-export async function clusterTerms(db: Db, clusterIds: readonly number[]): Promise<Map<number, TermVector>> {
+export async function clusterTerms(
+  db: Executor,
+  clusterIds: readonly number[],
+): Promise<Map<number, TermVector>> {
   const out = new Map<number, TermVector>();
   if (!clusterIds.length) return out;
   const r = await sql<CentroidRow>`
@@ -306,7 +309,7 @@ export async function clusterTerms(db: Db, clusterIds: readonly number[]): Promi
 
 /** Clusters' hourly counts as ClusterStats keeps them (hour start in epoch ms → [items, negative]). */
 export async function clusterHours(
-  db: Db,
+  db: Executor,
   clusterIds: readonly number[],
 ): Promise<Map<number, ClusterStats['hours']>> {
   const out = new Map<number, ClusterStats['hours']>();

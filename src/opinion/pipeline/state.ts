@@ -1,4 +1,4 @@
-import type { Db, Trx } from '../../db/database.js';
+import type { Db, Executor, Trx } from '../../db/database.js';
 import { ClusterIndex, type TermChanges, type TermVector } from '../analysis/cluster.js';
 import { DuplicateIndex, fromBytes } from '../analysis/minhash.js';
 import type { WarningRules } from '../analysis/rules.js';
@@ -66,6 +66,8 @@ export class ClusterMemory {
   private readonly journal = new ClusterJournal(performance.now());
   /** Clusters created since the last batch was stored: their rows are written with it. */
   private readonly created = new Set<number>();
+  /** Centroids of clusters revived for the batch being stored (see revive). */
+  private readonly revived = new Map<number, TermVector>();
 
   private constructor(
     readonly clusters: ClusterIndex,
@@ -115,21 +117,7 @@ export class ClusterMemory {
     for (const changes of termLogs) applyTermChanges(terms, changes);
     const hours = await clusterHours(db, ids);
     for (const r of rows) {
-      const meta: ClusterMeta = {
-        id: r.id,
-        eventId: r.event_id,
-        firstSeen: r.first_seen_at.getTime(),
-        lastSeen: r.last_seen_at.getTime(),
-        itemsCount: r.items_count,
-        uniqueAuthors: r.unique_authors,
-        negative: r.negative_count,
-        positive: r.positive_count,
-        duplicates: r.duplicates_count,
-        hotness: r.hotness,
-        hotnessAt: r.hotness_at.getTime(),
-        authors: byCluster.get(r.id) ?? new Set(),
-        stats: { ...emptyStats(), ...(r.stats as Partial<ClusterStats>), hours: hours.get(r.id) ?? {} },
-      };
+      const meta = metaOf(r, byCluster.get(r.id) ?? new Set(), hours.get(r.id) ?? {});
       trimStats(meta, now, rules);
       mem.metas.set(r.id, meta);
       mem.clusters.put(
@@ -168,6 +156,47 @@ export class ClusterMemory {
     return mem;
   }
 
+  /**
+   * Clusters no longer held (out of their window, or forgotten for room) as a rebuild reads them,
+   * the log replayed: a correction of one of their items still moves them and their event. They
+   * are not put back in the index (no new item joins them); their centroids are kept until the
+   * batch has stored them, for the event's keywords.
+   */
+  async revive(
+    db: Executor,
+    ids: readonly number[],
+    now: number,
+    rules: WarningRules,
+  ): Promise<ClusterMeta[]> {
+    if (!ids.length) return [];
+    const want = new Set(ids);
+    const terms = await clusterTerms(db, ids);
+    const logged = new Map<number, ClusterRow>();
+    for (const r of await clusterLog(db)) {
+      if (r.terms) {
+        const changes = decodeTermLog(r.terms);
+        for (const id of [...changes.keys()]) if (!want.has(id)) changes.delete(id);
+        applyTermChanges(terms, changes);
+      }
+      if (r.clusters) for (const c of decodeClusterLog(r.clusters)) if (want.has(c.id)) logged.set(c.id, c);
+    }
+    const rows = new Map<number, ClusterRow>(
+      (await db.selectFrom('opinion_clusters').selectAll().where('id', 'in', ids).execute()).map((r) => [
+        r.id,
+        r,
+      ]),
+    );
+    for (const [id, r] of logged) rows.set(id, r);
+    const hours = await clusterHours(db, ids);
+    return [...rows.values()].map((r) => {
+      // Its authors matter only to items joining it, which none will.
+      const meta = metaOf(r, new Set(), hours.get(r.id) ?? {});
+      trimStats(meta, now, rules);
+      this.revived.set(r.id, terms.get(r.id) ?? new Map());
+      return meta;
+    });
+  }
+
   /** Makes sure `n` new cluster ids are at hand (one round trip for many batches). */
   async reserveIds(trx: Trx, n: number): Promise<void> {
     if (this.idPool.length >= n) return;
@@ -193,6 +222,7 @@ export class ClusterMemory {
     { at = performance.now(), mayCheckpoint = true }: { at?: number; mayCheckpoint?: boolean } = {},
   ): ClusterWrites {
     this.noteTermChanges();
+    this.revived.clear();
     const rows: ClusterRow[] = [];
     for (const m of touched) {
       rows.push(clusterRow(m));
@@ -219,7 +249,7 @@ export class ClusterMemory {
   }
 
   termsOf(clusterId: number): TermVector {
-    return this.clusters.clusters.get(clusterId)?.terms ?? NO_TERMS;
+    return this.clusters.clusters.get(clusterId)?.terms ?? this.revived.get(clusterId) ?? NO_TERMS;
   }
 
   /**
@@ -239,4 +269,23 @@ export class ClusterMemory {
     for (const id of this.clusters.prune(now - rules.cluster.windowHours * HOUR)) this.metas.delete(id);
     this.dups.prune(now - rules.dedup.windowHours * HOUR);
   }
+}
+
+/** A cluster's state as its stored (or logged) row, authors and hourly counts give it. */
+function metaOf(r: ClusterRow, authors: Set<string>, hours: ClusterStats['hours']): ClusterMeta {
+  return {
+    id: r.id,
+    eventId: r.event_id,
+    firstSeen: r.first_seen_at.getTime(),
+    lastSeen: r.last_seen_at.getTime(),
+    itemsCount: r.items_count,
+    uniqueAuthors: r.unique_authors,
+    negative: r.negative_count,
+    positive: r.positive_count,
+    duplicates: r.duplicates_count,
+    hotness: r.hotness,
+    hotnessAt: r.hotness_at.getTime(),
+    authors,
+    stats: { ...emptyStats(), ...(r.stats as Partial<ClusterStats>), hours },
+  };
 }
