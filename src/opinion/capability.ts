@@ -14,7 +14,7 @@ export function opinionCapability(parts: PlatformParts): Capability & { worker: 
   const cfg = opinionConfig(parts.core);
   const worker = new OpinionWorker(parts.core);
   serveOpinionLive(parts.io, parts.core, parts.feed, svc);
-  worker.pipeline.onBatchStored((ids) => announceAnalysed(parts.core, ids));
+  worker.pipeline.onBatchStored((ids, eventIds) => announceAnalysed(parts.core, ids, eventIds));
   const routes = Router();
   routes.use(opinionApiRoutes(svc, cfg));
   routes.use(opinionPageRoutes(parts.core, svc, cfg));

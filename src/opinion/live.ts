@@ -19,17 +19,29 @@ export const OPINION_LIVE_CHANNEL = 'opinion_analysed';
 
 /** NOTIFY payloads stay under PostgreSQL's 8000-byte limit. */
 const IDS_PER_NOTIFY = 400;
+/**
+ * Marks a payload of event ids: events analysts' corrections moved. Their items are not new, so
+ * only the events are pushed (a page would otherwise list a corrected old post as a new one).
+ */
+const EVENTS_PREFIX = 'e:';
 
-/** A committed batch's items, announced to every node (a lost announcement loses a push, not data). */
-export function announceAnalysed(core: Core, ids: readonly number[]): void {
-  const sends: Promise<unknown>[] = [];
+/**
+ * A committed batch's items and the events corrections moved, announced to every node (a lost
+ * announcement loses a push, not data).
+ */
+export function announceAnalysed(
+  core: Core,
+  ids: readonly number[],
+  correctedEventIds: readonly number[] = [],
+): void {
+  const payloads: string[] = [];
   for (let i = 0; i < ids.length; i += IDS_PER_NOTIFY)
-    sends.push(
-      sql`select pg_notify(${OPINION_LIVE_CHANNEL}, ${ids.slice(i, i + IDS_PER_NOTIFY).join(',')})`.execute(
-        core.db,
-      ),
-    );
-  Promise.all(sends).catch((err: unknown) => core.logger.warn({ err }, 'opinion live announcement failed'));
+    payloads.push(ids.slice(i, i + IDS_PER_NOTIFY).join(','));
+  for (let i = 0; i < correctedEventIds.length; i += IDS_PER_NOTIFY)
+    payloads.push(EVENTS_PREFIX + correctedEventIds.slice(i, i + IDS_PER_NOTIFY).join(','));
+  Promise.all(
+    payloads.map((p) => sql`select pg_notify(${OPINION_LIVE_CHANNEL}, ${p})`.execute(core.db)),
+  ).catch((err: unknown) => core.logger.warn({ err }, 'opinion live announcement failed'));
 }
 
 /** Raw items are for those who see every department's opinion (as `GET /api/opinion/items`). */
@@ -70,6 +82,23 @@ export function serveOpinionLive(io: IoServer, core: Core, feed: AlertFeed, svc:
     for (const [, socket] of nsp.sockets) if (concerns(key, socket)) socket.disconnect(true);
   });
 
+  const pushEvents = async (events: readonly EventRow[]) => {
+    const unique = [...new Map(events.map((e) => [e.id, e])).values()];
+    const hourly = await svc.hourly(unique.map((e) => e.id));
+    const now = core.clock.now().getTime();
+    for (const e of unique) {
+      const json = opinionEventJson(e);
+      const sentiment = (e.analysis as { sentiment?: { positive?: number } } | null)?.sentiment;
+      nsp.to(eventRooms(e)).emit('event', {
+        ...json,
+        negativeCount: e.negative_count,
+        positiveCount: sentiment?.positive ?? 0,
+        trend: trendOf(hourly.get(e.id) ?? [], now),
+        analysis: undefined,
+        clocks: undefined,
+      });
+    }
+  };
   const push = async (ids: number[]) => {
     const items = await core.db
       .selectFrom('opinion_items')
@@ -93,33 +122,23 @@ export function serveOpinionLive(io: IoServer, core: Core, feed: AlertFeed, svc:
       const { explanation: _explanation, ...item } = itemJson(i);
       nsp.to(LIVE_ALL).emit('item', { ...item, eventId: eventOf.get(i.cluster_id ?? -1) ?? null });
     }
-    const unique = [...new Map(events.map((e) => [e.id, e])).values()];
-    const hourly = await svc.hourly(unique.map((e) => e.id));
-    const now = core.clock.now().getTime();
-    for (const { cluster_id: _cluster, ...e } of unique) {
-      const json = opinionEventJson(e);
-      const sentiment = (e.analysis as { sentiment?: { positive?: number } } | null)?.sentiment;
-      nsp.to(eventRooms(e)).emit('event', {
-        ...json,
-        negativeCount: e.negative_count,
-        positiveCount: sentiment?.positive ?? 0,
-        trend: trendOf(hourly.get(e.id) ?? [], now),
-        analysis: undefined,
-        clocks: undefined,
-      });
-    }
+    await pushEvents(events.map(({ cluster_id: _cluster, ...e }) => e));
   };
+  const pushCorrected = async (eventIds: number[]) =>
+    pushEvents(await core.db.selectFrom('opinion_events').selectAll().where('id', 'in', eventIds).execute());
   // One batch after the other, so a client sees items in the order they were analysed.
   let queue = Promise.resolve();
   feed.on('opinionAnalysed', (payload) => {
     if (nsp.sockets.size === 0) return;
+    const events = payload.startsWith(EVENTS_PREFIX);
     const ids = payload
+      .slice(events ? EVENTS_PREFIX.length : 0)
       .split(',')
       .map(Number)
       .filter((n) => Number.isSafeInteger(n) && n > 0);
     if (!ids.length) return;
     queue = queue
-      .then(() => push(ids))
+      .then(() => (events ? pushCorrected(ids) : push(ids)))
       .catch((err: unknown) => core.logger.error({ err }, 'opinion live push failed'));
   });
 }

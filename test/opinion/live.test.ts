@@ -4,6 +4,7 @@ import { startTestPlatform, login, type TestPlatform } from '../support/platform
 import { makeDepartment, makeUser } from '../support/factories.js';
 import { crawlerDelivery } from '../support/opinion-fixtures.js';
 import { ingest, ingestToken, payload, workerOf } from '../support/opinion.js';
+import { send } from '../support/actors.js';
 
 // Issue 16 item 5: /opinion is live over Socket.IO. Analysed items reach those who see every
 // department's opinion; an event's updates reach the rooms allowed to see that event, and no other.
@@ -15,7 +16,7 @@ const sockets: Socket[] = [];
 
 interface Pushed {
   items: { id: number; content: string; eventId: number | null; sentiment: string | null }[];
-  events: { id: number; itemsCount: number; trend: string }[];
+  events: { id: number; itemsCount: number; negativeCount: number; trend: string }[];
 }
 
 async function open(cookie?: string, apiToken?: string): Promise<{ socket: Socket; seen: Pushed }> {
@@ -109,6 +110,39 @@ test('items and event updates reach the rooms allowed to see them, and only thos
   expect(a.seen.items).toEqual([]);
   expect(b.seen.items).toEqual([]);
   expect(b.seen.events).toEqual([]);
+});
+
+test("an analyst's correction moves the event live, without listing the corrected post as new", async () => {
+  const center = await makeDepartment(tp, '舆情中心（研判）', 'opinion_center');
+  const analyst = await makeUser(tp, ['analyst'], center.id);
+  const session = await login(tp, analyst.username, analyst.password);
+  const watcher = await open(session.cookie);
+  const hospital = payload(
+    crawlerDelivery().filter((i) => i.incident === 'hospital'),
+    new Date(Date.now() - 30 * 60_000),
+  );
+  await ingest(tp, token, hospital).expect(200);
+  await until('the hospital event', () => watcher.seen.events.length > 0);
+  await workerOf(tp).drain();
+  await new Promise((r) => setTimeout(r, 300));
+  const eventId = watcher.seen.events.at(-1)!.id;
+  // Any post of the event: a negative one corrected to neutral counts one negative fewer, and back.
+  const post = watcher.seen.items.find((i) => i.eventId === eventId)!;
+  const negative = post.sentiment === 'negative';
+  const lastOf = () => watcher.seen.events.filter((e) => e.id === eventId).at(-1)!;
+  const negativeBefore = lastOf().negativeCount;
+  const itemsSeen = watcher.seen.items.length;
+  const eventsSeen = watcher.seen.events.length;
+
+  await send(session, 'post', `/api/opinion/items/${post.id}/correction`, {
+    sentiment: negative ? 'neutral' : 'negative',
+  }).expect(201);
+  await until('the corrected event', () => watcher.seen.events.length > eventsSeen);
+  const moved = watcher.seen.events.at(-1)!;
+  expect(moved.id).toBe(eventId);
+  expect(moved.negativeCount).toBe(negativeBefore + (negative ? -1 : 1));
+  await new Promise((r) => setTimeout(r, 300));
+  expect(watcher.seen.items.length).toBe(itemsSeen);
 });
 
 test('a socket whose session is revoked is disconnected', async () => {

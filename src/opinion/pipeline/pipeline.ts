@@ -23,8 +23,11 @@ const ACTIVE_EVENT_MS = 48 * HOUR;
 /** The opinion center's id is looked up again after this long (departments rarely change). */
 const CENTER_TTL_MS = 60_000;
 
-/** Called after each batch is committed, with the ids of the items it stored (live views). */
-export type BatchListener = (itemIds: number[]) => void;
+/**
+ * Called after each batch is committed (live views), with the ids of the items it stored and of
+ * the events analysts' corrections moved (their items are not new).
+ */
+export type BatchListener = (itemIds: number[], correctedEventIds: number[]) => void;
 
 /**
  * The opinion pipeline: claims queued items, analyses them, folds reposts, clusters items into
@@ -145,6 +148,7 @@ export class OpinionPipeline {
     await this.policies.refresh(this.core.db, now);
     const prof = this.profile;
     let stored: number[] = [];
+    let adjusted: ClusterMeta[] = [];
     const n = await this.core.db.transaction().execute(async (trx) => {
       prof.items([]);
       prof.mark('start');
@@ -173,7 +177,7 @@ export class OpinionPipeline {
         );
       } else batch = foldBatch([], new Map(), mem, () => [], now, this.rules);
       // After the fold, which may forget clusters: those adjusted are still held when stored.
-      if (adjustments.length) await this.applyAdjustments(trx, adjustments, batch, now);
+      if (adjustments.length) adjusted = await this.applyAdjustments(trx, adjustments, batch, now);
       await db.storeItems(trx, batch.itemRows, nowDate);
       prof.mark('items-update');
       // A batch of signalled items stays small: the checkpoint waits for the next batch.
@@ -182,7 +186,10 @@ export class OpinionPipeline {
       return claimed;
     });
     prof.mark('commit');
-    if (stored.length) for (const fn of this.listeners) this.notify(fn, stored);
+    // Event ids are known once the batch has stored (promoted) them.
+    const corrected = [...new Set(adjusted.map((m) => m.eventId).filter((id) => id !== null))];
+    if (stored.length || corrected.length)
+      for (const fn of this.listeners) this.notify(fn, stored, corrected);
     return n;
   }
 
@@ -196,8 +203,9 @@ export class OpinionPipeline {
     adjustments: readonly LabelAdjustment[],
     batch: FoldedBatch,
     now: number,
-  ): Promise<void> {
+  ): Promise<ClusterMeta[]> {
     const mem = this.mem!;
+    const moved: ClusterMeta[] = [];
     const missing = [...new Set(adjustments.map((a) => a.clusterId))].filter((id) => !mem.metas.has(id));
     const revived = new Map((await mem.revive(trx, missing, now, this.rules)).map((m) => [m.id, m]));
     for (const adj of adjustments) {
@@ -207,6 +215,7 @@ export class OpinionPipeline {
       const d = labelDelta(adj);
       const negative = applyLabelDelta(m, d);
       batch.touched.add(m);
+      moved.push(m);
       if (!negative) continue;
       // One row per cluster and hour: a batch's hours are one upsert.
       const hour = Number(d.hour);
@@ -214,6 +223,7 @@ export class OpinionPipeline {
       if (cell) cell.negative += negative;
       else batch.hours.push({ clusterId: m.id, hour: new Date(hour), items: 0, negative });
     }
+    return moved;
   }
 
   /** Analysts corrected items (the queue channel's notice): the next batch applies them. */
@@ -364,9 +374,9 @@ export class OpinionPipeline {
     return this.center.id;
   }
 
-  private notify(fn: BatchListener, ids: number[]): void {
+  private notify(fn: BatchListener, ids: number[], correctedEventIds: number[]): void {
     try {
-      fn(ids);
+      fn(ids, correctedEventIds);
     } catch (err) {
       this.core.logger.warn({ err }, 'opinion batch listener failed');
     }
