@@ -158,6 +158,49 @@ describe('emergency signals, casualties and severity', () => {
     expect(an('小区发生燃气爆炸').signal).toBe('灾害事故');
   });
 
+  // 地震 is as often a shake-up (娱乐圈大地震, 人事地震) as a quake: it needs backing like 爆炸.
+  it.each([
+    '娱乐圈大地震，又一位顶流塌房',
+    '公司人事大地震，财务总监被免职',
+    '股市大地震，开盘就跌停',
+    '足坛地震！国家队主帅下课',
+    '一场管理层地震让这家企业元气大伤',
+    '政坛地震的消息刷屏了',
+    '行业大地震来了，谁能扛过去',
+    '灾难片里的地震场面拍得很假',
+    '舞台灯光好晃眼，地震般的低音炮',
+    '网传明天要地震，纯属谣言',
+  ])('figurative or unreported 地震 raises nothing: %s', (text) => {
+    expect(an(text).signal).toBeNull();
+  });
+
+  it.each([
+    '地震了！好晃',
+    '刚才是不是地震了',
+    '楼在晃，地震了吗',
+    '昨晚青石县发生4.8级地震',
+    '震感强烈',
+    '震中位于山区，震源深度8千米',
+    '半夜被地震晃醒了',
+    '地震！桌子都在晃动',
+    '地震造成两人受伤',
+    '地震导致多间民房倒塌',
+  ])('a felt, reported or harmful quake is 灾害事故: %s', (text) => {
+    expect(an(text).signal).toBe('灾害事故');
+  });
+
+  it('other decisive words in set figures raise nothing', () => {
+    for (const t of [
+      '别对我道德绑架',
+      '这条视频引爆全网',
+      '看完结局情绪决堤',
+      '颜值泥石流',
+      '流量劫持太可恶',
+    ])
+      expect(an(t).signal).toBeNull();
+    expect(an('一名男童遭绑架，警方已解救').signal).toBe('社会安全');
+  });
+
   it('counts poisoned, hospitalised and evacuated people, in Chinese numerals too', () => {
     expect(extractCasualties('内蒙古宁城71人集体食物中毒')).toMatchObject({ sick: 71 });
     expect(extractCasualties('客车农用车相撞致6人亡')).toMatchObject({ deaths: 6 });

@@ -59,6 +59,13 @@ const REHEARSAL = /演练|演习|科普|(?:消防|安全|防范|逃生|应急|�
 // How news reports that something happened (发生爆炸, 突降暴雨, 台风登陆).
 const REPORTING = /发生|突发|突降|登陆|遭遇|引发/u;
 
+// How people write when the ground shakes under them: 地震了！好晃, 刚才是不是地震, 楼在晃，地震了吗,
+// 震感强烈. 地震 is a strong word, not a decisive one (娱乐圈大地震, 一场管理层地震, 灾难片里的地震
+// 场面), and a first-hand quake post names no magnitude and no harm, so this backs it as a reporting
+// verb does. 晃眼 and 晃悠 are not shaking.
+const FELT =
+  /地震[了吗吧啊]|是不是地震|摇晃|晃动|[在好很真太]晃(?![眼悠荡])|晃[了得醒]|震感(?:强烈|明显)|有震感|震源/u;
+
 function hasCasualtyFacts(c: Casualties): boolean {
   return c.deaths + c.injuries + c.missing + c.sick + c.evacuated > 0;
 }
@@ -315,15 +322,16 @@ export function classify(
     .map(({ label, score, triggers }) => ({ label, score, triggers }))
     .sort((a, b) => b.score - a.score);
   const casualties = readCasualties(text, c.lexicons.casualtyWords);
-  const reported = hasCasualtyFacts(casualties) || REPORTING.test(text);
+  const reported = hasCasualtyFacts(casualties) || REPORTING.test(text) || FELT.test(text);
   // 消防应急演练, 地震逃生知识: an exercise or a lesson about an incident, not one, unless people
   // were hurt (drills evacuate people by design).
   const hurt = casualties.deaths + casualties.injuries + casualties.missing + casualties.sick > 0;
   const rehearsal = !hurt && REHEARSAL.test(text);
   const signals = [...scoreLabels(c, roleMatches(c, fam.signal, 'signal'), MAX_REPEAT).values()]
     // One word that often speaks in figures (爆炸, 着火, 地震, 暴雨) is not a report: 气死我了，简直要
-    // 爆炸了. It takes a term naming the incident unmistakably (燃气爆炸, 火灾), a second incident
-    // word (化工厂…爆炸, 追尾…受伤), figures of harm (3人受伤) or a reporting verb (发生, 登陆).
+    // 爆炸了. It takes a term naming the incident unmistakably (燃气爆炸, 火灾, 4.8级地震), a second
+    // incident word (化工厂…爆炸, 追尾…受伤), figures of harm (3人受伤), a reporting verb (发生, 登陆)
+    // or felt shaking (楼在晃). Set phrases (股市地震, 人事大地震) are the lexicon's exclusions.
     .filter(
       (h) =>
         h.strong && h.score >= SIGNAL_THRESHOLD && !rehearsal && (h.decisive || h.distinct >= 2 || reported),
