@@ -9,7 +9,9 @@ import path from 'node:path';
 import {
   AREA_COMPLAINTS,
   EMERGENCIES,
+  FELT_QUAKES,
   FIGURATIVE,
+  FIGURATIVE_QUAKES,
   REHEARSALS,
   INCIDENTS,
   NEGATIVE_EMOTION,
@@ -299,6 +301,12 @@ INCIDENTS.forEach((inc, ii) =>
 
 // ---- drills and safety lessons (fixed time: the sections above keep their random draws) ----
 for (const t of REHEARSALS) add({ text: t, channel: 'news', kind: 'rehearsal', signal: null, at: 1440 });
+
+// ---- 地震 as a figure of speech, and first-hand quake posts (appended: earlier draws unchanged) ----
+for (const t of FIGURATIVE_QUAKES)
+  add({ text: t, channel: 'weibo', kind: 'figurative-quake', signal: null, at: 1500 });
+for (const t of FELT_QUAKES)
+  add({ text: t, channel: 'weibo', kind: 'emergency-felt-quake', signal: '灾害事故', at: 1500 });
 
 const out = path.resolve('test/fixtures/opinion-eval/set.json');
 mkdirSync(path.dirname(out), { recursive: true });
