@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import querystring from 'node:querystring';
 import express, { type Express } from 'express';
@@ -174,7 +175,20 @@ export async function createPlatform(opts: PlatformOptions): Promise<Platform> {
 
   const session = sessionMiddleware(database.pool, config);
   app.use(session);
-  app.use(express.json({ limit: '6mb', strict: true }));
+  app.use(
+    express.json({
+      limit: '6mb',
+      strict: true,
+      // A crawler that sends GBK (or Latin-1) bytes as UTF-8 would otherwise have them stored as
+      // U+FFFD garbage and analysed as such: refuse the body, so the sender learns and resends.
+      verify: (_req, _res, body) => {
+        if (!isUtf8(body))
+          throw HttpProblem.badRequest(
+            '请求体不是合法的 UTF-8 编码：GBK 等编码的文本须先转换为 UTF-8 再提交',
+          );
+      },
+    }),
+  );
   app.use(express.urlencoded({ extended: true, limit: '1mb', parameterLimit: 2000 }));
   app.use(cleanBody);
   app.use(authenticate(core.db, core.clock));

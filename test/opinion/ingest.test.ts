@@ -98,4 +98,31 @@ describe('POST /api/opinion/items', () => {
     expect(stats.items).toBe(crawlerDelivery().length + 2 + 3);
     expect(stats.events).toBeGreaterThanOrEqual(3);
   });
+
+  it('refuses a body that is not UTF-8 (GBK sent as UTF-8) and stores nothing of it', async () => {
+    const queued = async () =>
+      (
+        await tp.db.db
+          .selectFrom('opinion_item_keys')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n;
+    const before = await queued();
+    const json = JSON.stringify({ items: [item({ externalId: 'gbk-1', content: 'PLACEHOLDER' })] });
+    const [head, tail] = json.split('PLACEHOLDER') as [string, string];
+    // 你好 in GBK: valid JSON bytes around it, invalid UTF-8 inside the string.
+    const body = Buffer.concat([Buffer.from(head), Buffer.from([0xc4, 0xe3, 0xba, 0xc3]), Buffer.from(tail)]);
+    const res = await fetch(`${tp.url}/api/opinion/items`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body,
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/UTF-8/);
+    expect(await queued()).toBe(before);
+    // The same text in UTF-8 is taken.
+    await ingest(tp, token, [item({ externalId: 'gbk-1', content: '你好' })]).expect(200);
+    expect(Number(await queued())).toBe(Number(before) + 1);
+  });
 });
