@@ -139,7 +139,16 @@ it('a drafter uploads a 图解 image to an interpretation and deletes the interp
   await page.click('.upload-form button[type=submit]');
   const thumb = page.locator('#interpretation-files img.thumb');
   await thumb.waitFor();
-  expect(await thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1);
+  // The element is there before its image has loaded (a busy machine shows it): wait for either.
+  const width = await thumb.evaluate((img: HTMLImageElement) =>
+    img.complete
+      ? img.naturalWidth
+      : new Promise<number>((resolve) => {
+          img.onload = () => resolve(img.naturalWidth);
+          img.onerror = () => resolve(0);
+        }),
+  );
+  expect(width).toBe(1);
 
   // The delete button asks first; dismissing keeps the interpretation.
   page.once('dialog', (d) => void d.dismiss());
