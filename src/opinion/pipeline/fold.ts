@@ -154,7 +154,7 @@ function itemRow(
 }
 
 /** Clusters of the batch that become events now (SPEC §2.2 promotion rules). */
-export function toPromote(touched: Iterable<ClusterMeta>, now: number, rules: WarningRules): ClusterMeta[] {
+export function toPromote(touched: Iterable<ClusterMeta>, rules: WarningRules): ClusterMeta[] {
   return [...touched].filter(
     (m) =>
       m.eventId === null &&

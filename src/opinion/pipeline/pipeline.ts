@@ -297,7 +297,7 @@ export class OpinionPipeline {
       if (!d) derived.set(m, (d = deriveEvent(m, mem.termsOf(m.id), now, rules)));
       return d;
     };
-    const promote = toPromote(batch.touched, now, rules);
+    const promote = toPromote(batch.touched, rules);
     const eventIds = await db.insertEvents(
       trx,
       promote.map((m) => ({
